@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nlmmap top-level Makefile. See README.md.
+#
+#   make            module for KDIR, libmnl-mmap, tools
+#   make deps       install the Debian packages the project needs
+#   make run        boot the stock kernel in QEMU and run the demo
+#   make check      static checks, KUnit (debug kernel), integration tests
+#                   (stock and debug kernels); ends "N passed, N failed"
+#   make vm-stock / vm-debug [TESTS=a,b]   one kernel only
+#
+TOP      := $(CURDIR)
+BUILD    ?= $(TOP)/build
+STOCK_ABI = $(shell dpkg-query -W -f='$${Depends}' linux-image-amd64 2>/dev/null | \
+	     sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
+RUNNING  := /lib/modules/$(shell uname -r)/build
+KDIR     ?= $(if $(wildcard $(RUNNING)/Makefile),$(RUNNING),/usr/src/linux-headers-$(STOCK_ABI))
+MODOUT   ?= $(BUILD)/mod
+KUNIT    ?= n
+TESTS    ?= all
+VM       := tools/testing/vm
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -Wall -Wextra -Werror=implicit-function-declaration
+export CFLAGS
+
+.PHONY: all deps deps-ok modules lib tools tests run check static \
+	checkpatch sparse vm-stock vm-debug clean
+
+all: deps-ok modules lib tools
+
+deps:
+	tools/build/deps.sh
+
+deps-ok:
+	@tools/build/deps.sh --check 2>/dev/null || tools/build/deps.sh
+
+# The module is built in a copy of the tree per kernel, so stock and debug
+# builds do not trample each other's objects.
+modules:
+	@mkdir -p $(MODOUT)/src
+	@cp -r net include tests $(MODOUT)/src/
+	@printf 'obj-m += net/nlmmap/\n%s\n' \
+		"$(if $(filter y,$(KUNIT)),obj-m += tests/kunit/)" > $(MODOUT)/src/Kbuild
+	$(MAKE) -C $(KDIR) M=$(MODOUT)/src W=1 modules
+	@cp $(MODOUT)/src/net/nlmmap/nlmmap.ko $(MODOUT)/
+	@$(if $(filter y,$(KUNIT)),cp $(MODOUT)/src/tests/kunit/nlmmap_kunit.ko $(MODOUT)/,true)
+
+lib:
+	$(MAKE) -C userspace/libmnl-mmap O=$(BUILD)/lib
+
+tools: lib
+	$(MAKE) -C tools/nlmmap O=$(BUILD)/tools LIBDIR=$(BUILD)/lib
+
+tests: lib
+	$(MAKE) -C tools/testing/selftests/nlmmap O=$(BUILD)/tests LIBDIR=$(BUILD)/lib
+
+run: deps-ok
+	$(VM)/run.sh --demo stock
+
+vm-stock: deps-ok
+	$(VM)/run.sh --tests $(TESTS) stock
+
+vm-debug: deps-ok
+	$(VM)/run.sh --kunit --tests $(TESTS) debug
+
+static: deps-ok checkpatch sparse
+
+checkpatch:
+	tools/build/static.sh checkpatch
+
+sparse:
+	tools/build/static.sh sparse w1
+
+check: deps-ok
+	tools/build/check.sh
+
+clean:
+	rm -rf $(BUILD)
+	find net tests -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+		-o -name '.*.cmd' -o -name 'modules.order' | xargs rm -f

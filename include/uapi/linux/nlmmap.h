@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * nlmmap - memory-mapped RX/TX rings for generic netlink sockets.
+ *
+ * This header is the one place where the frame protocol is written down.
+ *
+ * SETUP
+ *
+ *   fd = open("/dev/nlmmap", O_RDWR);
+ *   ioctl(fd, NLMMAP_IOC_BIND, &(__s32){ netlink_fd });	// NETLINK_GENERIC,
+ *							// bound portid
+ *   ioctl(fd, NLMMAP_IOC_RX_RING, &(struct nl_mmap_req){ ... });
+ *   ioctl(fd, NLMMAP_IOC_TX_RING, &(struct nl_mmap_req){ ... });
+ *   ring = mmap(NULL, rx_size + tx_size, PROT_READ | PROT_WRITE,
+ *	       MAP_SHARED, fd, 0);
+ *
+ * where size = nm_block_size * nm_block_nr. The RX ring starts at offset 0
+ * of the mapping, the TX ring right after it. Geometry: nm_block_size is a
+ * multiple of the page size, nm_frame_size is at least NLMMAP_HDRLEN and a
+ * multiple of NLMMAP_ALIGNMENT, no larger than a block, and
+ * nm_frame_nr == (nm_block_size / nm_frame_size) * nm_block_nr; frames do
+ * not cross blocks. A ring of zero blocks removes that ring. Geometry
+ * cannot change while the rings are mapped or hold pending frames (EBUSY).
+ *
+ * FRAMES
+ *
+ * Each frame starts with struct nl_mmap_hdr from <linux/netlink.h> (the
+ * layout of the 3.10-4.5 netlink mmap, unchanged) and carries one netlink
+ * message at NLMMAP_HDRLEN. nm_status holds a NLMMAP_STATUS_* value, which
+ * equals the NL_MMAP_STATUS_* value of the same name.
+ *
+ * OWNERSHIP AND ORDERING (RX: kernel produces, application consumes)
+ *
+ *   UNUSED   owned by the kernel; free for the next message.
+ *   RESERVED owned by the kernel; a producer is writing the message.
+ *   VALID    owned by the application; nm_len bytes of message follow.
+ *   COPY     owned by the application; the message did not fit into a
+ *            frame and waits on the netlink socket: recv() it now.
+ *   SKIP     owned by the application, which holds it for later; the
+ *            kernel passes over it. Setting UNUSED releases it.
+ *
+ * Frames are handed out in ring order. The application reads frames in
+ * ring order from its head, and stops at a frame that is UNUSED or
+ * RESERVED: a RESERVED frame at the head is never passed over, because
+ * later frames were reserved after it. So messages to one socket are seen
+ * in the order their producers reserved frames, and a COPY frame keeps the
+ * place of its socket message in that order.
+ *
+ * The kernel writes header and message, then stores nm_status with release
+ * semantics. The application loads nm_status with acquire semantics
+ * (nlmmap_frame_status() below) before it reads anything else of the
+ * frame, and gives the frame back with a release store
+ * (nlmmap_frame_release()) after its last access. The kernel does the
+ * mirror image (smp_load_acquire()/smp_store_release()).
+ *
+ * TX (application produces, kernel consumes)
+ *
+ * The application waits for an UNUSED frame at its TX head, writes one
+ * generic netlink request of the nlmmap family at NLMMAP_HDRLEN, sets
+ * nm_len, and publishes it with nlmmap_frame_publish(..., VALID). Then it
+ * kicks: ioctl(fd, NLMMAP_IOC_KICK) or poll(). The kernel consumes VALID
+ * frames in order from its own TX head and sets each UNUSED when done.
+ * Replies, errors and requested acks arrive as ordinary netlink messages
+ * (through the RX ring if there is one, else the socket).
+ *
+ * The kernel never trusts a frame: nm_len and every netlink length are
+ * read once and checked against bounds it keeps itself. A frame is
+ * processed in place only while the mapping is exclusive (one VMA, the
+ * file not shared, one user of the mm); otherwise it is copied first.
+ * Invalid frames are counted and answered with an error, and hurt only
+ * their owner.
+ *
+ * WAKEUPS AND ERRORS
+ *
+ * poll() on the nlmmap fd: POLLIN when the RX head is VALID or COPY or the
+ * socket has data, POLLOUT when the TX head is UNUSED, POLLERR after an
+ * overrun. A reader that keeps up is never woken: the kernel wakes only
+ * sleepers. When the RX ring is full a message is dropped, counted, and
+ * the overrun is signalled: POLLERR on this fd (cleared by
+ * NLMMAP_IOC_CLEAR_ERR, which returns the number of drops) and ENOBUFS
+ * from the next recv() on the socket, as netlink does on overrun.
+ *
+ * Ring memory is charged to the process that sets the ring up: memcg, and
+ * RLIMIT_MEMLOCK through the user's locked_vm unless CAP_IPC_LOCK
+ * (ENOMEM when over the limit).
+ */
+#ifndef _UAPI_LINUX_NLMMAP_H
+#define _UAPI_LINUX_NLMMAP_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#include <linux/netlink.h>
+
+#define NLMMAP_DEVICE		"/dev/nlmmap"
+#define NLMMAP_GENL_NAME	"nlmmap"
+#define NLMMAP_GENL_VERSION	1
+
+/* Frame states; the values of enum nl_mmap_status. */
+#define NLMMAP_STATUS_UNUSED	0
+#define NLMMAP_STATUS_RESERVED	1
+#define NLMMAP_STATUS_VALID	2
+#define NLMMAP_STATUS_COPY	3
+#define NLMMAP_STATUS_SKIP	4
+
+#define NLMMAP_ALIGNMENT	NLMSG_ALIGNTO
+#define NLMMAP_ALIGN(len)	(((len) + NLMMAP_ALIGNMENT - 1) & \
+				 ~(NLMMAP_ALIGNMENT - 1))
+#define NLMMAP_HDRLEN		NLMMAP_ALIGN(sizeof(struct nl_mmap_hdr))
+
+/* Limits on geometry, per ring. */
+#define NLMMAP_MAX_BLOCK_SIZE	(1U << 22)
+#define NLMMAP_MAX_RING_SIZE	(1U << 28)
+#define NLMMAP_MAX_FRAME_NR	(1U << 20)
+
+#define NLMMAP_IOC_MAGIC	0xB7
+/* Bind to a NETLINK_GENERIC socket: argument is a pointer to its __s32 fd. */
+#define NLMMAP_IOC_BIND		_IOW(NLMMAP_IOC_MAGIC, 1, __s32)
+/* Set (or with nm_block_nr == 0 remove) a ring. */
+#define NLMMAP_IOC_RX_RING	_IOW(NLMMAP_IOC_MAGIC, 2, struct nl_mmap_req)
+#define NLMMAP_IOC_TX_RING	_IOW(NLMMAP_IOC_MAGIC, 3, struct nl_mmap_req)
+/* Process pending TX frames; returns the number processed. */
+#define NLMMAP_IOC_KICK		_IO(NLMMAP_IOC_MAGIC, 4)
+/* Clear the overrun condition; returns the drops it covered. */
+#define NLMMAP_IOC_CLEAR_ERR	_IO(NLMMAP_IOC_MAGIC, 5)
+
+/* Generic netlink commands of the "nlmmap" family. */
+enum nlmmap_cmd {
+	NLMMAP_CMD_UNSPEC,
+	NLMMAP_CMD_GET,		/* module version and statistics */
+	NLMMAP_CMD_RING_GET,	/* counters of the caller's ring */
+	NLMMAP_CMD_BENCH,	/* kernel sends COUNT messages of SIZE bytes */
+	NLMMAP_CMD_BENCH_MSG,	/* one message of the benchmark source */
+	NLMMAP_CMD_ECHO,	/* answers with the PAYLOAD it was sent */
+	__NLMMAP_CMD_MAX,
+};
+
+#define NLMMAP_CMD_MAX (__NLMMAP_CMD_MAX - 1)
+
+enum nlmmap_attr {
+	NLMMAP_A_UNSPEC,
+	NLMMAP_A_VERSION,	/* u32 */
+	NLMMAP_A_STATS,		/* nest of NLMMAP_S_* */
+	NLMMAP_A_RING,		/* nest of NLMMAP_R_* */
+	NLMMAP_A_COUNT,		/* u32: BENCH message count */
+	NLMMAP_A_SIZE,		/* u32: BENCH payload size */
+	NLMMAP_A_SEQ,		/* u32: BENCH_MSG sequence number */
+	NLMMAP_A_PAYLOAD,	/* binary */
+	NLMMAP_A_PAD,
+	__NLMMAP_A_MAX,
+};
+
+#define NLMMAP_A_MAX (__NLMMAP_A_MAX - 1)
+
+/* Module-wide statistics (u64 each, NLMMAP_A_PAD aligned). */
+enum nlmmap_stat {
+	NLMMAP_S_UNSPEC,
+	NLMMAP_S_RINGS,		/* open ring files */
+	NLMMAP_S_BOUND,		/* of those, bound to a socket */
+	NLMMAP_S_MAPPED,	/* of those, mapped */
+	NLMMAP_S_RING_BYTES,	/* ring memory allocated */
+	NLMMAP_S_DELIVERED,	/* messages written to RX frames */
+	NLMMAP_S_COPIED,	/* messages sent through the socket (COPY) */
+	NLMMAP_S_DROPPED,	/* messages dropped on a full ring */
+	NLMMAP_S_TX_INPLACE,	/* TX frames processed in place */
+	NLMMAP_S_TX_COPIED,	/* TX frames copied before processing */
+	NLMMAP_S_TX_INVALID,	/* TX frames refused */
+	__NLMMAP_S_MAX,
+};
+
+#define NLMMAP_S_MAX (__NLMMAP_S_MAX - 1)
+
+/* Per-ring attributes in NLMMAP_A_RING; counters use NLMMAP_S_* too. */
+enum nlmmap_ring_attr {
+	NLMMAP_R_UNSPEC,
+	NLMMAP_R_PORTID,	/* u32 */
+	NLMMAP_R_RX_FRAMES,	/* u32 */
+	NLMMAP_R_TX_FRAMES,	/* u32 */
+	NLMMAP_R_FRAME_SIZE,	/* u32 of RX */
+	NLMMAP_R_STATS,		/* nest of NLMMAP_S_DELIVERED.. */
+	__NLMMAP_R_MAX,
+};
+
+#define NLMMAP_R_MAX (__NLMMAP_R_MAX - 1)
+
+#ifndef __KERNEL__
+/*
+ * Userspace side of the barriers described above. The kernel side uses
+ * smp_load_acquire() and smp_store_release() on the same field.
+ */
+/* Offset of frame @idx in a ring of geometry @req (frames fill blocks). */
+static inline unsigned long nlmmap_frame_offset(const struct nl_mmap_req *req,
+						unsigned int idx)
+{
+	unsigned int per_block = req->nm_block_size / req->nm_frame_size;
+
+	return (unsigned long)(idx / per_block) * req->nm_block_size +
+	       (unsigned long)(idx % per_block) * req->nm_frame_size;
+}
+
+static inline struct nl_mmap_hdr *nlmmap_frame(void *ring,
+					       const struct nl_mmap_req *req,
+					       unsigned int idx)
+{
+	return (struct nl_mmap_hdr *)((char *)ring +
+				      nlmmap_frame_offset(req, idx));
+}
+
+/* Load nm_status before reading anything else of the frame. */
+static inline unsigned int nlmmap_frame_status(const struct nl_mmap_hdr *hdr)
+{
+	return __atomic_load_n(&hdr->nm_status, __ATOMIC_ACQUIRE);
+}
+
+/* Store nm_status after the last write to (or read of) the frame. */
+static inline void nlmmap_frame_publish(struct nl_mmap_hdr *hdr,
+					unsigned int status)
+{
+	__atomic_store_n(&hdr->nm_status, status, __ATOMIC_RELEASE);
+}
+
+/* Give an RX frame (VALID, COPY or SKIP) back to the kernel. */
+static inline void nlmmap_frame_release(struct nl_mmap_hdr *hdr)
+{
+	nlmmap_frame_publish(hdr, NLMMAP_STATUS_UNUSED);
+}
+
+static inline void *nlmmap_frame_data(struct nl_mmap_hdr *hdr)
+{
+	return (char *)hdr + NLMMAP_HDRLEN;
+}
+#endif /* !__KERNEL__ */
+
+#endif /* _UAPI_LINUX_NLMMAP_H */

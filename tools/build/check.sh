@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - everything make check runs: static checks, then the VM on the
+# stock kernel (integration tests) and on the debug kernel (KUnit and
+# integration tests under KASAN, lockdep, kmemleak, UBSAN). Every stage
+# runs even after a failure; the last line is "N passed, N failed".
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+export NLMMAP_RESULTS
+NLMMAP_RESULTS=$(mktemp)
+trap 'rm -f "$NLMMAP_RESULTS"' EXIT
+stages=${NLMMAP_STAGES:-static stock debug}
+
+for s in $stages; do
+	echo "=== $s ==="
+	case "$s" in
+	static) "$TOP/tools/build/static.sh" ;;
+	stock) "$TOP/tools/testing/vm/run.sh" stock ;;
+	debug) "$TOP/tools/testing/vm/run.sh" --kunit debug ;;
+	esac || echo "=== $s failed ==="
+	# A stage that died before reporting counts as one failure.
+	grep -q . "$NLMMAP_RESULTS" || echo "0 1" >>"$NLMMAP_RESULTS"
+	cp "$NLMMAP_RESULTS" "$NLMMAP_RESULTS.$s"
+	: >"$NLMMAP_RESULTS"
+done
+cat "$NLMMAP_RESULTS".* >"$NLMMAP_RESULTS"
+rm -f "$NLMMAP_RESULTS".*
+read -r p f < <(awk '{ p += $1; f += $2 } END { print p + 0, f + 0 }' \
+	"$NLMMAP_RESULTS")
+echo "$p passed, $f failed"
+[ "$f" = 0 ]

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# static.sh [checkpatch|sparse|w1]... - the static checks of make check.
+# checkpatch.pl --strict (from linux-source-6.1) per kernel source file,
+# sparse (C=2) and a W=1 build of the module against the stock headers;
+# any report fails. Prints "ok|FAIL static/<check>" lines; with
+# NLMMAP_RESULTS set, appends "<passed> <failed>" to it.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tools/testing/vm/lib.sh"
+BUILD=${NLMMAP_BUILD:-$TOP/build}
+passed=0 failed=0
+
+verdict() { # name, status (0 = pass), report file
+	if [ "$2" = 0 ]; then
+		passed=$((passed + 1)); echo "ok   static/$1"
+	else
+		failed=$((failed + 1)); echo "FAIL static/$1"; cat "$3"
+	fi
+}
+
+kernel_files() {
+	cd "$TOP" && git ls-files 'net/nlmmap/*.[ch]' 'tests/kunit/*.[ch]' \
+		'include/*.h' 2>/dev/null
+}
+
+run_checkpatch() {
+	local src f rep
+	src=$(source_tree)
+	rep=$(mktemp)
+	for f in $(kernel_files); do
+		(cd "$TOP" && "$src/scripts/checkpatch.pl" --strict --no-tree \
+			--quiet --show-types --ignore SPDX_LICENSE_TAG \
+			--ignore FILE_PATH_CHANGES -f "$f") >"$rep" 2>&1
+		verdict "checkpatch/$f" $? "$rep"
+	done
+	rm -f "$rep"
+}
+
+# Build the module (and the KUnit module) against the stock headers with
+# extra flags; report any diagnostic about our files.
+build_with() { # name, make args...
+	local name=$1 out rep
+	shift
+	out=$BUILD/static-$name
+	rep=$(mktemp)
+	rm -rf "$out"
+	make -s -C "$TOP" modules MODOUT="$out" KDIR="$(stock_kdir)" KUNIT=n \
+		"$@" >"$rep.all" 2>&1
+	local rc=$?
+	grep -E "(warning|error):" "$rep.all" | grep "$out/src" >"$rep"
+	if [ $rc != 0 ]; then cat "$rep.all" >>"$rep"; fi
+	[ $rc = 0 ] && [ ! -s "$rep" ]
+	verdict "$name" $? "$rep"
+	rm -f "$rep" "$rep.all"
+}
+
+[ $# -gt 0 ] || set -- checkpatch sparse w1
+for c in "$@"; do
+	case "$c" in
+	checkpatch) run_checkpatch ;;
+	sparse) build_with sparse C=2 ;;
+	w1) build_with w1 ;;
+	*) echo "static.sh: unknown check $c" >&2; exit 2 ;;
+	esac
+done
+[ -n "${NLMMAP_RESULTS:-}" ] && echo "$passed $failed" >>"$NLMMAP_RESULTS"
+echo "static: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# initramfs.sh OUT KMODS KREL MODDIR TESTDIRS [kernel-module ...]
+#
+# Builds a gzip'd initramfs: busybox-static, guest/init, the nlmmap
+# modules from MODDIR (to /lib/nlmmap), the programs of TESTDIRS (to
+# /tests; a colon-separated list) with the shared libraries they need (ldd), and the named
+# kernel modules of KMODS/lib/modules/KREL with their dependencies.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+out=$1 kmods=$2 krel=$3 moddir=$4 testdir=$5
+shift 5
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,lib/nlmmap,tests}
+cp /bin/busybox "$root/bin/busybox"
+cp "$VM_DIR/guest/init" "$root/init"
+cp "$moddir"/*.ko "$root/lib/nlmmap/"
+echo "root:x:0:0:root:/:/bin/sh" >"$root/etc/passwd"
+echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>"$root/etc/passwd"
+echo "root:x:0:" >"$root/etc/group"
+
+# Test programs and the libraries they load.
+for f in $(echo "$testdir" | tr : " " | sed "s|\([^ ]*\)|\1/*|g"); do
+	[ -x "$f" ] && [ -f "$f" ] || continue
+	cp "$f" "$root/tests/"
+	ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
+
+# Kernel modules with their dependencies, decompressed.
+for m in "$@"; do
+	mkdir -p "$root/lib/modules/$krel"
+	modprobe -d "$kmods" -S "$krel" --show-depends "$m" |
+		awk '$1 == "insmod" { print $2 }' | while read -r ko; do
+		dst=$root/lib/modules/$krel/$(basename "${ko%.[xg]z}")
+		dst=${dst%.zst}
+		case "$ko" in
+		*.xz) xz -dc "$ko" >"$dst" ;;
+		*.zst) zstd -qdc "$ko" >"$dst" ;;
+		*) cp "$ko" "$dst" ;;
+		esac
+		echo "$(basename "$dst")" >>"$root/lib/modules/$krel/load-order"
+	done
+done
+
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

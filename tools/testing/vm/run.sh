@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [options] stock|debug - boot a test kernel in QEMU (TCG) with the
+# nlmmap module and run tests in it.
+#
+#   --tests a,b     only these test programs (default: all of them)
+#   --kunit         also run the KUnit module (debug kernel only)
+#   --demo          run the demo instead of the tests
+#   --break         NLMMAP_BREAK=1 in the guest: tests fail on purpose
+#
+# Environment: NLMMAP_VM_TIMEOUT (seconds, default 1200), NLMMAP_RESULTS
+# (a file that gets one line "<passed> <failed>" appended), NLMMAP_BUILD
+# (build directory, default <top>/build).
+#
+# Prints one line per case and "<kernel>: N passed, N failed"; exits 1 on
+# any failure, including any kernel report on the console.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+tests=all kunit=0 demo=0 brk=0
+while [ $# -gt 1 ]; do
+	case "$1" in
+	--tests) tests=$2; shift ;;
+	--kunit) kunit=1 ;;
+	--demo) demo=1 ;;
+	--break) brk=1 ;;
+	*) die "unknown option $1" ;;
+	esac
+	shift
+done
+kernel=${1:-}
+[ "$kernel" = stock ] || [ "$kernel" = debug ] || die "usage: run.sh [options] stock|debug"
+
+eval "$("$VM_DIR/kernel.sh" "$kernel")"
+build=${NLMMAP_BUILD:-$TOP/build}
+out=$build/vm-$kernel
+mkdir -p "$out"
+
+# The module (and on the debug kernel the KUnit module) for this kernel,
+# and the userspace test programs.
+make -s -C "$TOP" modules KDIR="$KDIR" MODOUT="$build/mod-$kernel" \
+	KUNIT="$([ "$kunit" = 1 ] && echo y || echo n)" >&2
+make -s -C "$TOP" tests tools >&2
+
+extra=
+[ "$kernel" = stock ] && extra=${NLMMAP_VM_MODULES:-}
+# shellcheck disable=SC2086
+"$VM_DIR/initramfs.sh" "$out/initramfs.gz" "$KMODS" "$KREL" \
+	"$build/mod-$kernel" "$build/tests:$build/tools" $extra
+
+case "$KIMAGE" in
+*bzImage) mem=2048 ;;
+*) mem=1024 ;;
+esac
+cmdline="console=ttyS0 loglevel=5 panic=-1 rdinit=/init nlmmap.kernel=$kernel"
+cmdline="$cmdline nlmmap.tests=$tests nlmmap.kunit=$kunit nlmmap.demo=$demo"
+cmdline="$cmdline nlmmap.break=$brk"
+rm -f "$out/console.log" "$out/results.log"
+start=$(date +%s)
+set +e
+timeout "${NLMMAP_VM_TIMEOUT:-1200}" qemu-system-x86_64 \
+	-accel tcg,thread=multi -smp 2 -m "$mem" \
+	-nodefaults -display none -no-reboot \
+	-kernel "$KIMAGE" -initrd "$out/initramfs.gz" -append "$cmdline" \
+	-serial "file:$out/console.log" -serial "file:$out/results.log" \
+	</dev/null
+qrc=$?
+set -e
+echo "vm: $kernel ($KREL) ran $(($(date +%s) - start)) s, qemu exit $qrc" >&2
+
+if [ "$demo" = 1 ]; then
+	sed -n '/^nlmmap-vm: kernel/,/^nlmmap-vm: demo exit/p' "$out/console.log"
+fi
+
+passed=0 failed=0
+while read -r tag suite case status; do
+	[ "$tag" = RESULT ] || continue
+	case "$status" in
+	PASS) passed=$((passed + 1)); echo "ok   $kernel/$suite/$case" ;;
+	SKIP) echo "skip $kernel/$suite/$case" ;;
+	*) failed=$((failed + 1)); echo "FAIL $kernel/$suite/$case" ;;
+	esac
+done < <(tr -d '\r' <"$out/results.log" 2>/dev/null)
+
+if ! tr -d '\r' <"$out/results.log" 2>/dev/null | grep -q '^RESULT-END'; then
+	failed=$((failed + 1))
+	echo "FAIL $kernel/vm/completed (timeout or crash; console follows)"
+	tail -n 60 "$out/console.log"
+fi
+if "$VM_DIR/scan-console.sh" "$out/console.log"; then
+	passed=$((passed + 1))
+	echo "ok   $kernel/vm/console_clean"
+else
+	failed=$((failed + 1))
+	echo "FAIL $kernel/vm/console_clean"
+fi
+[ -n "${NLMMAP_RESULTS:-}" ] && echo "$passed $failed" >>"$NLMMAP_RESULTS"
+echo "$kernel: $passed passed, $failed failed"
+[ "$failed" = 0 ]
