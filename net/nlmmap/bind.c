@@ -12,6 +12,7 @@
 #include <linux/net.h>
 #include <linux/netlink.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 #include <net/netns/hash.h>
 #include <net/sock.h>
 
@@ -51,6 +52,8 @@ static void nlmmap_ctx_free_rcu(struct rcu_head *head)
 
 	if (ctx->sk)
 		sock_put(ctx->sk);
+	if (ctx->user_ns)
+		put_user_ns(ctx->user_ns);
 	kfree(ctx);
 }
 
@@ -143,11 +146,13 @@ int nlmmap_bind(struct nlmmap_ctx *ctx, int fd)
 	ctx->portid = addr.nl_pid;
 	sock_hold(sock->sk);
 	ctx->sk = sock->sk;
+	ctx->user_ns = get_user_ns(sock->file->f_cred->user_ns);
 	hash_add_rcu(nlmmap_table, &ctx->node, hash);
 	spin_unlock(&nlmmap_table_lock);
 
 	ctx->state = NLMMAP_BOUND;
 	nlmmap_count(ctx, NLMMAP_S_BOUND, 1);
+	nlmmap_rx_start(ctx);
 	err = 0;
 out:
 	sockfd_put(sock);
@@ -158,8 +163,10 @@ out:
  * nlmmap_unbind() - take @ctx out of the table; it becomes DEAD
  * @ctx: the context
  *
- * Lookups that found @ctx before this may still use it until their RCU
- * read section ends; the socket reference is dropped when @ctx is freed.
+ * Producers are shut out of the RX ring and waited for; lookups that found
+ * @ctx before this may still use it until their RCU read section ends.
+ * The socket reference is dropped when @ctx is freed. The rings stay
+ * until the file is closed, so the reader can drain them.
  *
  * Context: ctx->lock held.
  */
@@ -173,6 +180,7 @@ void nlmmap_unbind(struct nlmmap_ctx *ctx)
 		nlmmap_count(ctx, NLMMAP_S_BOUND, -1);
 	}
 	ctx->state = NLMMAP_DEAD;
+	nlmmap_rx_stop(ctx);
 }
 
 static int nlmmap_netlink_event(struct notifier_block *nb,

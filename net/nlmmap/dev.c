@@ -2,14 +2,17 @@
 /*
  * The /dev/nlmmap character device: one open file is one ring context.
  *
- * The file holds a module reference (fops.owner), so the module cannot be
- * unloaded while any ring file is open or mapped.
+ * The file holds a module reference (fops.owner), and each mapping holds
+ * the file, so the module cannot be unloaded while any ring file is open
+ * or mapped.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <net/sock.h>
 
 #include "nlmmap_int.h"
 
@@ -22,6 +25,9 @@ static int nlmmap_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&ctx->lock);
 	kref_init(&ctx->ref);
+	spin_lock_init(&ctx->rx_lock);
+	init_waitqueue_head(&ctx->wq);
+	init_waitqueue_head(&ctx->inflight_wq);
 	ctx->state = NLMMAP_UNBOUND;
 	file->private_data = ctx;
 	nlmmap_count(NULL, NLMMAP_S_RINGS, 1);
@@ -34,10 +40,38 @@ static int nlmmap_release(struct inode *inode, struct file *file)
 
 	mutex_lock(&ctx->lock);
 	nlmmap_unbind(ctx);
+	nlmmap_rings_close(ctx);
 	mutex_unlock(&ctx->lock);
 	nlmmap_count(NULL, NLMMAP_S_RINGS, -1);
 	nlmmap_ctx_put(ctx);
 	return 0;
+}
+
+static __poll_t nlmmap_poll(struct file *file, poll_table *wait)
+{
+	struct nlmmap_ctx *ctx = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &ctx->wq, wait);
+
+	mutex_lock(&ctx->lock);
+	if (ctx->state == NLMMAP_BOUND && ctx->tx.geom.size)
+		nlmmap_tx_process(ctx, file);
+	if (ctx->rx.geom.size && nlmmap_rx_readable(&ctx->rx))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (ctx->tx.geom.size &&
+	    nlmmap_status_load(nlmmap_frame(&ctx->tx, ctx->tx.head)) ==
+	    NLMMAP_STATUS_UNUSED)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (ctx->state == NLMMAP_BOUND &&
+	    !skb_queue_empty_lockless(&ctx->sk->sk_receive_queue))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (ctx->state == NLMMAP_DEAD)
+		mask |= EPOLLHUP;
+	mutex_unlock(&ctx->lock);
+	if (atomic_read(&ctx->overrun))
+		mask |= EPOLLERR;
+	return mask;
 }
 
 static long nlmmap_ioctl(struct file *file, unsigned int cmd,
@@ -45,20 +79,48 @@ static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 {
 	struct nlmmap_ctx *ctx = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	struct nl_mmap_req req;
 	long ret;
 	s32 fd;
 
+	/* Copy arguments in before taking ctx->lock: mmap() takes it under
+	 * mmap_lock, and a fault here would take them the other way round.
+	 */
 	switch (cmd) {
 	case NLMMAP_IOC_BIND:
 		if (copy_from_user(&fd, uarg, sizeof(fd)))
 			return -EFAULT;
-		mutex_lock(&ctx->lock);
-		ret = nlmmap_bind(ctx, fd);
-		mutex_unlock(&ctx->lock);
-		return ret;
+		break;
+	case NLMMAP_IOC_RX_RING:
+	case NLMMAP_IOC_TX_RING:
+		if (copy_from_user(&req, uarg, sizeof(req)))
+			return -EFAULT;
+		break;
+	case NLMMAP_IOC_KICK:
+	case NLMMAP_IOC_CLEAR_ERR:
+		break;
 	default:
 		return -ENOTTY;
 	}
+
+	mutex_lock(&ctx->lock);
+	switch (cmd) {
+	case NLMMAP_IOC_BIND:
+		ret = nlmmap_bind(ctx, fd);
+		break;
+	case NLMMAP_IOC_RX_RING:
+	case NLMMAP_IOC_TX_RING:
+		ret = nlmmap_ring_set(ctx, cmd == NLMMAP_IOC_TX_RING, &req);
+		break;
+	case NLMMAP_IOC_KICK:
+		ret = nlmmap_tx_process(ctx, file);
+		break;
+	default:
+		ret = atomic_xchg(&ctx->overrun, 0);
+		break;
+	}
+	mutex_unlock(&ctx->lock);
+	return ret;
 }
 
 static const struct file_operations nlmmap_fops = {
@@ -67,6 +129,8 @@ static const struct file_operations nlmmap_fops = {
 	.release	= nlmmap_release,
 	.unlocked_ioctl	= nlmmap_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= nlmmap_mmap,
+	.poll		= nlmmap_poll,
 	.llseek		= noop_llseek,
 };
 

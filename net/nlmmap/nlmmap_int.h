@@ -5,18 +5,30 @@
  * Objects:
  *   struct nlmmap_ctx  one open /dev/nlmmap file: its binding, its rings
  *                      and its counters. ctx->lock (a mutex) serialises
- *                      setup, bind, mmap and teardown; ctx->state is the
- *                      state machine they share.
+ *                      setup, bind, mmap, TX processing and teardown;
+ *                      ctx->state is the state machine they share.
+ *   struct nlmmap_ring one ring: validated geometry, its pages, their
+ *                      kernel mapping, and the kernel's position in it.
+ *
+ * The data path takes no mutex: producers find the context under RCU and
+ * reserve a frame under ctx->rx_lock, which also guards rx_open (may
+ * producers reserve?) and the RX head. Each reservation counts in
+ * ctx->inflight; whoever frees or replaces the RX ring first closes it to
+ * producers, then waits for inflight to reach zero.
  */
 #ifndef _NET_NLMMAP_INT_H
 #define _NET_NLMMAP_INT_H
 
 #include <linux/mutex.h>
 #include <linux/kref.h>
+#include <linux/mm_types.h>
+#include <linux/wait.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
 #include <uapi/linux/nlmmap.h>
+
+#include "geometry.h"
 
 enum nlmmap_state {
 	NLMMAP_UNBOUND,		/* open, no socket yet */
@@ -27,6 +39,14 @@ enum nlmmap_state {
 /* Per-ring and module-wide counters, indexed by NLMMAP_S_*. */
 struct nlmmap_counters {
 	atomic64_t v[NLMMAP_S_MAX + 1];
+};
+
+struct nlmmap_ring {
+	struct nlmmap_geom geom;	/* size == 0: no ring */
+	struct page **pages;
+	unsigned int nr_pages;
+	void *base;			/* vmap() of pages */
+	u32 head;			/* RX: next to reserve, TX: next to read */
 };
 
 struct nlmmap_ctx {
@@ -41,7 +61,44 @@ struct nlmmap_ctx {
 	u32 portid;
 	struct sock *sk;		/* holds a reference while bound */
 
+	struct user_namespace *user_ns;	/* of the socket, for credentials */
+
+	/* rings: changed under lock, and for RX also under rx_lock */
+	struct nlmmap_ring rx;
+	struct nlmmap_ring tx;
+	void *tx_buf;			/* a TX frame's copy, frame-sized */
+	struct user_struct *user;	/* charged for locked_pages */
+	unsigned long locked_pages;
+
+	/* mappings */
+	atomic_t map_count;		/* VMAs of this file */
+	struct mm_struct *map_mm;	/* compared only, never dereferenced */
+
+	/* data path */
+	spinlock_t rx_lock;
+	bool rx_open;			/* producers may reserve RX frames */
+	atomic_t inflight;		/* RX frames reserved, not yet final */
+	wait_queue_head_t inflight_wq;
+	wait_queue_head_t wq;		/* poll() sleepers */
+	atomic_t overrun;		/* drops since NLMMAP_IOC_CLEAR_ERR */
+
 	struct nlmmap_counters stats;
+};
+
+/* A request, from the socket (genl) or from a TX frame. */
+struct nlmmap_nla {
+	const void *data;	/* may point into a ring: read values once */
+	u32 len;		/* from kernel checks, never re-read */
+	bool present;
+};
+
+struct nlmmap_req {
+	struct net *net;
+	u32 portid;
+	u32 seq;
+	u16 flags;
+	u8 cmd;
+	struct nlmmap_nla attrs[NLMMAP_A_MAX + 1];
 };
 
 /* main.c */
@@ -51,6 +108,39 @@ void nlmmap_count(struct nlmmap_ctx *ctx, int stat, long n);
 /* genl.c */
 int nlmmap_genl_init(void);
 void nlmmap_genl_exit(void);
+u16 nlmmap_family_id(void);
+int nlmmap_dispatch(const struct nlmmap_req *req);
+int nlmmap_ack(struct net *net, u32 portid, const struct nlmsghdr *nlh,
+	       int err);
+
+/* attr.c: attributes of untrusted memory, each length read once */
+int nlmmap_attr_parse(struct nlmmap_nla *tb, int maxtype, const void *buf,
+		      u32 len);
+int nlmmap_attr_u32(const struct nlmmap_nla *tb, int type, u32 *val);
+
+/* frame.c: the kernel side of the frame protocol */
+u32 nlmmap_status_load(const struct nl_mmap_hdr *hdr);
+void nlmmap_status_store(struct nl_mmap_hdr *hdr, u32 status);
+struct nl_mmap_hdr *nlmmap_frame(const struct nlmmap_ring *ring, u32 idx);
+u32 nlmmap_frame_capacity(const struct nlmmap_ring *ring);
+int nlmmap_frame_find_unused(const struct nlmmap_ring *ring, u32 *idx);
+bool nlmmap_ring_idle(const struct nlmmap_ring *ring);
+bool nlmmap_rx_readable(const struct nlmmap_ring *ring);
+
+/* ring.c */
+int nlmmap_ring_set(struct nlmmap_ctx *ctx, bool tx,
+		    const struct nl_mmap_req *req);
+void nlmmap_rings_close(struct nlmmap_ctx *ctx);
+int nlmmap_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* rx.c */
+void nlmmap_rx_stop(struct nlmmap_ctx *ctx);
+void nlmmap_rx_start(struct nlmmap_ctx *ctx);
+void nlmmap_wake(struct nlmmap_ctx *ctx, __poll_t events);
+
+/* tx.c */
+int nlmmap_tx_process(struct nlmmap_ctx *ctx, struct file *file);
+bool nlmmap_tx_exclusive(struct nlmmap_ctx *ctx, struct file *file);
 
 /* dev.c */
 int nlmmap_dev_init(void);

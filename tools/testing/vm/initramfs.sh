@@ -15,7 +15,9 @@ shift 5
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
+chmod 755 "$root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,lib/nlmmap,tests}
+chmod 1777 "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
 cp "$VM_DIR/guest/init" "$root/init"
 cp "$moddir"/*.ko "$root/lib/nlmmap/"

@@ -41,7 +41,7 @@ mkdir -p "$out"
 # and the userspace test programs.
 make -s -C "$TOP" modules KDIR="$KDIR" MODOUT="$build/mod-$kernel" \
 	KUNIT="$([ "$kunit" = 1 ] && echo y || echo n)" >&2
-make -s -C "$TOP" tests tools >&2
+make -s -C "$TOP" tests tools BUILD="$build" >&2
 
 extra=
 [ "$kernel" = stock ] && extra=${NLMMAP_VM_MODULES:-}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/genetlink.h>
@@ -102,4 +103,193 @@ int module_load(void)
 int module_unload(void)
 {
 	return syscall(SYS_delete_module, "nlmmap", O_NONBLOCK);
+}
+
+struct nl_mmap_req geometry(unsigned int frames, unsigned int frame_size)
+{
+	unsigned int page = sysconf(_SC_PAGESIZE);
+	unsigned int block = frame_size <= page ? page :
+			     (frame_size + page - 1) / page * page;
+	unsigned int per = block / frame_size;
+
+	return (struct nl_mmap_req){
+		.nm_block_size = block,
+		.nm_block_nr = (frames + per - 1) / per,
+		.nm_frame_size = frame_size,
+		.nm_frame_nr = (frames + per - 1) / per * per,
+	};
+}
+
+struct mnl_ring *ring_setup(struct mnl_socket **nl, uint16_t *family,
+			    unsigned int rx_frames, unsigned int frame_size,
+			    unsigned int tx_frames)
+{
+	struct nl_mmap_req rx = geometry(rx_frames, frame_size);
+	struct nl_mmap_req tx = geometry(tx_frames, frame_size);
+	struct mnl_ring *r;
+
+	*nl = genl_open(family);
+	if (!*nl)
+		return NULL;
+	r = mnl_ring_map(*nl, rx_frames ? &rx : NULL, tx_frames ? &tx : NULL);
+	if (!r) {
+		mnl_socket_close(*nl);
+		*nl = NULL;
+	}
+	return r;
+}
+
+void ring_teardown(struct mnl_ring *r, struct mnl_socket *nl)
+{
+	if (r)
+		mnl_ring_unmap(r);
+	if (nl)
+		mnl_socket_close(nl);
+}
+
+int bench_request(struct mnl_socket *nl, uint16_t family, uint32_t count,
+		  uint32_t size)
+{
+	char buf[256];
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = 7;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = NLMMAP_CMD_BENCH;
+	genl->version = NLMMAP_GENL_VERSION;
+	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, count);
+	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, size);
+	return mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ? -1 : 0;
+}
+
+static int seen_attr(const struct nlattr *attr, void *data)
+{
+	struct seen *s = data;
+	int i = s->n;
+
+	switch (mnl_attr_get_type(attr)) {
+	case NLMMAP_A_SEQ:
+		s->seq[i] = mnl_attr_get_u32(attr);
+		break;
+	case NLMMAP_A_COUNT:
+		s->count = mnl_attr_get_u32(attr);
+		break;
+	case NLMMAP_A_PAYLOAD: {
+		const uint8_t *p = mnl_attr_get_payload(attr);
+		uint32_t j, len = mnl_attr_get_payload_len(attr);
+
+		s->size[i] = len;
+		for (j = 0; j < len; j++)
+			if (p[j] != (uint8_t)s->seq[i]) {
+				s->bad_payload++;
+				break;
+			}
+		break;
+	}
+	}
+	return MNL_CB_OK;
+}
+
+int seen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	struct seen *s = data;
+
+	if (s->n >= (int)(sizeof(s->cmd) / sizeof(s->cmd[0])))
+		return MNL_CB_ERROR;
+	s->cmd[s->n] = g->cmd;
+	s->seq[s->n] = 0;
+	s->size[s->n] = 0;
+	mnl_attr_parse(nlh, sizeof(*g), seen_attr, s);
+	s->n++;
+	return MNL_CB_OK;
+}
+
+static int seen_error(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct seen *s = data;
+
+	if (e->error) {
+		s->errors++;
+		s->last_error = e->error;
+	} else {
+		s->acks++;
+	}
+	return MNL_CB_OK;
+}
+
+int drain(struct mnl_ring *r, struct seen *s)
+{
+	static char buf[1 << 17];
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = seen_error };
+
+	return mnl_ring_cb_run2(r, buf, sizeof(buf), 0, 0, seen_cb, s, ctl,
+				NLMSG_MIN_TYPE);
+}
+
+struct ring_stat_req {
+	int stat;
+	int64_t value;
+};
+
+static int ring_stat_counter(const struct nlattr *attr, void *data)
+{
+	struct ring_stat_req *r = data;
+
+	if (mnl_attr_get_type(attr) == r->stat &&
+	    mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
+		r->value = mnl_attr_get_u64(attr);
+	return MNL_CB_OK;
+}
+
+static int ring_stat_ring(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == NLMMAP_R_STATS)
+		mnl_attr_parse_nested(attr, ring_stat_counter, data);
+	return MNL_CB_OK;
+}
+
+static int ring_stat_top(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == NLMMAP_A_RING)
+		mnl_attr_parse_nested(attr, ring_stat_ring, data);
+	return MNL_CB_OK;
+}
+
+static int ring_stat_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), ring_stat_top,
+			      data);
+}
+
+int64_t ring_stat(struct mnl_ring *r, uint16_t family, int stat)
+{
+	struct mnl_socket *nl = mnl_ring_get_socket(r);
+	struct ring_stat_req q = { .stat = stat, .value = -1 };
+	static char buf[1 << 16];
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+	int i;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = NLMMAP_CMD_RING_GET;
+	genl->version = NLMMAP_GENL_VERSION;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	for (i = 0; i < 100 && q.value < 0; i++) {
+		if (mnl_ring_cb_run(r, buf, sizeof(buf), 0, 0, ring_stat_cb,
+				    &q) < 0)
+			return -1;
+		if (q.value < 0)
+			mnl_ring_wait(r, POLLIN, 10);
+	}
+	return q.value;
 }

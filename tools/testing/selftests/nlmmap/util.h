@@ -3,6 +3,7 @@
 #define NLMMAP_TEST_UTIL_H
 
 #include <stdint.h>
+#include <libmnl-mmap/libmnl-mmap.h>
 #include <libmnl/libmnl.h>
 #include <linux/nlmmap.h>
 
@@ -16,6 +17,43 @@ int genl_call(struct mnl_socket *nl, uint16_t family, uint8_t cmd,
 /* Module-wide counter NLMMAP_S_* via NLMMAP_CMD_GET, or -1. */
 int64_t nlmmap_stat(struct mnl_socket *nl, uint16_t family, int stat);
 int module_load(void);
+
+struct mnl_ring;
+
+/* A geometry of @frames frames of @frame_size bytes, one page per block
+ * when frames fit, else one frame per block.
+ */
+struct nl_mmap_req geometry(unsigned int frames, unsigned int frame_size);
+/* Socket + family + rings (tx_frames may be 0 for no TX ring). */
+struct mnl_ring *ring_setup(struct mnl_socket **nl, uint16_t *family,
+			    unsigned int rx_frames, unsigned int frame_size,
+			    unsigned int tx_frames);
+void ring_teardown(struct mnl_ring *r, struct mnl_socket *nl);
+/* Ask for @count BENCH_MSG messages of @size bytes (on the socket). */
+int bench_request(struct mnl_socket *nl, uint16_t family, uint32_t count,
+		  uint32_t size);
+/* A ring counter NLMMAP_S_* of the caller's ring, read via the socket
+ * path with replies through the ring or socket; -1 on error.
+ */
+int64_t ring_stat(struct mnl_ring *r, uint16_t family, int stat);
+
+/* What a callback run saw, in order. */
+struct seen {
+	int n;
+	uint8_t cmd[4096];
+	uint32_t seq[4096];
+	uint32_t size[4096];
+	uint32_t count;		/* from the BENCH summary */
+	int errors;		/* NLMSG_ERROR with error != 0 */
+	int last_error;
+	int acks;
+	int bad_payload;
+};
+int seen_cb(const struct nlmsghdr *nlh, void *data);
+/* Run the ring until no frame is ready; returns mnl_ring_cb_run()'s
+ * last result.
+ */
+int drain(struct mnl_ring *r, struct seen *s);
 int module_unload(void);
 
 #endif

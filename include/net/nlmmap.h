@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nlmmap in-kernel producer API: send generic netlink messages to a
+ * socket, straight into a frame of its mapped RX ring when it has one.
+ *
+ *	skb = nlmmap_genlmsg_new(net, portid, payload, GFP_ATOMIC);
+ *	hdr = genlmsg_put(skb, 0, seq, family, 0, cmd);
+ *	nla_put_u32(skb, ...);
+ *	genlmsg_end(skb, hdr);
+ *	err = nlmmap_unicast(net, skb, portid);
+ *
+ * An skb from nlmmap_alloc_skb() may have its data in a ring frame (a
+ * "ring skb"). Ring skbs are built for exactly this: filling with
+ * skb_put()-based helpers (nlmsg_put(), genlmsg_put(), nla_put*()), then
+ * nlmmap_unicast() or nlmmap_free_skb(). They never reach the networking
+ * core, because nothing but nlmmap_unicast() delivers them and it
+ * delivers them by publishing the frame; clone, queue, trim, expand or
+ * hand them to netlink_unicast() and friends is a bug. Free one with
+ * kfree_skb() by mistake and it is still released safely.
+ *
+ * A producer must commit or free its skb promptly: the frame it holds
+ * stops the reader (frames are read in reservation order), and closing
+ * the ring waits for it. Producers never sleep inside nlmmap and may run
+ * in softirq context.
+ */
+#ifndef _NET_NLMMAP_H
+#define _NET_NLMMAP_H
+
+#include <linux/skbuff.h>
+#include <net/genetlink.h>
+
+struct net;
+
+struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,
+				 unsigned int size, gfp_t gfp);
+int nlmmap_unicast(struct net *net, struct sk_buff *skb, u32 portid);
+void nlmmap_free_skb(struct sk_buff *skb);
+bool nlmmap_skb_in_ring(const struct sk_buff *skb);
+
+/**
+ * nlmmap_genlmsg_new() - nlmmap_alloc_skb() sized for a genl message
+ * @net: network namespace of the destination socket
+ * @portid: port id of the destination socket
+ * @payload: size of the generic netlink payload (attributes)
+ * @gfp: allocation flags (for the skb head, and the fallback skb)
+ *
+ * Return: an skb with room for one generic netlink message carrying
+ * @payload bytes, or NULL.
+ */
+static inline struct sk_buff *nlmmap_genlmsg_new(struct net *net, u32 portid,
+						 size_t payload, gfp_t gfp)
+{
+	return nlmmap_alloc_skb(net, portid,
+				nlmsg_total_size(GENL_HDRLEN + payload), gfp);
+}
+
+#endif /* _NET_NLMMAP_H */

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TX: requests the application writes into TX frames.
+ *
+ * Frames are consumed in ring order while VALID. Each holds one generic
+ * netlink request of the nlmmap family. nm_len and every netlink length
+ * are read once and bounded by the frame capacity the kernel keeps, so
+ * parsing is memory-safe even while someone rewrites the frame. Values
+ * are consistent with what was validated only if nobody else can write
+ * the frame: so a frame is processed in place only while the mapping is
+ * exclusive (nlmmap_tx_exclusive()), and is copied into kernel memory
+ * first otherwise.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/sched/mm.h>
+#include <net/genetlink.h>
+
+#include "nlmmap_int.h"
+
+static bool tx_inplace = true;
+module_param(tx_inplace, bool, 0644);
+MODULE_PARM_DESC(tx_inplace,
+		 "Process TX frames in place when the mapping is exclusive (default: Y); N always copies");
+
+/**
+ * nlmmap_tx_exclusive() - may TX frames be processed in place?
+ * @ctx: the context
+ * @file: the ring file, as the caller holds it
+ *
+ * True only when one VMA maps the rings, it belongs to the caller's mm,
+ * that mm has one user (no other thread, no process_vm_writev() attached),
+ * and no other file descriptor or process shares @file (each VMA holds
+ * one reference of its own).
+ *
+ * Return: true if in-place processing is allowed.
+ */
+bool nlmmap_tx_exclusive(struct nlmmap_ctx *ctx, struct file *file)
+{
+	struct mm_struct *mm = current->mm;
+
+	return READ_ONCE(tx_inplace) && mm &&
+	       atomic_read(&ctx->map_count) == 1 && ctx->map_mm == mm &&
+	       atomic_read(&mm->mm_users) == 1 && file_count(file) <= 2;
+}
+
+/* Validate and run one request of @len bytes at @data. */
+static void nlmmap_tx_msg(struct nlmmap_ctx *ctx, const void *data, u32 len)
+{
+	struct net *net = read_pnet(&ctx->net);
+	struct nlmmap_req *req;
+	struct genlmsghdr gh;
+	struct nlmsghdr nlh;
+	int err = -EINVAL;
+
+	memset(&nlh, 0, sizeof(nlh));
+	if (len >= NLMSG_HDRLEN)
+		memcpy(&nlh, data, sizeof(nlh));
+	if (nlh.nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN || nlh.nlmsg_len > len ||
+	    nlh.nlmsg_type != nlmmap_family_id() ||
+	    !(nlh.nlmsg_flags & NLM_F_REQUEST))
+		goto invalid;
+
+	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	if (!req) {
+		err = -ENOMEM;
+		goto reply;
+	}
+	memcpy(&gh, data + NLMSG_HDRLEN, sizeof(gh));
+	err = nlmmap_attr_parse(req->attrs, NLMMAP_A_MAX,
+				data + NLMSG_HDRLEN + GENL_HDRLEN,
+				nlh.nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN);
+	if (err) {
+		kfree(req);
+		goto invalid;
+	}
+	req->net = net;
+	req->portid = ctx->portid;
+	req->seq = nlh.nlmsg_seq;
+	req->flags = nlh.nlmsg_flags;
+	req->cmd = gh.cmd;
+	err = nlmmap_dispatch(req);
+	kfree(req);
+	goto reply;
+
+invalid:
+	nlmmap_count(ctx, NLMMAP_S_TX_INVALID, 1);
+reply:
+	if (err || (nlh.nlmsg_flags & NLM_F_ACK))
+		nlmmap_ack(net, ctx->portid, &nlh, err);
+}
+
+/**
+ * nlmmap_tx_process() - run the VALID frames at the TX head
+ * @ctx: the context
+ * @file: the ring file
+ *
+ * Context: process context, ctx->lock held.
+ * Return: the number of frames processed, -ENOTCONN when not bound,
+ * -ENXIO without a TX ring.
+ */
+int nlmmap_tx_process(struct nlmmap_ctx *ctx, struct file *file)
+{
+	struct nlmmap_ring *ring = &ctx->tx;
+	bool inplace;
+	u32 n, cap;
+
+	lockdep_assert_held(&ctx->lock);
+	if (ctx->state != NLMMAP_BOUND)
+		return -ENOTCONN;
+	if (!ring->geom.size)
+		return -ENXIO;
+	inplace = nlmmap_tx_exclusive(ctx, file);
+	cap = nlmmap_frame_capacity(ring);
+
+	for (n = 0; n < ring->geom.frame_nr; n++) {
+		struct nl_mmap_hdr *hdr = nlmmap_frame(ring, ring->head);
+		const void *data = (void *)hdr + NLMMAP_HDRLEN;
+		u32 len;
+
+		if (nlmmap_status_load(hdr) != NLMMAP_STATUS_VALID)
+			break;
+		len = READ_ONCE(hdr->nm_len);
+		if (len > cap) {
+			len = 0;
+		} else if (!inplace) {
+			memcpy(ctx->tx_buf, data, len);
+			data = ctx->tx_buf;
+		}
+		nlmmap_count(ctx, inplace ? NLMMAP_S_TX_INPLACE :
+			     NLMMAP_S_TX_COPIED, 1);
+		nlmmap_tx_msg(ctx, data, len);
+		nlmmap_status_store(hdr, NLMMAP_STATUS_UNUSED);
+		ring->head = ring->head + 1 < ring->geom.frame_nr ?
+			     ring->head + 1 : 0;
+		cond_resched();
+	}
+	if (n)
+		nlmmap_wake(ctx, EPOLLOUT | EPOLLWRNORM);
+	return n;
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RX: messages arrive in frames in order; oversized ones through the
+ * socket with COPY frames in their place; held (SKIP) frames are passed
+ * over; a full ring drops, counts and signals; poll() wakes sleepers.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "tap.h"
+#include "util.h"
+
+static void bench_arrives_in_order(void)
+{
+	struct mnl_socket *nl, *q;
+	struct seen s = {};
+	struct mnl_ring *r;
+	int64_t delivered;
+	uint16_t id;
+	int i;
+
+	q = genl_open(&id);
+	r = ring_setup(&nl, &id, 64, 2048, 0);
+	REQUIRE(r && q);
+	delivered = nlmmap_stat(q, id, NLMMAP_S_DELIVERED);
+	REQUIRE(bench_request(nl, id, 50, 100) == 0);
+	CHECK(drain(r, &s) == MNL_CB_OK);
+	CHECK(s.n == 51, "%d messages", s.n);
+	for (i = 0; i < 50 && i < s.n; i++)
+		CHECK(s.cmd[i] == NLMMAP_CMD_BENCH_MSG && s.seq[i] == (uint32_t)i &&
+		      s.size[i] == 100, "message %d", i);
+	CHECK(s.cmd[50] == NLMMAP_CMD_BENCH && s.count == 50);
+	CHECK(!s.bad_payload);
+	CHECK(nlmmap_stat(q, id, NLMMAP_S_DELIVERED) - delivered == 51);
+	CHECK(ring_stat(r, id, NLMMAP_S_DELIVERED) == 51);
+	/* Everything was consumed: nothing to poll for. */
+	CHECK(mnl_ring_wait(r, POLLIN, 0) == 0);
+	ring_teardown(r, nl);
+	mnl_socket_close(q);
+}
+
+static void oversized_messages_copy_in_order(void)
+{
+	struct mnl_socket *nl, *q;
+	struct seen s = {};
+	struct mnl_ring *r;
+	int64_t copied;
+	uint16_t id;
+	int i;
+
+	q = genl_open(&id);
+	r = ring_setup(&nl, &id, 32, 1024, 0);
+	REQUIRE(r && q);
+	copied = nlmmap_stat(q, id, NLMMAP_S_COPIED);
+	REQUIRE(bench_request(nl, id, 3, 64) == 0);
+	REQUIRE(bench_request(nl, id, 2, 3000) == 0);
+	REQUIRE(bench_request(nl, id, 3, 64) == 0);
+	CHECK(drain(r, &s) == MNL_CB_OK);
+	CHECK(s.n == 11, "%d messages", s.n);
+	/* 3 small + summary, 2 big + summary, 3 small + summary. */
+	for (i = 0; i < 11 && i < s.n; i++) {
+		uint32_t want = (i >= 4 && i < 6) ? 3000 : 64;
+
+		if (s.cmd[i] == NLMMAP_CMD_BENCH)
+			continue;
+		CHECK(s.size[i] == want, "message %d size %u", i, s.size[i]);
+	}
+	CHECK(s.cmd[3] == NLMMAP_CMD_BENCH && s.cmd[6] == NLMMAP_CMD_BENCH &&
+	      s.cmd[10] == NLMMAP_CMD_BENCH);
+	CHECK(s.seq[4] == 0 && s.seq[5] == 1);
+	CHECK(!s.bad_payload);
+	CHECK(nlmmap_stat(q, id, NLMMAP_S_COPIED) - copied == 2);
+	ring_teardown(r, nl);
+	mnl_socket_close(q);
+}
+
+static void held_frames_are_passed_over(void)
+{
+	struct nl_mmap_hdr *held[2];
+	struct mnl_socket *nl, *q;
+	struct seen s = {};
+	struct mnl_ring *r;
+	int64_t dropped;
+	uint16_t id;
+	int i;
+
+	q = genl_open(&id);
+	r = ring_setup(&nl, &id, 8, 512, 0);
+	REQUIRE(r && q);
+	REQUIRE(mnl_ring_get_geometry(r, MNL_RING_RX)->nm_frame_nr == 8);
+	dropped = nlmmap_stat(q, id, NLMMAP_S_DROPPED);
+	REQUIRE(bench_request(nl, id, 3, 8) == 0);	/* frames 0-3 */
+	for (i = 0; i < 2; i++) {
+		held[i] = mnl_ring_current_frame(r, MNL_RING_RX);
+		CHECK(nlmmap_frame_status(held[i]) == NLMMAP_STATUS_VALID);
+		mnl_ring_hold(held[i]);
+		mnl_ring_advance(r, MNL_RING_RX);
+	}
+	CHECK(drain(r, &s) == MNL_CB_OK && s.n == 2);	/* frames 2, 3 */
+	/* 6 frames are free (4-7, 2, 3), 0 and 1 are held. */
+	REQUIRE(bench_request(nl, id, 5, 8) == 0);
+	memset(&s, 0, sizeof(s));
+	CHECK(drain(r, &s) == MNL_CB_OK);
+	CHECK(s.n == 6, "%d messages", s.n);
+	for (i = 0; i < 5 && i < s.n; i++)
+		CHECK(s.seq[i] == (uint32_t)i);
+	CHECK(nlmmap_stat(q, id, NLMMAP_S_DROPPED) == dropped);
+	/* The held frames kept their messages. */
+	CHECK(nlmmap_frame_status(held[0]) == NLMMAP_STATUS_SKIP);
+	mnl_ring_release(held[0]);
+	mnl_ring_release(held[1]);
+	REQUIRE(bench_request(nl, id, 7, 8) == 0);
+	memset(&s, 0, sizeof(s));
+	CHECK(drain(r, &s) == MNL_CB_OK && s.n == 8, "%d", s.n);
+	CHECK(nlmmap_stat(q, id, NLMMAP_S_DROPPED) == dropped);
+	ring_teardown(r, nl);
+	mnl_socket_close(q);
+}
+
+static void overrun_is_counted_and_signalled(void)
+{
+	struct mnl_socket *nl, *q;
+	struct seen s = {};
+	struct mnl_ring *r;
+	int64_t dropped;
+	char buf[256];
+	uint16_t id;
+
+	q = genl_open(&id);
+	r = ring_setup(&nl, &id, 16, 512, 0);
+	REQUIRE(r && q);
+	dropped = nlmmap_stat(q, id, NLMMAP_S_DROPPED);
+	CHECK(!(mnl_ring_wait(r, POLLIN, 0) & POLLERR));
+	REQUIRE(bench_request(nl, id, 40, 32) == 0);
+	/* 41 messages (with the summary) for 16 frames. */
+	CHECK(nlmmap_stat(q, id, NLMMAP_S_DROPPED) - dropped == 25);
+	CHECK(mnl_ring_wait(r, POLLIN, 0) & POLLERR);
+	errno = 0;
+	CHECK(recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT) ==
+	      -1 && errno == ENOBUFS, "the socket reports the overrun");
+	CHECK(drain(r, &s) == MNL_CB_OK && s.n == 16, "%d", s.n);
+	CHECK(mnl_ring_clear_error(r) == 25);
+	CHECK(!(mnl_ring_wait(r, POLLIN, 0) & POLLERR));
+	CHECK(mnl_ring_clear_error(r) == 0);
+	ring_teardown(r, nl);
+	mnl_socket_close(q);
+}
+
+struct waiter {
+	struct mnl_ring *r;
+	int revents;
+};
+
+static void *wait_thread(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->revents = mnl_ring_wait(w->r, POLLIN, 5000);
+	return NULL;
+}
+
+static void poll_sleeper_is_woken(void)
+{
+	struct mnl_socket *nl;
+	struct waiter w = {};
+	struct seen s = {};
+	pthread_t t;
+	uint16_t id;
+
+	w.r = ring_setup(&nl, &id, 16, 512, 0);
+	REQUIRE(w.r);
+	CHECK(mnl_ring_wait(w.r, POLLIN, 0) == 0);
+	REQUIRE(pthread_create(&t, NULL, wait_thread, &w) == 0);
+	usleep(200000);
+	REQUIRE(bench_request(nl, id, 1, 8) == 0);
+	pthread_join(t, NULL);
+	CHECK(w.revents & POLLIN, "revents %#x", w.revents);
+	CHECK(drain(w.r, &s) == MNL_CB_OK && s.n == 2);
+	ring_teardown(w.r, nl);
+}
+
+static void many_rings_many_sockets(void)
+{
+	struct mnl_socket *nl[8];
+	struct mnl_ring *r[8];
+	uint16_t id;
+	int i, j;
+
+	for (i = 0; i < 8; i++) {
+		r[i] = ring_setup(&nl[i], &id, 16, 256, 0);
+		REQUIRE(r[i]);
+	}
+	for (i = 0; i < 8; i++)
+		REQUIRE(bench_request(nl[i], id, i + 1, 4) == 0);
+	for (i = 0; i < 8; i++) {
+		struct seen s = {};
+
+		CHECK(drain(r[i], &s) == MNL_CB_OK && s.n == i + 2,
+		      "ring %d got %d", i, s.n);
+		for (j = 0; j <= i && j < s.n; j++)
+			CHECK(s.seq[j] == (uint32_t)j);
+		ring_teardown(r[i], nl[i]);
+	}
+}
+
+TAP_MAIN(T(bench_arrives_in_order), T(oversized_messages_copy_in_order),
+	 T(held_frames_are_passed_over), T(overrun_is_counted_and_signalled),
+	 T(poll_sleeper_is_woken), T(many_rings_many_sockets))

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TX: requests through the TX ring, answered through the RX ring; in-place
+ * processing only for an exclusive mapping (threads, fork and dup'd fds
+ * force a copy); invalid frames counted and answered; processing stays
+ * memory-safe while a thread or another process (process_vm_writev)
+ * rewrites the frames.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <linux/genetlink.h>
+
+#include "tap.h"
+#include "util.h"
+
+static uint16_t family;
+
+/* Put an ECHO request into the next TX frame and submit it. */
+static struct nl_mmap_hdr *tx_echo(struct mnl_ring *r, const char *payload,
+				   uint16_t flags)
+{
+	struct nl_mmap_hdr *frame = mnl_ring_tx_get(r);
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+	char buf[512];
+
+	if (!frame)
+		return NULL;
+	/* Built aside: the hostile tests rewrite the frame meanwhile. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = 42;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = NLMMAP_CMD_ECHO;
+	genl->version = NLMMAP_GENL_VERSION;
+	mnl_attr_put(nlh, NLMMAP_A_PAYLOAD, strlen(payload) + 1, payload);
+	memcpy(mnl_ring_frame_data(frame), buf, nlh->nlmsg_len);
+	mnl_ring_tx_submit(r, frame, nlh->nlmsg_len);
+	return frame;
+}
+
+struct echo {
+	int replies;
+	int acks;
+	int errors;
+	int last_error;
+	char payload[256];
+};
+
+static int echo_attr(const struct nlattr *attr, void *data)
+{
+	struct echo *e = data;
+
+	if (mnl_attr_get_type(attr) == NLMMAP_A_PAYLOAD &&
+	    mnl_attr_get_payload_len(attr) < sizeof(e->payload))
+		memcpy(e->payload, mnl_attr_get_payload(attr),
+		       mnl_attr_get_payload_len(attr));
+	return MNL_CB_OK;
+}
+
+static int echo_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct echo *e = data;
+
+	e->replies++;
+	return mnl_attr_parse(nlh, GENL_HDRLEN, echo_attr, data);
+}
+
+static int echo_err(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	struct echo *e = data;
+
+	if (err->error) {
+		e->errors++;
+		e->last_error = err->error;
+	} else {
+		e->acks++;
+	}
+	return MNL_CB_OK;
+}
+
+static int echo_drain(struct mnl_ring *r, struct echo *e)
+{
+	static char buf[1 << 16];
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = echo_err };
+
+	return mnl_ring_cb_run2(r, buf, sizeof(buf), 0, 0, echo_cb, e, ctl,
+				NLMSG_MIN_TYPE);
+}
+
+struct deltas {
+	struct mnl_socket *q;
+	int64_t inplace, copied, invalid;
+};
+
+static void deltas_start(struct deltas *d)
+{
+	d->q = genl_open(NULL);
+	d->inplace = nlmmap_stat(d->q, family, NLMMAP_S_TX_INPLACE);
+	d->copied = nlmmap_stat(d->q, family, NLMMAP_S_TX_COPIED);
+	d->invalid = nlmmap_stat(d->q, family, NLMMAP_S_TX_INVALID);
+}
+
+static void deltas_end(struct deltas *d)
+{
+	d->inplace = nlmmap_stat(d->q, family, NLMMAP_S_TX_INPLACE) - d->inplace;
+	d->copied = nlmmap_stat(d->q, family, NLMMAP_S_TX_COPIED) - d->copied;
+	d->invalid = nlmmap_stat(d->q, family, NLMMAP_S_TX_INVALID) - d->invalid;
+	mnl_socket_close(d->q);
+}
+
+static void echo_in_place(void)
+{
+	struct mnl_socket *nl;
+	struct echo e = {};
+	struct deltas d;
+	struct mnl_ring *r;
+
+	r = ring_setup(&nl, &family, 16, 1024, 8);
+	REQUIRE(r);
+	deltas_start(&d);
+	REQUIRE(tx_echo(r, "hello nlmmap", 0));
+	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(echo_drain(r, &e) == MNL_CB_OK);
+	CHECK(e.replies == 1 && !strcmp(e.payload, "hello nlmmap"),
+	      "%d replies, '%s'", e.replies, e.payload);
+	CHECK(mnl_ring_kick(r) == 0, "nothing left to process");
+	deltas_end(&d);
+	CHECK(d.inplace == 1 && d.copied == 0, "in place %lld, copied %lld",
+	      (long long)d.inplace, (long long)d.copied);
+	ring_teardown(r, nl);
+}
+
+static void ack_and_poll_processing(void)
+{
+	struct mnl_socket *nl;
+	struct echo e = {};
+	struct mnl_ring *r;
+	int rev;
+
+	r = ring_setup(&nl, &family, 16, 1024, 8);
+	REQUIRE(r);
+	REQUIRE(tx_echo(r, "ack me", NLM_F_ACK));
+	/* No kick: poll() processes pending TX frames itself. */
+	rev = mnl_ring_wait(r, POLLIN, 1000);
+	CHECK(rev & POLLIN, "revents %#x", rev);
+	CHECK(echo_drain(r, &e) == MNL_CB_OK);
+	CHECK(e.replies == 1 && e.acks == 1 && !strcmp(e.payload, "ack me"));
+	CHECK(mnl_ring_wait(r, POLLOUT, 0) & POLLOUT);
+	ring_teardown(r, nl);
+}
+
+static void bench_through_tx(void)
+{
+	struct nl_mmap_hdr *frame;
+	struct genlmsghdr *genl;
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct seen s = {};
+	struct mnl_ring *r;
+
+	r = ring_setup(&nl, &family, 32, 1024, 4);
+	REQUIRE(r);
+	frame = mnl_ring_tx_get(r);
+	REQUIRE(frame);
+	nlh = mnl_nlmsg_put_header(mnl_ring_frame_data(frame));
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = NLMMAP_CMD_BENCH;
+	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 10);
+	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 33);
+	mnl_ring_tx_submit(r, frame, nlh->nlmsg_len);
+	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(drain(r, &s) == MNL_CB_OK);
+	CHECK(s.n == 11 && s.count == 10 && s.seq[9] == 9 && !s.bad_payload,
+	      "%d messages", s.n);
+	ring_teardown(r, nl);
+}
+
+static void *block_on_pipe(void *arg)
+{
+	char c;
+
+	return (void *)(long)read(*(int *)arg, &c, 1);
+}
+
+static void copied_unless_exclusive(void)
+{
+	struct mnl_socket *nl;
+	struct echo e = {};
+	struct deltas d;
+	struct mnl_ring *r;
+	int p[2], dupfd;
+	pthread_t t;
+	pid_t pid;
+
+	r = ring_setup(&nl, &family, 16, 1024, 8);
+	REQUIRE(r && pipe(p) == 0);
+
+	/* A second thread shares the mm. */
+	deltas_start(&d);
+	REQUIRE(pthread_create(&t, NULL, block_on_pipe, &p[0]) == 0);
+	REQUIRE(tx_echo(r, "thread", 0));
+	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(write(p[1], "x", 1) == 1);
+	pthread_join(t, NULL);
+	deltas_end(&d);
+	CHECK(d.copied == 1 && d.inplace == 0, "thread: copied %lld",
+	      (long long)d.copied);
+
+	/* A child holds a second mapping (and the file). */
+	deltas_start(&d);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		char c;
+
+		_exit(read(p[0], &c, 1) == 1 ? 0 : 1);
+	}
+	REQUIRE(tx_echo(r, "fork", 0));
+	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(write(p[1], "x", 1) == 1);
+	waitpid(pid, NULL, 0);
+	deltas_end(&d);
+	CHECK(d.copied == 1 && d.inplace == 0, "fork: copied %lld",
+	      (long long)d.copied);
+
+	/* A dup'd descriptor could be passed on and mapped again. */
+	deltas_start(&d);
+	dupfd = dup(mnl_ring_get_fd(r));
+	REQUIRE(tx_echo(r, "dup", 0));
+	CHECK(mnl_ring_kick(r) == 1);
+	close(dupfd);
+	/* Exclusive again. */
+	REQUIRE(tx_echo(r, "alone", 0));
+	CHECK(mnl_ring_kick(r) == 1);
+	deltas_end(&d);
+	CHECK(d.copied == 1 && d.inplace == 1, "dup: copied %lld in place %lld",
+	      (long long)d.copied, (long long)d.inplace);
+
+	CHECK(echo_drain(r, &e) == MNL_CB_OK && e.replies == 4 && !e.errors);
+	close(p[0]);
+	close(p[1]);
+	ring_teardown(r, nl);
+}
+
+/* Write a raw request whose fields the test chooses. */
+static void tx_raw(struct mnl_ring *r, uint32_t nm_len, uint32_t nlmsg_len,
+		   uint16_t type, uint8_t cmd, uint16_t nla_len)
+{
+	struct nl_mmap_hdr *frame = mnl_ring_tx_get(r);
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+	struct nlattr *nla;
+
+	if (!frame)
+		return;
+	nlh = mnl_nlmsg_put_header(mnl_ring_frame_data(frame));
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 1);
+	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 1);
+	nla = (struct nlattr *)((char *)genl + GENL_HDRLEN);
+	nla->nla_len = nla_len;
+	nlh->nlmsg_len = nlmsg_len ? nlmsg_len : nlh->nlmsg_len;
+	mnl_ring_tx_submit(r, frame, nm_len ? nm_len : nlh->nlmsg_len);
+}
+
+static void invalid_frames_are_counted_and_answered(void)
+{
+	struct mnl_socket *nl;
+	struct echo e = {};
+	struct deltas d;
+	struct mnl_ring *r;
+	size_t cap;
+
+	r = ring_setup(&nl, &family, 16, 1024, 16);
+	REQUIRE(r);
+	cap = mnl_ring_frame_payload(r, MNL_RING_TX);
+	deltas_start(&d);
+	tx_raw(r, cap + 1, 0, family, NLMMAP_CMD_BENCH, 8);	/* nm_len */
+	tx_raw(r, 0xffffffffu, 0, family, NLMMAP_CMD_BENCH, 8);
+	tx_raw(r, 0, 4096, family, NLMMAP_CMD_BENCH, 8);	/* nlmsg_len */
+	tx_raw(r, 0, 8, family, NLMMAP_CMD_BENCH, 8);
+	tx_raw(r, 0, 0, GENL_ID_CTRL, NLMMAP_CMD_BENCH, 8);	/* family */
+	tx_raw(r, 0, 0, family, NLMMAP_CMD_BENCH, 2);	/* nla_len short */
+	tx_raw(r, 0, 0, family, NLMMAP_CMD_BENCH, 0xfff0);	/* nla_len long */
+	tx_raw(r, 0, 0, family, 200, 8);		/* unknown command */
+	tx_raw(r, 0, 0, family, NLMMAP_CMD_BENCH, 6);	/* COUNT not u32 */
+	CHECK(mnl_ring_kick(r) == 9);
+	CHECK(echo_drain(r, &e) == MNL_CB_OK);
+	deltas_end(&d);
+	CHECK(e.errors == 9, "%d errors", e.errors);
+	CHECK(e.replies == 0);
+	CHECK(d.invalid == 7, "%lld invalid", (long long)d.invalid);
+	/* The ring still works. */
+	REQUIRE(tx_echo(r, "still here", 0));
+	CHECK(mnl_ring_kick(r) == 1);
+	memset(&e, 0, sizeof(e));
+	CHECK(echo_drain(r, &e) == MNL_CB_OK && e.replies == 1);
+	ring_teardown(r, nl);
+}
+
+static atomic_int stop_writer;
+
+struct scribble {
+	char *tx;
+	size_t size;
+	unsigned int frame_size;
+};
+
+/* Rewrite lengths and payload bytes of every TX frame, forever. */
+static void scribble_once(struct scribble *s, unsigned int *seed,
+			  void (*write_at)(void *ctx, size_t off, const void *p,
+					   size_t n), void *ctx)
+{
+	unsigned int f = rand_r(seed) % (s->size / s->frame_size);
+	size_t base = (size_t)f * s->frame_size;
+	uint32_t v = rand_r(seed);
+	size_t off;
+
+	switch (rand_r(seed) % 5) {
+	case 0:		/* nm_len */
+		off = offsetof(struct nl_mmap_hdr, nm_len);
+		break;
+	case 1:		/* nlmsg_len */
+		off = NLMMAP_HDRLEN;
+		break;
+	case 2:		/* first nla_len */
+		off = NLMMAP_HDRLEN + NLMSG_HDRLEN + GENL_HDRLEN;
+		v &= 0xffff;
+		break;
+	case 3:		/* second nla_len */
+		off = NLMMAP_HDRLEN + NLMSG_HDRLEN + GENL_HDRLEN + 8;
+		v &= 0xffff;
+		break;
+	default:	/* anywhere in the message */
+		off = NLMMAP_HDRLEN + rand_r(seed) %
+		      (s->frame_size - NLMMAP_HDRLEN - 4);
+		break;
+	}
+	write_at(ctx, base + off, &v, off % 4 ? 2 : 4);
+}
+
+static void write_local(void *ctx, size_t off, const void *p, size_t n)
+{
+	memcpy((char *)ctx + off, p, n);
+}
+
+static void *scribbler(void *arg)
+{
+	struct scribble *s = arg;
+	unsigned int seed = 1;
+
+	while (!atomic_load(&stop_writer))
+		scribble_once(s, &seed, write_local, s->tx);
+	return NULL;
+}
+
+/* Fill the TX ring with valid ECHO requests, leave the writer a moment
+ * to rewrite them, kick, drain; @rounds times. Returns requests submitted.
+ */
+static int echo_storm(struct mnl_ring *r, int rounds)
+{
+	struct echo e = {};
+	int i, done = 0;
+
+	for (i = 0; i < rounds; i++) {
+		while (tx_echo(r, "storm", done % 2 ? NLM_F_ACK : 0))
+			done++;
+		usleep(100);
+		if (mnl_ring_kick(r) < 0)
+			return -1;
+		echo_drain(r, &e);
+		mnl_ring_clear_error(r);
+	}
+	return done;
+}
+
+static struct scribble scribble_of(struct mnl_ring *r)
+{
+	const struct nl_mmap_req *tx = mnl_ring_get_geometry(r, MNL_RING_TX);
+
+	return (struct scribble){
+		.tx = (char *)mnl_ring_get_frame(r, MNL_RING_TX, 0),
+		.size = (size_t)tx->nm_block_size * tx->nm_block_nr,
+		.frame_size = tx->nm_frame_size,
+	};
+}
+
+static void hostile_thread_rewrites_tx(void)
+{
+	struct mnl_socket *nl;
+	struct scribble s;
+	struct deltas d;
+	struct mnl_ring *r;
+	pthread_t t;
+	int n;
+
+	r = ring_setup(&nl, &family, 64, 512, 8);
+	REQUIRE(r);
+	s = scribble_of(r);
+	atomic_store(&stop_writer, 0);
+	deltas_start(&d);
+	REQUIRE(pthread_create(&t, NULL, scribbler, &s) == 0);
+	n = echo_storm(r, 500);
+	atomic_store(&stop_writer, 1);
+	pthread_join(t, NULL);
+	deltas_end(&d);
+	printf("# in place %lld, copied %lld, invalid %lld\n",
+	       (long long)d.inplace, (long long)d.copied,
+	       (long long)d.invalid);
+	CHECK(n > 0, "%d requests submitted", n);
+	CHECK(d.copied == n && d.inplace == 0, "a thread forces copies");
+	CHECK(d.invalid > 0, "the writer corrupted frames");
+	ring_teardown(r, nl);
+}
+
+struct remote {
+	pid_t pid;
+	char *tx;
+};
+
+static void write_remote(void *ctx, size_t off, const void *p, size_t n)
+{
+	struct remote *rm = ctx;
+	struct iovec local = { (void *)p, n };
+	struct iovec remote = { rm->tx + off, n };
+
+	process_vm_writev(rm->pid, &local, 1, &remote, 1, 0);
+}
+
+static void hostile_process_rewrites_tx(void)
+{
+	struct mnl_socket *nl;
+	struct scribble s;
+	struct deltas d;
+	struct mnl_ring *r;
+	pid_t parent = getpid(), pid;
+	int n;
+
+	r = ring_setup(&nl, &family, 64, 512, 8);
+	REQUIRE(r);
+	s = scribble_of(r);
+	/* The child must not share the mapping (that alone forces copies):
+	 * it drops its own before writing into the parent's.
+	 */
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		struct remote rm = { parent, s.tx };
+		unsigned int seed = 2;
+
+		mnl_ring_unmap(r);
+		while (getppid() == parent) {
+			scribble_once(&s, &seed, write_remote, &rm);
+			usleep(20);
+		}
+		_exit(0);
+	}
+	usleep(100000);
+	deltas_start(&d);
+	n = echo_storm(r, 500);
+	deltas_end(&d);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	CHECK(n > 0);
+	printf("# in place %lld, copied %lld, invalid %lld\n",
+	       (long long)d.inplace, (long long)d.copied,
+	       (long long)d.invalid);
+	CHECK(d.inplace > 0, "the in-place path ran under the writer");
+	CHECK(d.invalid > 0, "the writer corrupted frames");
+	ring_teardown(r, nl);
+}
+
+TAP_MAIN(T(echo_in_place), T(ack_and_poll_processing), T(bench_through_tx),
+	 T(copied_unless_exclusive), T(invalid_frames_are_counted_and_answered),
+	 T(hostile_thread_rewrites_tx), T(hostile_process_rewrites_tx))
