@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# static.sh [checkpatch|sparse|w1]... - the static checks of make check.
+# static.sh [checkpatch|kernel-doc|sparse|w1]... - the static checks of
+# make check.
 # checkpatch.pl --strict (from linux-source-6.1) per kernel source file,
+# kernel-doc warnings,
 # sparse (C=2) and a W=1 build of the module against the stock headers;
 # any report fails. Prints "ok|FAIL static/<check>" lines; with
 # NLMMAP_RESULTS set, appends "<passed> <failed>" to it.
@@ -38,6 +40,19 @@ run_checkpatch() {
 	rm -f "$rep"
 }
 
+# kernel-doc on the exported API and every documented function; with
+# KBUILD_EXTRA_WARN=2 it also reports missing return descriptions.
+run_kerneldoc() {
+	local src rep
+	src=$(source_tree)
+	rep=$(mktemp)
+	(cd "$TOP" && KBUILD_EXTRA_WARN=2 "$src/scripts/kernel-doc" -none \
+		$(kernel_files)) >"$rep" 2>&1
+	[ ! -s "$rep" ]
+	verdict kernel-doc $? "$rep"
+	rm -f "$rep"
+}
+
 # Build the module (and the KUnit module) against the stock headers with
 # extra flags; report any diagnostic about our files.
 build_with() { # name, make args...
@@ -56,10 +71,11 @@ build_with() { # name, make args...
 	rm -f "$rep" "$rep.all"
 }
 
-[ $# -gt 0 ] || set -- checkpatch sparse w1
+[ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1
 for c in "$@"; do
 	case "$c" in
 	checkpatch) run_checkpatch ;;
+	kernel-doc) run_kerneldoc ;;
 	sparse) build_with sparse C=2 ;;
 	w1) build_with w1 ;;
 	*) echo "static.sh: unknown check $c" >&2; exit 2 ;;

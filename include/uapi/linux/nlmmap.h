@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * nlmmap - memory-mapped RX/TX rings for generic netlink sockets.
+ */
+
+/**
+ * DOC: nlmmap frame protocol
  *
  * This header is the one place where the frame protocol is written down.
  *

@@ -4,10 +4,13 @@
  * socket with COPY frames in their place; held (SKIP) frames are passed
  * over; a full ring drops, counts and signals; poll() wakes sleepers.
  */
+#define _GNU_SOURCE
 #include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "tap.h"
 #include "util.h"
@@ -205,6 +208,44 @@ static void many_rings_many_sockets(void)
 	}
 }
 
+/* Frame credentials are the kernel's, seen from the reader's namespace. */
+static void credentials_in_reader_namespace(void)
+{
+	struct mnl_socket *nl;
+	struct nl_mmap_hdr *f;
+	struct mnl_ring *r;
+	uint16_t id;
+	int status;
+	pid_t pid;
+
+	r = ring_setup(&nl, &id, 8, 512, 0);
+	REQUIRE(r);
+	REQUIRE(bench_request(nl, id, 1, 4) == 0);
+	f = mnl_ring_current_frame(r, MNL_RING_RX);
+	CHECK(nlmmap_frame_status(f) == NLMMAP_STATUS_VALID);
+	CHECK(f->nm_pid == 0 && f->nm_uid == 0 && f->nm_gid == 0);
+	ring_teardown(r, nl);
+
+	/* In a user namespace that maps nobody, root shows as overflow. */
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		if (unshare(CLONE_NEWUSER))
+			_exit(10);
+		r = ring_setup(&nl, &id, 8, 512, 0);
+		if (!r || bench_request(nl, id, 1, 4))
+			_exit(11);
+		f = mnl_ring_current_frame(r, MNL_RING_RX);
+		if (nlmmap_frame_status(f) != NLMMAP_STATUS_VALID)
+			_exit(12);
+		_exit(f->nm_uid == 65534 && f->nm_gid == 65534 ? 0 : 13);
+	}
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child %d",
+	      WEXITSTATUS(status));
+}
+
 TAP_MAIN(T(bench_arrives_in_order), T(oversized_messages_copy_in_order),
 	 T(held_frames_are_passed_over), T(overrun_is_counted_and_signalled),
-	 T(poll_sleeper_is_woken), T(many_rings_many_sockets))
+	 T(poll_sleeper_is_woken), T(many_rings_many_sockets),
+	 T(credentials_in_reader_namespace))

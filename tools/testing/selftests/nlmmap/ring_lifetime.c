@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetimes: closing a ring with messages in it, the socket going first,
+ * module unload while mapped, and producers racing with ring teardown.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "tap.h"
+#include "util.h"
+
+static void close_with_messages_pending(void)
+{
+	struct mnl_socket *nl, *q;
+	struct mnl_ring *r;
+	int64_t bytes, bound;
+	uint16_t id;
+
+	q = genl_open(&id);
+	REQUIRE(q);
+	bytes = nlmmap_stat(q, id, NLMMAP_S_RING_BYTES);
+	bound = nlmmap_stat(q, id, NLMMAP_S_BOUND);
+	r = ring_setup(&nl, &id, 16, 1024, 4);
+	REQUIRE(r);
+	REQUIRE(bench_request(nl, id, 10, 64) == 0);
+	CHECK(nlmmap_stat(q, id, NLMMAP_S_BOUND) == bound + 1);
+	ring_teardown(r, nl);
+	CHECK(nlmmap_stat(q, id, NLMMAP_S_RING_BYTES) == bytes);
+	CHECK(nlmmap_stat(q, id, NLMMAP_S_BOUND) == bound);
+	mnl_socket_close(q);
+}
+
+static void socket_closed_first(void)
+{
+	struct mnl_socket *nl, *q;
+	struct nl_mmap_hdr *f;
+	struct mnl_ring *r;
+	int64_t bound;
+	int i, valid = 0;
+	uint16_t id;
+	int rev;
+
+	q = genl_open(&id);
+	REQUIRE(q);
+	bound = nlmmap_stat(q, id, NLMMAP_S_BOUND);
+	r = ring_setup(&nl, &id, 16, 1024, 4);
+	REQUIRE(r);
+	REQUIRE(bench_request(nl, id, 5, 64) == 0);
+	mnl_socket_close(nl);
+	CHECK(nlmmap_stat(q, id, NLMMAP_S_BOUND) == bound);
+	rev = mnl_ring_wait(r, POLLIN, 0);
+	CHECK((rev & POLLHUP) && (rev & POLLIN), "revents %#x", rev);
+	/* What arrived before stays readable. */
+	for (i = 0; i < 16; i++) {
+		f = mnl_ring_get_frame(r, MNL_RING_RX, i);
+		if (nlmmap_frame_status(f) == NLMMAP_STATUS_VALID) {
+			valid++;
+			mnl_ring_release(f);
+		}
+	}
+	CHECK(valid == 6, "%d frames", valid);
+	errno = 0;
+	CHECK(mnl_ring_kick(r) == -1 && errno == ENOTCONN);
+	mnl_ring_unmap(r);
+	mnl_socket_close(q);
+}
+
+static void unload_refused_while_mapped(void)
+{
+	struct nl_mmap_req rx = geometry(8, 1024);
+	size_t size = rx.nm_block_size * rx.nm_block_nr;
+	struct mnl_socket *nl;
+	int32_t nlfd;
+	struct stat st;
+	void *m;
+	int fd;
+
+	nl = genl_open(NULL);
+	fd = open(NLMMAP_DEVICE, O_RDWR);
+	REQUIRE(nl && fd >= 0);
+	nlfd = mnl_socket_get_fd(nl);
+	REQUIRE(ioctl(fd, NLMMAP_IOC_BIND, &nlfd) == 0);
+	REQUIRE(ioctl(fd, NLMMAP_IOC_RX_RING, &rx) == 0);
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	REQUIRE(m != MAP_FAILED);
+	close(fd);
+	/* The mapping alone keeps the file, and so the module. */
+	errno = 0;
+	CHECK(module_unload() == -1 && (errno == EWOULDBLOCK || errno == EBUSY));
+	CHECK(((struct nl_mmap_hdr *)m)->nm_status == NLMMAP_STATUS_UNUSED);
+	munmap(m, size);
+	mnl_socket_close(nl);
+	CHECK(module_unload() == 0, "unload once unmapped");
+	CHECK(module_load() == 0);
+	CHECK(stat(NLMMAP_DEVICE, &st) == 0);
+}
+
+static atomic_int stop;
+
+static void *bench_loop(void *arg)
+{
+	struct mnl_socket *nl = arg;
+	uint16_t id;
+
+	if (mnl_ring_genl_resolve(nl, NLMMAP_GENL_NAME, &id))
+		return NULL;
+	while (!atomic_load(&stop))
+		bench_request(nl, id, 20, 200);
+	return NULL;
+}
+
+/* Producers fill a socket's ring while the ring is set up, read, and torn
+ * down under them, again and again.
+ */
+static void producers_race_teardown(void)
+{
+	struct nl_mmap_req rx = geometry(16, 512);
+	size_t size = rx.nm_block_size * rx.nm_block_nr;
+	struct mnl_socket *nl;
+	pthread_t t[2];
+	int i, ok = 0;
+	int32_t nlfd;
+	char buf[8192];
+
+	nl = genl_open(NULL);
+	REQUIRE(nl);
+	nlfd = mnl_socket_get_fd(nl);
+	atomic_store(&stop, 0);
+	REQUIRE(pthread_create(&t[0], NULL, bench_loop, nl) == 0);
+	REQUIRE(pthread_create(&t[1], NULL, bench_loop, nl) == 0);
+	for (i = 0; i < 200; i++) {
+		int fd = open(NLMMAP_DEVICE, O_RDWR);
+		void *m = MAP_FAILED;
+		int j;
+
+		if (fd < 0 || ioctl(fd, NLMMAP_IOC_BIND, &nlfd) ||
+		    ioctl(fd, NLMMAP_IOC_RX_RING, &rx))
+			goto next;
+		m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED)
+			goto next;
+		for (j = 0; j < 16; j++) {
+			struct nl_mmap_hdr *f = nlmmap_frame(m, &rx, j);
+
+			if (nlmmap_frame_status(f) == NLMMAP_STATUS_VALID ||
+			    nlmmap_frame_status(f) == NLMMAP_STATUS_COPY)
+				nlmmap_frame_release(f);
+		}
+		ok++;
+next:
+		if (m != MAP_FAILED)
+			munmap(m, size);
+		if (fd >= 0)
+			close(fd);
+		while (recv(nlfd, buf, sizeof(buf), MSG_DONTWAIT) > 0 ||
+		       errno == ENOBUFS)
+			;
+	}
+	atomic_store(&stop, 1);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	CHECK(ok == 200, "%d of 200 rounds set up", ok);
+	mnl_socket_close(nl);
+}
+
+TAP_MAIN(T(close_with_messages_pending), T(socket_closed_first),
+	 T(unload_refused_while_mapped), T(producers_race_teardown))
