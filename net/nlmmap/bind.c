@@ -20,6 +20,38 @@
 
 static DEFINE_HASHTABLE(nlmmap_table, 8);
 static DEFINE_SPINLOCK(nlmmap_table_lock);
+static atomic_t nlmmap_table_generation;
+
+/**
+ * nlmmap_table_gen() - generation of the table of bound rings
+ *
+ * Return: a number that changes whenever a ring is bound or unbound, so a
+ * dump of the table can tell that it was interrupted.
+ */
+u32 nlmmap_table_gen(void)
+{
+	return atomic_read(&nlmmap_table_generation);
+}
+
+/**
+ * nlmmap_table_nth() - the @n-th bound ring of a namespace
+ * @net: the namespace
+ * @n: position in table order, from 0
+ *
+ * Context: rcu_read_lock() held; the result is valid until it is dropped.
+ * Return: the context, or NULL when @net has no more than @n rings.
+ */
+struct nlmmap_ctx *nlmmap_table_nth(const struct net *net, u64 n)
+{
+	struct nlmmap_ctx *ctx;
+	unsigned int bkt;
+
+	hash_for_each_rcu(nlmmap_table, bkt, ctx, node) {
+		if (net_eq(read_pnet(&ctx->net), net) && !n--)
+			return ctx;
+	}
+	return NULL;
+}
 
 static u32 nlmmap_hash(const struct net *net, u32 portid)
 {
@@ -148,6 +180,7 @@ int nlmmap_bind(struct nlmmap_ctx *ctx, int fd)
 	ctx->sk = sock->sk;
 	ctx->user_ns = get_user_ns(sock->file->f_cred->user_ns);
 	hash_add_rcu(nlmmap_table, &ctx->node, hash);
+	atomic_inc(&nlmmap_table_generation);
 	spin_unlock(&nlmmap_table_lock);
 
 	ctx->state = NLMMAP_BOUND;
@@ -176,10 +209,12 @@ void nlmmap_unbind(struct nlmmap_ctx *ctx)
 	if (ctx->state == NLMMAP_BOUND) {
 		spin_lock(&nlmmap_table_lock);
 		hash_del_rcu(&ctx->node);
+		atomic_inc(&nlmmap_table_generation);
 		spin_unlock(&nlmmap_table_lock);
 		nlmmap_count(ctx, NLMMAP_S_BOUND, -1);
 	}
 	ctx->state = NLMMAP_DEAD;
+	nlmmap_dump_free(ctx);
 	nlmmap_rx_stop(ctx);
 }
 

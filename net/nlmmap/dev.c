@@ -57,6 +57,7 @@ static __poll_t nlmmap_poll(struct file *file, poll_table *wait)
 	mutex_lock(&ctx->lock);
 	if (ctx->state == NLMMAP_BOUND && ctx->tx.geom.size)
 		nlmmap_tx_process(ctx, file);
+	nlmmap_dump_poll(ctx);
 	if (ctx->rx.geom.size && nlmmap_rx_readable(&ctx->rx))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (ctx->tx.geom.size &&
@@ -114,6 +115,7 @@ static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case NLMMAP_IOC_KICK:
 		ret = nlmmap_tx_process(ctx, file);
+		nlmmap_dump_poll(ctx);
 		break;
 	default:
 		ret = atomic_xchg(&ctx->overrun, 0);

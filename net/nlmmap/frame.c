@@ -10,6 +10,7 @@
  */
 #include <asm/barrier.h>
 #include <linux/errno.h>
+#include <linux/minmax.h>
 
 #include "nlmmap_int.h"
 
@@ -143,4 +144,46 @@ bool nlmmap_rx_readable(const struct nlmmap_ring *ring)
 			return false;
 	}
 	return false;
+}
+
+/**
+ * nlmmap_frame_free_run() - frames a producer could take right now
+ * @ring: the RX ring
+ * @limit: stop counting here
+ *
+ * Counts UNUSED frames from the head in ring order, passing over held
+ * (SKIP) frames without counting them, up to the first frame the reader
+ * still owns.
+ *
+ * Return: the count, at most @limit.
+ */
+u32 nlmmap_frame_free_run(const struct nlmmap_ring *ring, u32 limit)
+{
+	u32 i, free = 0, pos = ring->head;
+
+	for (i = 0; i < ring->geom.frame_nr && free < limit; i++) {
+		u32 status = nlmmap_status_load(nlmmap_frame(ring, pos));
+
+		if (status == NLMMAP_STATUS_UNUSED)
+			free++;
+		else if (status != NLMMAP_STATUS_SKIP)
+			break;
+		if (++pos == ring->geom.frame_nr)
+			pos = 0;
+	}
+	return free;
+}
+
+/**
+ * nlmmap_dump_should_resume() - has the reader freed enough of the ring?
+ * @free: frames free from the head (nlmmap_frame_free_run())
+ * @frames: frames in the ring
+ * @pct: the share that must be free, in percent (clamped to 1..100)
+ *
+ * Return: true when a paused dump should go on.
+ */
+bool nlmmap_dump_should_resume(u32 free, u32 frames, u32 pct)
+{
+	pct = clamp_t(u32, pct, 1, 100);
+	return frames && (u64)free * 100 >= (u64)frames * pct;
 }

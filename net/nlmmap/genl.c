@@ -10,13 +10,21 @@
 #include <linux/sched.h>
 #include <net/genetlink.h>
 #include <net/nlmmap.h>
+#include <net/sock.h>
 
 #include "nlmmap_int.h"
 
-#define NLMMAP_BENCH_MAX_COUNT	BIT(24)
-#define NLMMAP_BENCH_MAX_SIZE	(U16_MAX - NLA_HDRLEN)
-
 static struct genl_family nlmmap_family;
+
+/**
+ * nlmmap_genl_family() - the family, for building messages
+ *
+ * Return: the family.
+ */
+struct genl_family *nlmmap_genl_family(void)
+{
+	return &nlmmap_family;
+}
 
 /**
  * nlmmap_family_id() - the family's id, as nlctrl reports it
@@ -97,7 +105,25 @@ static int nlmmap_do_get(const struct nlmmap_req *req)
 	return nlmmap_reply_send(req, skb, hdr);
 }
 
-static int nlmmap_put_ring(struct sk_buff *skb, struct nlmmap_ctx *ctx)
+/**
+ * nlmmap_ring_msg_size() - room nlmmap_put_ring() needs
+ *
+ * Return: bytes of the NLMMAP_A_RING attribute.
+ */
+size_t nlmmap_ring_msg_size(void)
+{
+	return nla_total_size(0) + 4 * nla_total_size(sizeof(u32)) +
+	       nlmmap_counters_size(NLMMAP_S_MAX);
+}
+
+/**
+ * nlmmap_put_ring() - describe a ring: geometry and counters
+ * @skb: the message
+ * @ctx: the ring's context (read without its lock: a snapshot)
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int nlmmap_put_ring(struct sk_buff *skb, struct nlmmap_ctx *ctx)
 {
 	struct nlattr *nest = nla_nest_start(skb, NLMMAP_A_RING);
 
@@ -110,8 +136,11 @@ static int nlmmap_put_ring(struct sk_buff *skb, struct nlmmap_ctx *ctx)
 	    nla_put_u32(skb, NLMMAP_R_FRAME_SIZE,
 			READ_ONCE(ctx->rx.geom.frame_size)) ||
 	    nlmmap_put_counters(skb, NLMMAP_R_STATS, &ctx->stats,
-				NLMMAP_S_DELIVERED, NLMMAP_S_MAX))
+				NLMMAP_S_DELIVERED, NLMMAP_S_MAX)) {
+		if (nest)
+			nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -127,9 +156,7 @@ static int nlmmap_do_ring_get(const struct nlmmap_req *req)
 	if (!ctx)
 		return -ENOENT;
 	err = -ENOMEM;
-	skb = nlmmap_reply_new(req, nla_total_size(0) +
-			       4 * nla_total_size(sizeof(u32)) +
-			       nlmmap_counters_size(NLMMAP_S_MAX),
+	skb = nlmmap_reply_new(req, nlmmap_ring_msg_size(),
 			       NLMMAP_CMD_RING_GET, &hdr);
 	if (skb) {
 		/* No ctx->lock: the TX path calls this with it held. */
@@ -265,11 +292,26 @@ int nlmmap_ack(struct net *net, u32 portid, const struct nlmsghdr *nlh,
 	return nlmmap_unicast(net, skb, portid);
 }
 
-/* The socket path: genl has validated attributes against the policy. */
+/* Attributes genl has validated against the policy, in kernel memory. */
+static void nlmmap_nla_from_attrs(struct nlmmap_nla *tb, struct nlattr **attrs)
+{
+	int i;
+
+	memset(tb, 0, sizeof(*tb) * (NLMMAP_A_MAX + 1));
+	for (i = 1; i <= NLMMAP_A_MAX; i++) {
+		if (!attrs[i])
+			continue;
+		tb[i].data = nla_data(attrs[i]);
+		tb[i].len = nla_len(attrs[i]);
+		tb[i].present = true;
+	}
+}
+
+/* The socket path. */
 static int nlmmap_genl_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlmmap_req *req;
-	int i, err;
+	int err;
 
 	req = kzalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
@@ -279,16 +321,64 @@ static int nlmmap_genl_doit(struct sk_buff *skb, struct genl_info *info)
 	req->seq = info->snd_seq;
 	req->flags = info->nlhdr->nlmsg_flags;
 	req->cmd = info->genlhdr->cmd;
-	for (i = 1; i <= NLMMAP_A_MAX; i++) {
-		if (!info->attrs[i])
-			continue;
-		req->attrs[i].data = nla_data(info->attrs[i]);
-		req->attrs[i].len = nla_len(info->attrs[i]);
-		req->attrs[i].present = true;
-	}
+	nlmmap_nla_from_attrs(req->attrs, info->attrs);
 	err = nlmmap_dispatch(req);
 	kfree(req);
 	return err;
+}
+
+/* A dump through the genl core keeps its place here (cb->ctx). */
+struct nlmmap_dump_cb {
+	struct nlmmap_dump_req req;
+	u64 pos;
+};
+
+/* A requester with an RX ring gets the dump in its ring (dump.c). Then
+ * -EINTR ends netlink's side at once: it sends neither NLMSG_DONE nor an
+ * ack to the socket, where they would overtake the ring's messages.
+ */
+static int nlmmap_genl_dump_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlmmap_dump_cb *c = (void *)cb->ctx;
+	struct nlmmap_nla tb[NLMMAP_A_MAX + 1];
+	struct nlmmap_ctx *ctx;
+	int err;
+
+	BUILD_BUG_ON(sizeof(*c) > sizeof(cb->ctx));
+	nlmmap_nla_from_attrs(tb, info->attrs);
+	err = nlmmap_dump_req_parse(&c->req, info->op.cmd, cb->nlh->nlmsg_seq,
+				    tb);
+	if (err)
+		return err;
+	c->pos = 0;
+	ctx = nlmmap_ctx_get(sock_net(cb->skb->sk), NETLINK_CB(cb->skb).portid);
+	if (!ctx)
+		return 0;
+	mutex_lock(&ctx->lock);
+	if (ctx->state == NLMMAP_BOUND && ctx->rx.geom.size)
+		err = nlmmap_dump_start(ctx, &c->req) ?: -EINTR;
+	mutex_unlock(&ctx->lock);
+	nlmmap_ctx_put(ctx);
+	return err;
+}
+
+static int nlmmap_genl_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlmmap_dump_cb *c = (void *)cb->ctx;
+	int err;
+
+	if (c->req.cmd == NLMMAP_CMD_RING_GET)
+		cb->seq = nlmmap_table_gen() + 1;
+	rcu_read_lock();
+	while (!(err = nlmmap_dump_obj(skb, sock_net(cb->skb->sk), &c->req,
+				       c->pos, NETLINK_CB(cb->skb).portid,
+				       NLM_F_MULTI, cb)))
+		c->pos++;
+	rcu_read_unlock();
+	if (err < 0 && !skb->len)
+		return err;
+	return err == 1 ? 0 : skb->len;
 }
 
 static const struct nla_policy nlmmap_policy[NLMMAP_A_MAX + 1] = {
@@ -300,8 +390,10 @@ static const struct nla_policy nlmmap_policy[NLMMAP_A_MAX + 1] = {
 
 static const struct genl_ops nlmmap_ops[] = {
 	{ .cmd = NLMMAP_CMD_GET,	.doit = nlmmap_genl_doit },
-	{ .cmd = NLMMAP_CMD_RING_GET,	.doit = nlmmap_genl_doit },
-	{ .cmd = NLMMAP_CMD_BENCH,	.doit = nlmmap_genl_doit },
+	{ .cmd = NLMMAP_CMD_RING_GET,	.doit = nlmmap_genl_doit,
+	  .start = nlmmap_genl_dump_start, .dumpit = nlmmap_genl_dumpit },
+	{ .cmd = NLMMAP_CMD_BENCH,	.doit = nlmmap_genl_doit,
+	  .start = nlmmap_genl_dump_start, .dumpit = nlmmap_genl_dumpit },
 	{ .cmd = NLMMAP_CMD_ECHO,	.doit = nlmmap_genl_doit },
 };
 

@@ -41,6 +41,10 @@ struct nlmmap_counters {
 	atomic64_t v[NLMMAP_S_MAX + 1];
 };
 
+struct nlmmap_dump;
+struct netlink_callback;
+struct sk_buff;
+
 struct nlmmap_ring {
 	struct nlmmap_geom geom;	/* size == 0: no ring */
 	struct page **pages;
@@ -81,6 +85,8 @@ struct nlmmap_ctx {
 	wait_queue_head_t inflight_wq;
 	wait_queue_head_t wq;		/* poll() sleepers */
 	atomic_t overrun;		/* drops since NLMMAP_IOC_CLEAR_ERR */
+
+	struct nlmmap_dump *dump;	/* under lock: a dump into the ring */
 
 	struct nlmmap_counters stats;
 };
@@ -134,9 +140,44 @@ void nlmmap_rings_close(struct nlmmap_ctx *ctx);
 int nlmmap_mmap(struct file *file, struct vm_area_struct *vma);
 
 /* rx.c */
+struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
+				      unsigned int size, int *err);
+struct sk_buff *nlmmap_rx_ring_skb(struct nlmmap_ctx *ctx,
+				   struct nl_mmap_hdr *hdr, gfp_t gfp);
+int nlmmap_rx_copy(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr,
+		   struct sk_buff *skb);
+void nlmmap_rx_abandon(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr);
 void nlmmap_rx_stop(struct nlmmap_ctx *ctx);
 void nlmmap_rx_start(struct nlmmap_ctx *ctx);
 void nlmmap_wake(struct nlmmap_ctx *ctx, __poll_t events);
+
+#define NLMMAP_BENCH_MAX_COUNT	BIT(24)
+#define NLMMAP_BENCH_MAX_SIZE	(U16_MAX - NLA_HDRLEN)
+
+/* dump.c */
+struct nlmmap_dump_req {
+	u8 cmd;			/* NLMMAP_CMD_RING_GET or NLMMAP_CMD_BENCH */
+	u32 seq;
+	u32 count;		/* BENCH table: objects */
+	u32 size;		/* BENCH table: payload bytes per object */
+};
+
+int nlmmap_dump_req_parse(struct nlmmap_dump_req *dr, u8 cmd, u32 seq,
+			  const struct nlmmap_nla *attrs);
+int nlmmap_dump_start(struct nlmmap_ctx *ctx, const struct nlmmap_dump_req *dr);
+void nlmmap_dump_poll(struct nlmmap_ctx *ctx);
+void nlmmap_dump_free(struct nlmmap_ctx *ctx);
+bool nlmmap_dump_should_resume(u32 free, u32 frames, u32 pct);
+u32 nlmmap_frame_free_run(const struct nlmmap_ring *ring, u32 limit);
+int nlmmap_dump_obj(struct sk_buff *skb, struct net *net,
+		    const struct nlmmap_dump_req *dr, u64 pos, u32 portid,
+		    u16 flags, struct netlink_callback *cb);
+size_t nlmmap_dump_obj_size(const struct nlmmap_dump_req *dr);
+
+/* genl.c, for dumps */
+int nlmmap_put_ring(struct sk_buff *skb, struct nlmmap_ctx *ctx);
+size_t nlmmap_ring_msg_size(void);
+struct genl_family *nlmmap_genl_family(void);
 
 /* tx.c */
 int nlmmap_tx_process(struct nlmmap_ctx *ctx, struct file *file);
@@ -153,6 +194,8 @@ int nlmmap_bind(struct nlmmap_ctx *ctx, int fd);
 void nlmmap_unbind(struct nlmmap_ctx *ctx);
 struct nlmmap_ctx *nlmmap_lookup_rcu(const struct net *net, u32 portid);
 struct nlmmap_ctx *nlmmap_ctx_get(const struct net *net, u32 portid);
+struct nlmmap_ctx *nlmmap_table_nth(const struct net *net, u64 n);
+u32 nlmmap_table_gen(void);
 void nlmmap_ctx_put(struct nlmmap_ctx *ctx);
 
 #endif /* _NET_NLMMAP_INT_H */

@@ -111,6 +111,8 @@ int nlmmap_ring_set(struct nlmmap_ctx *ctx, bool tx,
 	err = -EBUSY;
 	if (!nlmmap_ring_idle(ring))
 		goto out;
+	if (!tx)
+		nlmmap_dump_free(ctx);
 
 	memset(&new, 0, sizeof(new));
 	if (g.size) {

@@ -86,9 +86,18 @@ void nlmmap_rx_start(struct nlmmap_ctx *ctx)
 	spin_unlock_irqrestore(&ctx->rx_lock, flags);
 }
 
-/* Reserve the next free frame for a message of @size bytes. */
-static struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
-					     unsigned int size, int *err)
+/**
+ * nlmmap_rx_reserve() - reserve the next free RX frame
+ * @ctx: the context
+ * @size: bytes the message needs in the frame (0 for a COPY frame)
+ * @err: set to -ENOENT (ring closed to producers), -EMSGSIZE (@size does
+ *	 not fit a frame) or -ENOBUFS (ring full) when no frame is returned
+ *
+ * Context: any; the caller keeps @ctx alive (RCU or ctx->lock).
+ * Return: the frame, now RESERVED and counted in ctx->inflight, or NULL.
+ */
+struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
+				      unsigned int size, int *err)
 {
 	struct nl_mmap_hdr *hdr = NULL;
 	unsigned long flags;
@@ -136,6 +145,17 @@ static void nlmmap_frame_publish(struct nlmmap_ctx *ctx,
 		nlmmap_wake(ctx, EPOLLIN | EPOLLRDNORM);
 }
 
+/**
+ * nlmmap_rx_abandon() - give up a reserved frame: it becomes a hole
+ * @ctx: the context
+ * @hdr: the reserved frame
+ */
+void nlmmap_rx_abandon(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr)
+{
+	nlmmap_frame_publish(ctx, hdr, 0, NLMMAP_STATUS_VALID);
+	nlmmap_rx_done(ctx);
+}
+
 /* No frame for a message: count it and tell the reader. */
 static void nlmmap_rx_overrun(struct nlmmap_ctx *ctx)
 {
@@ -162,6 +182,39 @@ static void nlmmap_ring_skb_destructor(struct sk_buff *skb)
 	skb_reset_tail_pointer(skb);
 	skb_set_end_offset(skb, cb->end);
 	nlmmap_rx_done(cb->ctx);
+}
+
+/**
+ * nlmmap_rx_ring_skb() - an skb whose data is a reserved frame
+ * @ctx: the context
+ * @hdr: a frame from nlmmap_rx_reserve() with room for the message
+ * @gfp: allocation flags for the skb head
+ *
+ * Return: the ring skb, or NULL (the frame then became a hole).
+ */
+struct sk_buff *nlmmap_rx_ring_skb(struct nlmmap_ctx *ctx,
+				   struct nl_mmap_hdr *hdr, gfp_t gfp)
+{
+	struct nlmmap_skb_cb *cb;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(0, gfp);
+	if (!skb) {
+		nlmmap_rx_abandon(ctx, hdr);
+		return NULL;
+	}
+	cb = nlmmap_cb(skb);
+	cb->ctx = ctx;
+	cb->hdr = hdr;
+	cb->head = skb->head;
+	cb->end = skb_end_offset(skb);
+	cb->committed = false;
+	skb->head = (unsigned char *)hdr + NLMMAP_HDRLEN;
+	skb->data = skb->head;
+	skb_reset_tail_pointer(skb);
+	skb_set_end_offset(skb, nlmmap_frame_capacity(&ctx->rx));
+	skb->destructor = nlmmap_ring_skb_destructor;
+	return skb;
 }
 
 /**
@@ -195,9 +248,7 @@ struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,
 				 unsigned int size, gfp_t gfp)
 {
 	struct nl_mmap_hdr *hdr = NULL;
-	struct nlmmap_skb_cb *cb;
 	struct nlmmap_ctx *ctx;
-	struct sk_buff *skb;
 	int err;
 
 	rcu_read_lock();
@@ -207,27 +258,37 @@ struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,
 	rcu_read_unlock();
 	if (!hdr)
 		return alloc_skb(size, gfp);
-
-	skb = alloc_skb(0, gfp);
-	if (!skb) {
-		nlmmap_frame_publish(ctx, hdr, 0, NLMMAP_STATUS_VALID);
-		nlmmap_rx_done(ctx);
-		return NULL;
-	}
-	cb = nlmmap_cb(skb);
-	cb->ctx = ctx;
-	cb->hdr = hdr;
-	cb->head = skb->head;
-	cb->end = skb_end_offset(skb);
-	cb->committed = false;
-	skb->head = (unsigned char *)hdr + NLMMAP_HDRLEN;
-	skb->data = skb->head;
-	skb_reset_tail_pointer(skb);
-	skb_set_end_offset(skb, nlmmap_frame_capacity(&ctx->rx));
-	skb->destructor = nlmmap_ring_skb_destructor;
-	return skb;
+	return nlmmap_rx_ring_skb(ctx, hdr, gfp);
 }
 EXPORT_SYMBOL_GPL(nlmmap_alloc_skb);
+
+/**
+ * nlmmap_rx_copy() - queue an ordinary skb on the socket behind a frame
+ * @ctx: the context
+ * @hdr: a frame from nlmmap_rx_reserve(); it becomes COPY, or a hole if
+ *	 the socket refuses the skb
+ * @skb: the message; consumed
+ *
+ * Return: 0 or the socket's error (the drop is then counted and signalled).
+ */
+int nlmmap_rx_copy(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr,
+		   struct sk_buff *skb)
+{
+	unsigned int len = skb->len;
+	int err;
+
+	/* The reservation keeps ctx alive until nlmmap_rx_done(). */
+	err = genlmsg_unicast(read_pnet(&ctx->net), skb, ctx->portid);
+	if (err) {
+		nlmmap_frame_publish(ctx, hdr, 0, NLMMAP_STATUS_VALID);
+		nlmmap_rx_overrun(ctx);
+	} else {
+		nlmmap_frame_publish(ctx, hdr, len, NLMMAP_STATUS_COPY);
+		nlmmap_count(ctx, NLMMAP_S_COPIED, 1);
+	}
+	nlmmap_rx_done(ctx);
+	return err;
+}
 
 /* An ordinary skb to @portid: through the socket, with a COPY frame. */
 static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
@@ -235,7 +296,6 @@ static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
 {
 	struct nl_mmap_hdr *hdr = NULL;
 	struct nlmmap_ctx *ctx;
-	unsigned int len;
 	int err = 0;
 
 	rcu_read_lock();
@@ -251,19 +311,7 @@ static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
 	rcu_read_unlock();
 	if (!hdr)
 		return genlmsg_unicast(net, skb, portid);
-
-	/* The reservation keeps ctx alive until nlmmap_rx_done(). */
-	len = skb->len;
-	err = genlmsg_unicast(net, skb, portid);
-	if (err) {
-		nlmmap_frame_publish(ctx, hdr, 0, NLMMAP_STATUS_VALID);
-		nlmmap_rx_overrun(ctx);
-	} else {
-		nlmmap_frame_publish(ctx, hdr, len, NLMMAP_STATUS_COPY);
-		nlmmap_count(ctx, NLMMAP_S_COPIED, 1);
-	}
-	nlmmap_rx_done(ctx);
-	return err;
+	return nlmmap_rx_copy(ctx, hdr, skb);
 }
 
 /**

@@ -46,6 +46,18 @@ bool nlmmap_tx_exclusive(struct nlmmap_ctx *ctx, struct file *file)
 	       atomic_read(&mm->mm_users) == 1 && file_count(file) <= 2;
 }
 
+/* A dump requested through the TX ring is answered in the RX ring. */
+static int nlmmap_tx_dump(struct nlmmap_ctx *ctx, const struct nlmmap_req *req)
+{
+	struct nlmmap_dump_req dr;
+	int err;
+
+	if (!ctx->rx.geom.size)
+		return -EOPNOTSUPP;
+	err = nlmmap_dump_req_parse(&dr, req->cmd, req->seq, req->attrs);
+	return err ?: nlmmap_dump_start(ctx, &dr);
+}
+
 /* Validate and run one request of @len bytes at @data. */
 static void nlmmap_tx_msg(struct nlmmap_ctx *ctx, const void *data, u32 len)
 {
@@ -81,8 +93,13 @@ static void nlmmap_tx_msg(struct nlmmap_ctx *ctx, const void *data, u32 len)
 	req->seq = nlh.nlmsg_seq;
 	req->flags = nlh.nlmsg_flags;
 	req->cmd = gh.cmd;
-	err = nlmmap_dispatch(req);
+	if ((nlh.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+		err = nlmmap_tx_dump(ctx, req);
+	else
+		err = nlmmap_dispatch(req);
 	kfree(req);
+	if (!err && (nlh.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+		return;	/* NLMSG_DONE will end it, not an ack */
 	goto reply;
 
 invalid:

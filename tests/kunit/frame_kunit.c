@@ -109,7 +109,41 @@ static void idle_means_all_unused(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, nlmmap_ring_idle(ring));
 }
 
+static void free_run_counts_from_the_head(struct kunit *test)
+{
+	struct nlmmap_ring *ring = test_ring(test);
+
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_free_run(ring, NFRAMES), NFRAMES);
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_free_run(ring, 3), 3u);
+	ring->head = 6;
+	set(ring, 7, NLMMAP_STATUS_SKIP);	/* passed, not counted */
+	set(ring, 2, NLMMAP_STATUS_VALID);	/* the reader's: stop */
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_free_run(ring, NFRAMES), 3u);
+	set(ring, 6, NLMMAP_STATUS_RESERVED);
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_free_run(ring, NFRAMES), 0u);
+}
+
+static void resume_threshold(struct kunit *test)
+{
+	/* Half (the default) of 64 frames. */
+	KUNIT_EXPECT_FALSE(test, nlmmap_dump_should_resume(31, 64, 50));
+	KUNIT_EXPECT_TRUE(test, nlmmap_dump_should_resume(32, 64, 50));
+	/* Odd sizes round up. */
+	KUNIT_EXPECT_FALSE(test, nlmmap_dump_should_resume(1, 3, 50));
+	KUNIT_EXPECT_TRUE(test, nlmmap_dump_should_resume(2, 3, 50));
+	/* Out-of-range shares are clamped to 1..100. */
+	KUNIT_EXPECT_TRUE(test, nlmmap_dump_should_resume(1, 64, 0));
+	KUNIT_EXPECT_FALSE(test, nlmmap_dump_should_resume(63, 64, 500));
+	KUNIT_EXPECT_TRUE(test, nlmmap_dump_should_resume(64, 64, 500));
+	/* No ring, no resume; huge rings do not overflow. */
+	KUNIT_EXPECT_FALSE(test, nlmmap_dump_should_resume(0, 0, 50));
+	KUNIT_EXPECT_TRUE(test, nlmmap_dump_should_resume(1U << 31, 1U << 31,
+							  100));
+}
+
 static struct kunit_case frame_cases[] = {
+	KUNIT_CASE(free_run_counts_from_the_head),
+	KUNIT_CASE(resume_threshold),
 	KUNIT_CASE(find_unused_takes_the_head),
 	KUNIT_CASE(find_unused_passes_held_frames),
 	KUNIT_CASE(find_unused_stops_at_owned_frames),

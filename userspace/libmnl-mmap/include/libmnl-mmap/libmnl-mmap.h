@@ -66,6 +66,9 @@ int mnl_ring_cb_run2(struct mnl_ring *r, void *buf, size_t buflen,
 		     void *data, mnl_cb_t *cb_ctl_array,
 		     unsigned int cb_ctl_array_len);
 
+int mnl_ring_dump(struct mnl_ring *r, struct nlmsghdr *nlh, void *buf,
+		  size_t buflen, mnl_cb_t cb, void *data, int timeout);
+
 #ifdef __cplusplus
 }
 #endif

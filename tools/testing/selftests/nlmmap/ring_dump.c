@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dumps into the RX ring, driven by poll(): a million objects through 64
+ * frames, a reader that stops (the kernel stays idle), the ring or the
+ * module going away mid-dump, NLM_F_DUMP_INTR, one dump per ring, the
+ * socket path for plain libmnl and libnl-3 clients.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/genetlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "tap.h"
+#include "util.h"
+
+static uint16_t family;
+static char buf[1 << 17];
+
+struct table {
+	uint64_t objects;	/* BENCH_MSG or RING_GET messages */
+	uint64_t next;		/* the SEQ expected next */
+	uint64_t disorder;
+	uint64_t bad_payload;
+	uint32_t size;
+	int intr;		/* messages with NLM_F_DUMP_INTR */
+	int done_intr;
+};
+
+static int table_attr(const struct nlattr *attr, void *data)
+{
+	struct table *t = data;
+	const uint8_t *p;
+	uint32_t i;
+
+	switch (mnl_attr_get_type(attr)) {
+	case NLMMAP_A_SEQ:
+		if (mnl_attr_get_u32(attr) != t->next)
+			t->disorder++;
+		t->next = mnl_attr_get_u32(attr) + 1;
+		break;
+	case NLMMAP_A_PAYLOAD:
+		p = mnl_attr_get_payload(attr);
+		if (mnl_attr_get_payload_len(attr) != t->size)
+			t->bad_payload++;
+		for (i = 0; i < mnl_attr_get_payload_len(attr); i++)
+			if (p[i] != (uint8_t)(t->next - 1)) {
+				t->bad_payload++;
+				break;
+			}
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct table *t = data;
+
+	t->objects++;
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		t->intr++;
+	return mnl_attr_parse(nlh, GENL_HDRLEN, table_attr, data);
+}
+
+static struct nlmsghdr *dump_req(char *req, uint8_t cmd, uint32_t count,
+				 uint32_t size, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_seq = seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = NLMMAP_GENL_VERSION;
+	if (cmd == NLMMAP_CMD_BENCH) {
+		mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, count);
+		mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, size);
+	}
+	return nlh;
+}
+
+static void million_objects_through_64_frames(void)
+{
+	struct mnl_socket *nl;
+	struct table t = { .size = 8 };
+	struct mnl_ring *r;
+	char req[128];
+	int ret;
+
+	r = ring_setup(&nl, &family, 64, 256, 4);
+	REQUIRE(r);
+	ret = mnl_ring_dump(r, dump_req(req, NLMMAP_CMD_BENCH, 1000000, 8, 77),
+			    buf, sizeof(buf), table_cb, &t, 10000);
+	CHECK(ret == MNL_CB_STOP, "ret %d", ret);
+	CHECK(t.objects == 1000000, "%llu objects", (unsigned long long)t.objects);
+	CHECK(t.next == 1000000 && !t.disorder && !t.bad_payload,
+	      "next %llu, %llu out of order, %llu bad",
+	      (unsigned long long)t.next, (unsigned long long)t.disorder,
+	      (unsigned long long)t.bad_payload);
+	CHECK(mnl_ring_clear_error(r) == 0, "nothing was dropped");
+	ring_teardown(r, nl);
+}
+
+static void socket_request_answered_in_ring(void)
+{
+	struct mnl_socket *nl;
+	struct table t = { .size = 100 };
+	struct mnl_ring *r;
+	char req[128];
+
+	/* No TX ring: the request goes on the socket, the answer comes
+	 * through the RX ring, objects bigger than a frame as COPY.
+	 */
+	r = ring_setup(&nl, &family, 16, 128, 0);
+	REQUIRE(r);
+	CHECK(mnl_ring_dump(r, dump_req(req, NLMMAP_CMD_BENCH, 500, 100, 5),
+			    buf, sizeof(buf), table_cb, &t, 5000) == MNL_CB_STOP);
+	CHECK(t.objects == 500 && !t.disorder && !t.bad_payload,
+	      "%llu objects", (unsigned long long)t.objects);
+	errno = 0;
+	CHECK(recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT) ==
+	      -1 && errno == EAGAIN, "nothing left on the socket");
+	ring_teardown(r, nl);
+}
+
+static int64_t stat_of(int stat)
+{
+	struct mnl_socket *q = genl_open(NULL);
+	int64_t v = q ? nlmmap_stat(q, family, stat) : -1;
+
+	if (q)
+		mnl_socket_close(q);
+	return v;
+}
+
+static double cpu_busy(double secs)
+{
+	unsigned long long a[8] = {}, b[8] = {}, busy, total;
+	FILE *f;
+	int i;
+
+	f = fopen("/proc/stat", "r");
+	if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &a[0],
+			 &a[1], &a[2], &a[3], &a[4], &a[5], &a[6]) != 7)
+		return -1;
+	fclose(f);
+	usleep(secs * 1e6);
+	f = fopen("/proc/stat", "r");
+	if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &b[0],
+			 &b[1], &b[2], &b[3], &b[4], &b[5], &b[6]) != 7)
+		return -1;
+	fclose(f);
+	for (i = 0, busy = 0, total = 0; i < 7; i++) {
+		total += b[i] - a[i];
+		if (i != 3 && i != 4)
+			busy += b[i] - a[i];
+	}
+	return total ? (double)busy / total : -1;
+}
+
+/* Read the frames that are there now; returns how many. */
+static int read_available(struct mnl_ring *r, struct table *t, uint32_t seq,
+			  int *done)
+{
+	uint64_t before = t->objects;
+	int ret = mnl_ring_cb_run(r, buf, sizeof(buf), seq, 0, table_cb, t);
+
+	*done = ret == MNL_CB_STOP;
+	return t->objects - before;
+}
+
+static void stopped_reader_leaves_kernel_idle(void)
+{
+	struct mnl_socket *nl;
+	struct table t = { .size = 16 };
+	struct mnl_ring *r;
+	int64_t delivered;
+	char req[128];
+	double busy;
+	int done = 0, rounds = 0;
+
+	r = ring_setup(&nl, &family, 64, 256, 4);
+	REQUIRE(r);
+	dump_req(req, NLMMAP_CMD_BENCH, 20000, 16, 9);
+	((struct nlmsghdr *)req)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
+		> 0);
+	CHECK(read_available(r, &t, 9, &done) == 64, "a full ring first");
+	/* Stop reading: nothing may happen until the next poll(). */
+	delivered = stat_of(NLMMAP_S_DELIVERED);
+	busy = cpu_busy(1.0);
+	CHECK(stat_of(NLMMAP_S_DELIVERED) == delivered, "no progress unasked");
+	CHECK(busy >= 0 && busy < 0.25, "CPU busy %.0f%% while idle",
+	      busy * 100);
+	/* Read again: the dump resumes and completes. */
+	rounds = 0;
+	while (!done && rounds++ < 100000) {
+		if (!read_available(r, &t, 9, &done) && !done)
+			mnl_ring_wait(r, POLLIN, 1000);
+	}
+	CHECK(done && t.objects == 20000 && !t.disorder && !t.bad_payload,
+	      "%llu objects", (unsigned long long)t.objects);
+	ring_teardown(r, nl);
+}
+
+static void ring_closed_mid_dump(void)
+{
+	struct mnl_socket *nl;
+	struct table t = { .size = 16 };
+	struct mnl_ring *r;
+	char req[128];
+	int done;
+
+	r = ring_setup(&nl, &family, 32, 256, 4);
+	REQUIRE(r);
+	dump_req(req, NLMMAP_CMD_BENCH, 100000, 16, 3);
+	((struct nlmsghdr *)req)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
+		> 0);
+	CHECK(read_available(r, &t, 3, &done) == 32);
+	mnl_ring_wait(r, POLLIN, 0);	/* resumes */
+	mnl_ring_unmap(r);		/* the dump goes with the ring */
+	/* The socket lives on and can dump again, with a new ring. */
+	r = mnl_ring_map(nl, &(struct nl_mmap_req){ 4096, 2, 256, 32 }, NULL);
+	REQUIRE(r);
+	memset(&t, 0, sizeof(t));
+	t.size = 16;
+	CHECK(mnl_ring_dump(r, dump_req(req, NLMMAP_CMD_BENCH, 1000, 16, 4),
+			    buf, sizeof(buf), table_cb, &t, 5000) == MNL_CB_STOP);
+	CHECK(t.objects == 1000 && !t.disorder);
+	ring_teardown(r, nl);
+}
+
+static void module_unloaded_mid_dump(void)
+{
+	struct mnl_socket *nl;
+	struct table t = { .size = 16 };
+	struct mnl_ring *r;
+	struct stat st;
+	char req[128];
+	int done;
+
+	r = ring_setup(&nl, &family, 32, 256, 4);
+	REQUIRE(r);
+	dump_req(req, NLMMAP_CMD_BENCH, 100000, 16, 3);
+	((struct nlmsghdr *)req)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
+		> 0);
+	CHECK(read_available(r, &t, 3, &done) == 32);
+	errno = 0;
+	CHECK(module_unload() == -1, "refused while the ring is open");
+	ring_teardown(r, nl);
+	CHECK(module_unload() == 0, "unloads mid-dump once the ring is gone");
+	CHECK(module_load() == 0 && stat(NLMMAP_DEVICE, &st) == 0);
+	nl = genl_open(&family);
+	CHECK(nl);
+	if (nl)
+		mnl_socket_close(nl);
+}
+
+static int ring_obj_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct table *t = data;
+
+	t->objects++;
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		t->intr++;
+	return MNL_CB_OK;
+}
+
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct table *t = data;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		t->done_intr = 1;
+	return MNL_CB_STOP;
+}
+
+static void table_change_flags_dump_intr(void)
+{
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_DONE] = done_cb };
+	struct mnl_socket *nl, *other[4];
+	struct mnl_ring *r, *o[4];
+	struct table t = {};
+	char req[128];
+	int i, ret = 1, rounds = 0, eintr = 0;
+	uint16_t id;
+
+	for (i = 0; i < 3; i++)
+		o[i] = ring_setup(&other[i], &id, 4, 256, 0);
+	/* Two frames: the dump pauses after every two rings. */
+	r = ring_setup(&nl, &family, 2, 2048, 0);
+	REQUIRE(r && o[0] && o[1] && o[2]);
+	dump_req(req, NLMMAP_CMD_RING_GET, 0, 0, 11);
+	((struct nlmsghdr *)req)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
+		> 0);
+	mnl_ring_cb_run2(r, buf, sizeof(buf), 11, 0, ring_obj_cb, &t, ctl,
+			 NLMSG_MIN_TYPE);
+	CHECK(t.objects == 2 && !t.intr, "%llu before the change",
+	      (unsigned long long)t.objects);
+	o[3] = ring_setup(&other[3], &id, 4, 256, 0);	/* the table changes */
+	/* libmnl refuses every message flagged NLM_F_DUMP_INTR with EINTR
+	 * (the rest of the objects and NLMSG_DONE): count those until the
+	 * ring stays empty.
+	 */
+	while (rounds++ < 100 && mnl_ring_wait(r, POLLIN, 500) > 0) {
+		do {
+			errno = 0;
+			ret = mnl_ring_cb_run2(r, buf, sizeof(buf), 11, 0,
+					       ring_obj_cb, &t, ctl,
+					       NLMSG_MIN_TYPE);
+			if (ret == MNL_CB_ERROR && errno == EINTR)
+				eintr++;
+		} while (ret == MNL_CB_ERROR && errno == EINTR);
+		if (ret == MNL_CB_STOP)
+			break;
+	}
+	CHECK(eintr >= 2 && !t.done_intr && ret != MNL_CB_STOP,
+	      "%d messages refused as interrupted, ret %d", eintr, ret);
+	/* Unchanged, the same dump is clean. */
+	memset(&t, 0, sizeof(t));
+	ret = 1;
+	rounds = 0;
+	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
+		> 0);
+	while (ret > 0 && rounds++ < 100) {
+		ret = mnl_ring_cb_run2(r, buf, sizeof(buf), 11, 0, ring_obj_cb,
+				       &t, ctl, NLMSG_MIN_TYPE);
+		if (ret > 0)
+			mnl_ring_wait(r, POLLIN, 1000);
+	}
+	CHECK(ret == MNL_CB_STOP && !t.intr && !t.done_intr &&
+	      t.objects == 5, "%llu rings, %d interrupted",
+	      (unsigned long long)t.objects, t.intr);
+	ring_teardown(r, nl);
+	for (i = 0; i < 4; i++)
+		ring_teardown(o[i], other[i]);
+}
+
+static int err_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+	*(int *)data = e->error;
+	return MNL_CB_STOP;
+}
+
+static void one_dump_per_ring(void)
+{
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = err_cb };
+	struct nl_mmap_hdr *frame;
+	struct mnl_socket *nl;
+	struct mnl_ring *r;
+	char req[128];
+	int error = 0, i;
+	ssize_t n;
+
+	r = ring_setup(&nl, &family, 8, 256, 4);
+	REQUIRE(r);
+	dump_req(req, NLMMAP_CMD_BENCH, 1000, 16, 1);
+	((struct nlmsghdr *)req)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
+		> 0);
+	/* The ring is full and the dump paused. A second one, on the
+	 * socket, is refused there.
+	 */
+	errno = 0;
+	CHECK(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
+	      > 0);
+	n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), 0);
+	CHECK(n > 0 && mnl_cb_run2(buf, n, 1, 0, NULL, &error, ctl,
+				   NLMSG_MIN_TYPE) >= 0 &&
+	      error == -EBUSY, "error %d", error);
+	/* Through the TX ring, the refusal comes through the RX ring, after
+	 * the frames already there.
+	 */
+	frame = mnl_ring_tx_get(r);
+	REQUIRE(frame);
+	memcpy(mnl_ring_frame_data(frame), req,
+	       ((struct nlmsghdr *)req)->nlmsg_len);
+	mnl_ring_tx_submit(r, frame, ((struct nlmsghdr *)req)->nlmsg_len);
+	CHECK(mnl_ring_kick(r) == 1);
+	for (i = 0; i < 8; i++) {
+		frame = mnl_ring_current_frame(r, MNL_RING_RX);
+		mnl_ring_release(frame);
+		mnl_ring_advance(r, MNL_RING_RX);
+	}
+	/* Freed frames: the kick resumes the dump and runs the request. */
+	frame = mnl_ring_tx_get(r);
+	REQUIRE(frame);
+	memcpy(mnl_ring_frame_data(frame), req,
+	       ((struct nlmsghdr *)req)->nlmsg_len);
+	mnl_ring_tx_submit(r, frame, ((struct nlmsghdr *)req)->nlmsg_len);
+	error = 0;
+	mnl_ring_kick(r);
+	for (i = 0; i < 100 && !error; i++) {
+		frame = mnl_ring_current_frame(r, MNL_RING_RX);
+		if (nlmmap_frame_status(frame) != NLMMAP_STATUS_VALID)
+			break;
+		mnl_cb_run2(mnl_ring_frame_data(frame), frame->nm_len, 1, 0,
+			    NULL, &error, ctl, NLMSG_MIN_TYPE);
+		mnl_ring_release(frame);
+		mnl_ring_advance(r, MNL_RING_RX);
+	}
+	CHECK(error == -EBUSY, "error %d through the ring", error);
+	ring_teardown(r, nl);
+}
+
+static void socket_dump_with_libmnl(void)
+{
+	struct mnl_socket *nl, *plain;
+	struct nlmsghdr *nlh;
+	struct table t = {};
+	struct mnl_ring *r;
+	char req[128];
+	ssize_t n;
+	int ret;
+
+	/* A ring exists, so the ring table is not empty. */
+	r = ring_setup(&nl, &family, 4, 256, 0);
+	plain = genl_open(NULL);
+	REQUIRE(r && plain);
+	nlh = dump_req(req, NLMMAP_CMD_RING_GET, 0, 0, 21);
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	REQUIRE(mnl_socket_sendto(plain, nlh, nlh->nlmsg_len) > 0);
+	do {
+		n = mnl_socket_recvfrom(plain, buf, sizeof(buf));
+		ret = n < 0 ? -1 :
+		      mnl_cb_run(buf, n, 21, mnl_socket_get_portid(plain),
+				 ring_obj_cb, &t);
+	} while (ret > 0);
+	CHECK(ret == MNL_CB_STOP && t.objects >= 1, "%llu rings",
+	      (unsigned long long)t.objects);
+	mnl_socket_close(plain);
+	ring_teardown(r, nl);
+}
+
+struct nl_count {
+	uint64_t objects;
+	uint64_t next;
+	uint64_t disorder;
+};
+
+static int libnl_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[NLMMAP_A_MAX + 1];
+	struct nl_count *c = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, NLMMAP_A_MAX, NULL) ||
+	    !tb[NLMMAP_A_SEQ])
+		return NL_SKIP;
+	if (nla_get_u32(tb[NLMMAP_A_SEQ]) != c->next)
+		c->disorder++;
+	c->next = nla_get_u32(tb[NLMMAP_A_SEQ]) + 1;
+	c->objects++;
+	return NL_OK;
+}
+
+static void socket_dump_with_libnl(void)
+{
+	struct nl_count c = {};
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int id, err;
+
+	sk = nl_socket_alloc();
+	REQUIRE(sk);
+	REQUIRE(genl_connect(sk) == 0);
+	id = genl_ctrl_resolve(sk, NLMMAP_GENL_NAME);
+	REQUIRE(id > 0);
+	msg = nlmsg_alloc();
+	REQUIRE(msg);
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, id, 0, NLM_F_DUMP,
+		    NLMMAP_CMD_BENCH, NLMMAP_GENL_VERSION);
+	nla_put_u32(msg, NLMMAP_A_COUNT, 10000);
+	nla_put_u32(msg, NLMMAP_A_SIZE, 32);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, libnl_valid, &c);
+	CHECK(nl_send_auto(sk, msg) >= 0);
+	err = nl_recvmsgs_default(sk);
+	CHECK(err == 0, "libnl: %s", nl_geterror(err));
+	CHECK(c.objects == 10000 && !c.disorder, "%llu objects",
+	      (unsigned long long)c.objects);
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+}
+
+TAP_MAIN(T(million_objects_through_64_frames),
+	 T(socket_request_answered_in_ring),
+	 T(stopped_reader_leaves_kernel_idle), T(ring_closed_mid_dump),
+	 T(module_unloaded_mid_dump), T(table_change_flags_dump_intr),
+	 T(one_dump_per_ring), T(socket_dump_with_libmnl),
+	 T(socket_dump_with_libnl))
