@@ -141,8 +141,8 @@ static void nlmmap_frame_publish(struct nlmmap_ctx *ctx,
 	hdr->nm_uid = from_kuid_munged(ctx->user_ns, GLOBAL_ROOT_UID);
 	hdr->nm_gid = from_kgid_munged(ctx->user_ns, GLOBAL_ROOT_GID);
 	nlmmap_status_store(hdr, status);
-	if (status != NLMMAP_STATUS_VALID || len)
-		nlmmap_wake(ctx, EPOLLIN | EPOLLRDNORM);
+	/* Holes too: one at the head may be what a sleeper waits behind. */
+	nlmmap_wake(ctx, EPOLLIN | EPOLLRDNORM);
 }
 
 /**

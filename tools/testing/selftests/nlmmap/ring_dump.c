@@ -86,6 +86,16 @@ static struct nlmsghdr *dump_req(char *req, uint8_t cmd, uint32_t count,
 	return nlh;
 }
 
+/* Send a dump request on the socket, as plain netlink clients do. */
+static int send_dump(struct mnl_socket *nl, char *req, uint8_t cmd,
+		     uint32_t count, uint32_t size, uint32_t seq)
+{
+	struct nlmsghdr *nlh = dump_req(req, cmd, count, size, seq);
+
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	return mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) > 0 ? 0 : -1;
+}
+
 static void million_objects_through_64_frames(void)
 {
 	struct mnl_socket *nl;
@@ -188,10 +198,7 @@ static void stopped_reader_leaves_kernel_idle(void)
 
 	r = ring_setup(&nl, &family, 64, 256, 4);
 	REQUIRE(r);
-	dump_req(req, NLMMAP_CMD_BENCH, 20000, 16, 9);
-	((struct nlmsghdr *)req)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
-		> 0);
+	REQUIRE(send_dump(nl, req, NLMMAP_CMD_BENCH, 20000, 16, 9) == 0);
 	CHECK(read_available(r, &t, 9, &done) == 64, "a full ring first");
 	/* Stop reading: nothing may happen until the next poll(). */
 	delivered = stat_of(NLMMAP_S_DELIVERED);
@@ -220,10 +227,7 @@ static void ring_closed_mid_dump(void)
 
 	r = ring_setup(&nl, &family, 32, 256, 4);
 	REQUIRE(r);
-	dump_req(req, NLMMAP_CMD_BENCH, 100000, 16, 3);
-	((struct nlmsghdr *)req)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
-		> 0);
+	REQUIRE(send_dump(nl, req, NLMMAP_CMD_BENCH, 100000, 16, 3) == 0);
 	CHECK(read_available(r, &t, 3, &done) == 32);
 	mnl_ring_wait(r, POLLIN, 0);	/* resumes */
 	mnl_ring_unmap(r);		/* the dump goes with the ring */
@@ -249,10 +253,7 @@ static void module_unloaded_mid_dump(void)
 
 	r = ring_setup(&nl, &family, 32, 256, 4);
 	REQUIRE(r);
-	dump_req(req, NLMMAP_CMD_BENCH, 100000, 16, 3);
-	((struct nlmsghdr *)req)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
-		> 0);
+	REQUIRE(send_dump(nl, req, NLMMAP_CMD_BENCH, 100000, 16, 3) == 0);
 	CHECK(read_available(r, &t, 3, &done) == 32);
 	errno = 0;
 	CHECK(module_unload() == -1, "refused while the ring is open");
@@ -299,10 +300,7 @@ static void table_change_flags_dump_intr(void)
 	/* Two frames: the dump pauses after every two rings. */
 	r = ring_setup(&nl, &family, 2, 2048, 0);
 	REQUIRE(r && o[0] && o[1] && o[2]);
-	dump_req(req, NLMMAP_CMD_RING_GET, 0, 0, 11);
-	((struct nlmsghdr *)req)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
-		> 0);
+	REQUIRE(send_dump(nl, req, NLMMAP_CMD_RING_GET, 0, 0, 11) == 0);
 	mnl_ring_cb_run2(r, buf, sizeof(buf), 11, 0, ring_obj_cb, &t, ctl,
 			 NLMSG_MIN_TYPE);
 	CHECK(t.objects == 2 && !t.intr, "%llu before the change",
@@ -366,10 +364,7 @@ static void one_dump_per_ring(void)
 
 	r = ring_setup(&nl, &family, 8, 256, 4);
 	REQUIRE(r);
-	dump_req(req, NLMMAP_CMD_BENCH, 1000, 16, 1);
-	((struct nlmsghdr *)req)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
-		> 0);
+	REQUIRE(send_dump(nl, req, NLMMAP_CMD_BENCH, 1000, 16, 1) == 0);
 	/* The ring is full and the dump paused. A second one, on the
 	 * socket, is refused there.
 	 */
@@ -418,7 +413,6 @@ static void one_dump_per_ring(void)
 static void socket_dump_with_libmnl(void)
 {
 	struct mnl_socket *nl, *plain;
-	struct nlmsghdr *nlh;
 	struct table t = {};
 	struct mnl_ring *r;
 	char req[128];
@@ -429,9 +423,7 @@ static void socket_dump_with_libmnl(void)
 	r = ring_setup(&nl, &family, 4, 256, 0);
 	plain = genl_open(NULL);
 	REQUIRE(r && plain);
-	nlh = dump_req(req, NLMMAP_CMD_RING_GET, 0, 0, 21);
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	REQUIRE(mnl_socket_sendto(plain, nlh, nlh->nlmsg_len) > 0);
+	REQUIRE(send_dump(plain, req, NLMMAP_CMD_RING_GET, 0, 0, 21) == 0);
 	do {
 		n = mnl_socket_recvfrom(plain, buf, sizeof(buf));
 		ret = n < 0 ? -1 :
