@@ -310,21 +310,16 @@ static void nlmmap_nla_from_attrs(struct nlmmap_nla *tb, struct nlattr **attrs)
 /* The socket path. */
 static int nlmmap_genl_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlmmap_req *req;
-	int err;
+	struct nlmmap_req req = {
+		.net	= genl_info_net(info),
+		.portid	= info->snd_portid,
+		.seq	= info->snd_seq,
+		.flags	= info->nlhdr->nlmsg_flags,
+		.cmd	= info->genlhdr->cmd,
+	};
 
-	req = kzalloc(sizeof(*req), GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
-	req->net = genl_info_net(info);
-	req->portid = info->snd_portid;
-	req->seq = info->snd_seq;
-	req->flags = info->nlhdr->nlmsg_flags;
-	req->cmd = info->genlhdr->cmd;
-	nlmmap_nla_from_attrs(req->attrs, info->attrs);
-	err = nlmmap_dispatch(req);
-	kfree(req);
-	return err;
+	nlmmap_nla_from_attrs(req.attrs, info->attrs);
+	return nlmmap_dispatch(&req);
 }
 
 /* A dump through the genl core keeps its place here (cb->ctx). */

@@ -62,7 +62,7 @@ static int nlmmap_tx_dump(struct nlmmap_ctx *ctx, const struct nlmmap_req *req)
 static void nlmmap_tx_msg(struct nlmmap_ctx *ctx, const void *data, u32 len)
 {
 	struct net *net = read_pnet(&ctx->net);
-	struct nlmmap_req *req;
+	struct nlmmap_req req;
 	struct genlmsghdr gh;
 	struct nlmsghdr nlh;
 	int err = -EINVAL;
@@ -75,29 +75,21 @@ static void nlmmap_tx_msg(struct nlmmap_ctx *ctx, const void *data, u32 len)
 	    !(nlh.nlmsg_flags & NLM_F_REQUEST))
 		goto invalid;
 
-	req = kmalloc(sizeof(*req), GFP_KERNEL);
-	if (!req) {
-		err = -ENOMEM;
-		goto reply;
-	}
 	memcpy(&gh, data + NLMSG_HDRLEN, sizeof(gh));
-	err = nlmmap_attr_parse(req->attrs, NLMMAP_A_MAX,
+	err = nlmmap_attr_parse(req.attrs, NLMMAP_A_MAX,
 				data + NLMSG_HDRLEN + GENL_HDRLEN,
 				nlh.nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN);
-	if (err) {
-		kfree(req);
+	if (err)
 		goto invalid;
-	}
-	req->net = net;
-	req->portid = ctx->portid;
-	req->seq = nlh.nlmsg_seq;
-	req->flags = nlh.nlmsg_flags;
-	req->cmd = gh.cmd;
+	req.net = net;
+	req.portid = ctx->portid;
+	req.seq = nlh.nlmsg_seq;
+	req.flags = nlh.nlmsg_flags;
+	req.cmd = gh.cmd;
 	if ((nlh.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
-		err = nlmmap_tx_dump(ctx, req);
+		err = nlmmap_tx_dump(ctx, &req);
 	else
-		err = nlmmap_dispatch(req);
-	kfree(req);
+		err = nlmmap_dispatch(&req);
 	if (!err && (nlh.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
 		return;	/* NLMSG_DONE will end it, not an ack */
 	goto reply;

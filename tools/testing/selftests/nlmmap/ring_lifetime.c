@@ -77,16 +77,14 @@ static void unload_refused_while_mapped(void)
 	struct nl_mmap_req rx = geometry(8, 1024);
 	size_t size = rx.nm_block_size * rx.nm_block_nr;
 	struct mnl_socket *nl;
-	int32_t nlfd;
 	struct stat st;
 	void *m;
 	int fd;
 
 	nl = genl_open(NULL);
-	fd = open(NLMMAP_DEVICE, O_RDWR);
-	REQUIRE(nl && fd >= 0);
-	nlfd = mnl_socket_get_fd(nl);
-	REQUIRE(ioctl(fd, NLMMAP_IOC_BIND, &nlfd) == 0);
+	REQUIRE(nl);
+	fd = ring_file_bind(nl);
+	REQUIRE(fd >= 0);
 	REQUIRE(ioctl(fd, NLMMAP_IOC_RX_RING, &rx) == 0);
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	REQUIRE(m != MAP_FAILED);
@@ -126,22 +124,19 @@ static void producers_race_teardown(void)
 	struct mnl_socket *nl;
 	pthread_t t[2];
 	int i, ok = 0;
-	int32_t nlfd;
 	char buf[8192];
 
 	nl = genl_open(NULL);
 	REQUIRE(nl);
-	nlfd = mnl_socket_get_fd(nl);
 	atomic_store(&stop, 0);
 	REQUIRE(pthread_create(&t[0], NULL, bench_loop, nl) == 0);
 	REQUIRE(pthread_create(&t[1], NULL, bench_loop, nl) == 0);
 	for (i = 0; i < 200; i++) {
-		int fd = open(NLMMAP_DEVICE, O_RDWR);
+		int fd = ring_file_bind(nl);
 		void *m = MAP_FAILED;
 		int j;
 
-		if (fd < 0 || ioctl(fd, NLMMAP_IOC_BIND, &nlfd) ||
-		    ioctl(fd, NLMMAP_IOC_RX_RING, &rx))
+		if (fd < 0 || ioctl(fd, NLMMAP_IOC_RX_RING, &rx))
 			goto next;
 		m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (m == MAP_FAILED)
@@ -159,7 +154,8 @@ next:
 			munmap(m, size);
 		if (fd >= 0)
 			close(fd);
-		while (recv(nlfd, buf, sizeof(buf), MSG_DONTWAIT) > 0 ||
+		while (recv(mnl_socket_get_fd(nl), buf, sizeof(buf),
+			    MSG_DONTWAIT) > 0 ||
 		       errno == ENOBUFS)
 			;
 	}

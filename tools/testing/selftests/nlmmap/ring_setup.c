@@ -16,19 +16,8 @@
 
 static int ring_file(struct mnl_socket **nl)
 {
-	int32_t nlfd;
-	int fd;
-
 	*nl = genl_open(NULL);
-	fd = open(NLMMAP_DEVICE, O_RDWR);
-	if (!*nl || fd < 0)
-		return -1;
-	nlfd = mnl_socket_get_fd(*nl);
-	if (ioctl(fd, NLMMAP_IOC_BIND, &nlfd)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return *nl ? ring_file_bind(*nl) : -1;
 }
 
 struct geo_case {

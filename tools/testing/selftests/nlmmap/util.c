@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <linux/genetlink.h>
 #include <libmnl-mmap/libmnl-mmap.h>
@@ -103,6 +104,18 @@ int module_load(void)
 int module_unload(void)
 {
 	return syscall(SYS_delete_module, "nlmmap", O_NONBLOCK);
+}
+
+int ring_file_bind(struct mnl_socket *nl)
+{
+	int32_t nlfd = mnl_socket_get_fd(nl);
+	int fd = open(NLMMAP_DEVICE, O_RDWR);
+
+	if (fd >= 0 && ioctl(fd, NLMMAP_IOC_BIND, &nlfd)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 struct nl_mmap_req geometry(unsigned int frames, unsigned int frame_size)

@@ -24,6 +24,8 @@ struct mnl_ring;
  * when frames fit, else one frame per block.
  */
 struct nl_mmap_req geometry(unsigned int frames, unsigned int frame_size);
+/* A /dev/nlmmap file bound to @nl, no rings yet; -1 on error. */
+int ring_file_bind(struct mnl_socket *nl);
 /* Socket + family + rings (tx_frames may be 0 for no TX ring). */
 struct mnl_ring *ring_setup(struct mnl_socket **nl, uint16_t *family,
 			    unsigned int rx_frames, unsigned int frame_size,
