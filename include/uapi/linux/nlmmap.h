@@ -74,6 +74,18 @@
  * Invalid frames are counted and answered with an error, and hurt only
  * their owner.
  *
+ * DUMPS
+ *
+ * A dump (NLM_F_DUMP) requested by a socket with an RX ring, through the
+ * TX ring or on the socket, is answered in the RX ring: NLM_F_MULTI
+ * messages, then NLMSG_DONE, nothing on the socket but the messages behind
+ * COPY frames. The kernel fills the ring and pauses; it goes on when the
+ * reader calls poll() (or NLMMAP_IOC_KICK) after freeing frames, once the
+ * share of the ring set by the module parameter dump_resume_pct (default
+ * half) is free. Held (SKIP) frames do not count as free. NLM_F_DUMP_INTR
+ * marks messages sent after the dumped table changed. One dump per ring at
+ * a time; a second one is refused with EBUSY.
+ *
  * WAKEUPS AND ERRORS
  *
  * poll() on the nlmmap fd: POLLIN when the RX head is VALID or COPY or the
