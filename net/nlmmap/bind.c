@@ -5,9 +5,18 @@
  * A bound context sits in a table keyed by (netns, portid), the address a
  * kernel producer sends to. The binding ends when the ring file is closed
  * or when the socket is released (NETLINK_URELEASE), whichever is first.
- * Holding the socket's fd is the permission to bind to it.
+ *
+ * Ownership is proven, never inferred: a binding is made only from a
+ * request the socket itself sent (NLMMAP_CMD_BIND), under the port id
+ * netlink stamped on it, which the socket is hashed under. getsockname()
+ * is no proof: a bind() that failed with EADDRINUSE leaves the requested
+ * port id there.
+ *
+ * netlink unhashes a socket before it sends NETLINK_URELEASE, so a new
+ * socket may own the port id by then. A release therefore unbinds only a
+ * ring whose own socket is dead, and a bind first clears such a ring out
+ * of its way.
  */
-#include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/net.h>
 #include <linux/netlink.h>
@@ -21,6 +30,7 @@
 static DEFINE_HASHTABLE(nlmmap_table, 8);
 static DEFINE_SPINLOCK(nlmmap_table_lock);
 static atomic_t nlmmap_table_generation;
+static struct workqueue_struct *nlmmap_wq;
 
 /**
  * nlmmap_table_gen() - generation of the table of bound rings
@@ -34,20 +44,27 @@ u32 nlmmap_table_gen(void)
 }
 
 /**
- * nlmmap_table_nth() - the @n-th bound ring of a namespace
+ * nlmmap_table_nth() - the @n-th bound ring of a namespace a dump may show
  * @net: the namespace
- * @n: position in table order, from 0
+ * @n: position among the rings shown, from 0
+ * @dr: the dump: every ring if dr->all, else those whose socket belongs to
+ *	dr->viewer
  *
  * Context: rcu_read_lock() held; the result is valid until it is dropped.
- * Return: the context, or NULL when @net has no more than @n rings.
+ * Return: the context, or NULL when there are no more than @n of them.
  */
-struct nlmmap_ctx *nlmmap_table_nth(const struct net *net, u64 n)
+struct nlmmap_ctx *nlmmap_table_nth(const struct net *net, u64 n,
+				    const struct nlmmap_dump_req *dr)
 {
 	struct nlmmap_ctx *ctx;
 	unsigned int bkt;
 
 	hash_for_each_rcu(nlmmap_table, bkt, ctx, node) {
-		if (net_eq(read_pnet(&ctx->net), net) && !n--)
+		if (!net_eq(read_pnet(&ctx->net), net))
+			continue;
+		if (!dr->all && !uid_eq(ctx->owner, dr->viewer))
+			continue;
+		if (!n--)
 			return ctx;
 	}
 	return NULL;
@@ -78,14 +95,20 @@ struct nlmmap_ctx *nlmmap_lookup_rcu(const struct net *net, u32 portid)
 	return NULL;
 }
 
-static void nlmmap_ctx_free_rcu(struct rcu_head *head)
+/* After a grace period, in process context: the final sock_put() of the
+ * bound socket must not run in an RCU callback.
+ */
+static void nlmmap_ctx_free_work(struct work_struct *work)
 {
-	struct nlmmap_ctx *ctx = container_of(head, struct nlmmap_ctx, rcu);
+	struct nlmmap_ctx *ctx = container_of(to_rcu_work(work),
+					      struct nlmmap_ctx, free_work);
 
 	if (ctx->sk)
 		sock_put(ctx->sk);
 	if (ctx->user_ns)
 		put_user_ns(ctx->user_ns);
+	if (ctx->ctrl_page)
+		__free_page(ctx->ctrl_page);
 	kfree(ctx);
 }
 
@@ -93,7 +116,8 @@ static void nlmmap_ctx_release(struct kref *ref)
 {
 	struct nlmmap_ctx *ctx = container_of(ref, struct nlmmap_ctx, ref);
 
-	call_rcu(&ctx->rcu, nlmmap_ctx_free_rcu);
+	INIT_RCU_WORK(&ctx->free_work, nlmmap_ctx_free_work);
+	queue_rcu_work(nlmmap_wq, &ctx->free_work);
 }
 
 /**
@@ -125,60 +149,41 @@ void nlmmap_ctx_put(struct nlmmap_ctx *ctx)
 }
 
 /**
- * nlmmap_bind() - bind @ctx to the NETLINK_GENERIC socket behind @fd
+ * nlmmap_bind() - bind @ctx to a NETLINK_GENERIC socket
  * @ctx: an unbound context
- * @fd: a file descriptor of the caller
+ * @sk: the socket that sent the bind request (NETLINK_CB(skb).sk)
+ * @portid: the port id netlink stamped on that request
  *
- * Context: ctx->lock held.
- * Return: 0, or -EISCONN (already bound or dead), -EBADF/-ENOTSOCK (not a
- * socket), -EAFNOSUPPORT (not netlink), -EPROTONOSUPPORT (not generic
- * netlink), -EADDRNOTAVAIL (socket has no port id yet), -EADDRINUSE (the
- * socket already has a ring).
+ * Context: ctx->lock held, inside the socket's sendmsg().
+ * Return: 0, or -EISCONN (already bound or dead), -EPROTONOSUPPORT (not
+ * generic netlink), -EADDRINUSE (the socket already has a ring).
  */
-int nlmmap_bind(struct nlmmap_ctx *ctx, int fd)
+int nlmmap_bind(struct nlmmap_ctx *ctx, struct sock *sk, u32 portid)
 {
-	struct sockaddr_nl addr = {};
-	struct socket *sock;
-	struct net *net;
+	struct net *net = sock_net(sk);
 	u32 hash;
-	int err;
 
 	lockdep_assert_held(&ctx->lock);
 	if (ctx->state != NLMMAP_UNBOUND)
 		return -EISCONN;
+	if (sk->sk_family != AF_NETLINK || sk->sk_protocol != NETLINK_GENERIC ||
+	    !sk->sk_socket || !sk->sk_socket->file)
+		return -EPROTONOSUPPORT;
 
-	/* The file reference keeps the socket from being released (and
-	 * NETLINK_URELEASE from running) until the binding is in the table.
-	 */
-	sock = sockfd_lookup(fd, &err);
-	if (!sock)
-		return err;
-	err = -EAFNOSUPPORT;
-	if (sock->sk->sk_family != AF_NETLINK)
-		goto out;
-	err = -EPROTONOSUPPORT;
-	if (sock->sk->sk_protocol != NETLINK_GENERIC)
-		goto out;
-	err = kernel_getsockname(sock, (struct sockaddr *)&addr);
-	if (err < 0)
-		goto out;
-	err = -EADDRNOTAVAIL;
-	if (!addr.nl_pid)
-		goto out;
-
-	net = sock_net(sock->sk);
-	hash = nlmmap_hash(net, addr.nl_pid);
+	hash = nlmmap_hash(net, portid);
 	spin_lock(&nlmmap_table_lock);
-	err = -EADDRINUSE;
-	if (nlmmap_lookup_rcu(net, addr.nl_pid)) {
+	if (nlmmap_lookup_rcu(net, portid)) {
 		spin_unlock(&nlmmap_table_lock);
-		goto out;
+		return -EADDRINUSE;
 	}
 	write_pnet(&ctx->net, net);
-	ctx->portid = addr.nl_pid;
-	sock_hold(sock->sk);
-	ctx->sk = sock->sk;
-	ctx->user_ns = get_user_ns(sock->file->f_cred->user_ns);
+	ctx->portid = portid;
+	sock_hold(sk);
+	ctx->sk = sk;
+	ctx->owner = sk->sk_uid;
+	ctx->user_ns = get_user_ns(sk->sk_socket->file->f_cred->user_ns);
+	ctx->cred_uid = from_kuid_munged(ctx->user_ns, GLOBAL_ROOT_UID);
+	ctx->cred_gid = from_kgid_munged(ctx->user_ns, GLOBAL_ROOT_GID);
 	hash_add_rcu(nlmmap_table, &ctx->node, hash);
 	atomic_inc(&nlmmap_table_generation);
 	spin_unlock(&nlmmap_table_lock);
@@ -186,10 +191,7 @@ int nlmmap_bind(struct nlmmap_ctx *ctx, int fd)
 	ctx->state = NLMMAP_BOUND;
 	nlmmap_count(ctx, NLMMAP_S_BOUND, 1);
 	nlmmap_rx_start(ctx);
-	err = 0;
-out:
-	sockfd_put(sock);
-	return err;
+	return 0;
 }
 
 /**
@@ -218,21 +220,39 @@ void nlmmap_unbind(struct nlmmap_ctx *ctx)
 	nlmmap_rx_stop(ctx);
 }
 
+/**
+ * nlmmap_unbind_released() - unbind the ring at a port id if its socket
+ * was released
+ * @net: the namespace
+ * @portid: the port id
+ *
+ * Only the ring of a dead socket is unbound: a live one owns the port id
+ * now, whatever an older socket's release says.
+ *
+ * Context: process context; takes that ring's ctx->lock.
+ */
+void nlmmap_unbind_released(struct net *net, u32 portid)
+{
+	struct nlmmap_ctx *ctx = nlmmap_ctx_get(net, portid);
+
+	if (!ctx)
+		return;
+	if (sock_flag(ctx->sk, SOCK_DEAD)) {
+		mutex_lock(&ctx->lock);
+		nlmmap_unbind(ctx);
+		mutex_unlock(&ctx->lock);
+	}
+	nlmmap_ctx_put(ctx);
+}
+
 static int nlmmap_netlink_event(struct notifier_block *nb,
 				unsigned long event, void *ptr)
 {
 	struct netlink_notify *n = ptr;
-	struct nlmmap_ctx *ctx;
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
-	ctx = nlmmap_ctx_get(n->net, n->portid);
-	if (!ctx)
-		return NOTIFY_DONE;
-	mutex_lock(&ctx->lock);
-	nlmmap_unbind(ctx);
-	mutex_unlock(&ctx->lock);
-	nlmmap_ctx_put(ctx);
+	nlmmap_unbind_released(n->net, n->portid);
 	return NOTIFY_OK;
 }
 
@@ -242,12 +262,23 @@ static struct notifier_block nlmmap_netlink_notifier = {
 
 int nlmmap_bind_init(void)
 {
-	return netlink_register_notifier(&nlmmap_netlink_notifier);
+	int err;
+
+	nlmmap_wq = alloc_workqueue("nlmmap", 0, 0);
+	if (!nlmmap_wq)
+		return -ENOMEM;
+	err = netlink_register_notifier(&nlmmap_netlink_notifier);
+	if (err)
+		destroy_workqueue(nlmmap_wq);
+	return err;
 }
 
 void nlmmap_bind_exit(void)
 {
 	netlink_unregister_notifier(&nlmmap_netlink_notifier);
-	/* Contexts are freed through call_rcu(); wait for them. */
+	/* Contexts are freed through queue_rcu_work(): let the grace periods
+	 * end, then run what they queued.
+	 */
 	rcu_barrier();
+	destroy_workqueue(nlmmap_wq);
 }

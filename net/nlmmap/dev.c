@@ -23,6 +23,13 @@ static int nlmmap_open(struct inode *inode, struct file *file)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
+	BUILD_BUG_ON(NLMMAP_CTRL_SIZE != PAGE_SIZE);
+	ctx->ctrl_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!ctx->ctrl_page) {
+		kfree(ctx);
+		return -ENOMEM;
+	}
+	ctx->ctrl = page_address(ctx->ctrl_page);
 	mutex_init(&ctx->lock);
 	kref_init(&ctx->ref);
 	spin_lock_init(&ctx->rx_lock);
@@ -47,6 +54,7 @@ static int nlmmap_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Reports, and does at most one budget of TX work and one of dump work. */
 static __poll_t nlmmap_poll(struct file *file, poll_table *wait)
 {
 	struct nlmmap_ctx *ctx = file->private_data;
@@ -60,8 +68,11 @@ static __poll_t nlmmap_poll(struct file *file, poll_table *wait)
 	nlmmap_dump_poll(ctx);
 	if (ctx->rx.geom.size && nlmmap_rx_readable(&ctx->rx))
 		mask |= EPOLLIN | EPOLLRDNORM;
+	if (nlmmap_dump_pending(ctx))
+		mask |= EPOLLIN | EPOLLRDNORM;
 	if (ctx->tx.geom.size &&
-	    nlmmap_status_load(nlmmap_frame(&ctx->tx, ctx->tx.head)) ==
+	    nlmmap_status_load(&nlmmap_frame(&ctx->tx,
+					     ctx->tx.head)->nm_status) ==
 	    NLMMAP_STATUS_UNUSED)
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (ctx->state == NLMMAP_BOUND &&
@@ -75,6 +86,22 @@ static __poll_t nlmmap_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
+static long nlmmap_ioc_bound(struct nlmmap_ctx *ctx, u32 __user *uarg)
+{
+	enum nlmmap_state state;
+	u32 portid;
+
+	mutex_lock(&ctx->lock);
+	state = ctx->state;
+	portid = ctx->portid;
+	mutex_unlock(&ctx->lock);
+	if (state == NLMMAP_UNBOUND)
+		return -ENOTCONN;
+	if (state == NLMMAP_DEAD)
+		return -EPIPE;
+	return put_user(portid, uarg);
+}
+
 static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -82,16 +109,11 @@ static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 	struct nl_mmap_req req;
 	long ret;
-	s32 fd;
 
 	/* Copy arguments in before taking ctx->lock: mmap() takes it under
 	 * mmap_lock, and a fault here would take them the other way round.
 	 */
 	switch (cmd) {
-	case NLMMAP_IOC_BIND:
-		if (copy_from_user(&fd, uarg, sizeof(fd)))
-			return -EFAULT;
-		break;
 	case NLMMAP_IOC_RX_RING:
 	case NLMMAP_IOC_TX_RING:
 		if (copy_from_user(&req, uarg, sizeof(req)))
@@ -100,15 +122,15 @@ static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 	case NLMMAP_IOC_KICK:
 	case NLMMAP_IOC_CLEAR_ERR:
 		break;
+	case NLMMAP_IOC_BOUND:
+		return nlmmap_ioc_bound(ctx, uarg);
 	default:
 		return -ENOTTY;
 	}
 
-	mutex_lock(&ctx->lock);
+	if (mutex_lock_killable(&ctx->lock))
+		return -EINTR;
 	switch (cmd) {
-	case NLMMAP_IOC_BIND:
-		ret = nlmmap_bind(ctx, fd);
-		break;
 	case NLMMAP_IOC_RX_RING:
 	case NLMMAP_IOC_TX_RING:
 		ret = nlmmap_ring_set(ctx, cmd == NLMMAP_IOC_TX_RING, &req);
@@ -142,6 +164,17 @@ static struct miscdevice nlmmap_misc = {
 	.fops	= &nlmmap_fops,
 	.mode	= 0666,
 };
+
+/**
+ * nlmmap_file_ctx() - the context of a ring file
+ * @file: any file
+ *
+ * Return: its context if @file is an open /dev/nlmmap, else NULL.
+ */
+struct nlmmap_ctx *nlmmap_file_ctx(struct file *file)
+{
+	return file->f_op == &nlmmap_fops ? file->private_data : NULL;
+}
 
 int nlmmap_dev_init(void)
 {

@@ -8,7 +8,11 @@
  * dump runs here instead: it fills frames with NLM_F_MULTI messages until
  * none is free, pauses, and goes on from poll() or NLMMAP_IOC_KICK once
  * dump_resume_pct percent of the ring is free again, ending with
- * NLMSG_DONE. A paused dump costs nothing: no timer, no thread.
+ * NLMSG_DONE. A paused dump costs nothing: no timer, no thread. Each call
+ * produces at most NLMMAP_DUMP_BUDGET messages (or passes of held
+ * frames), so ctx->lock is held for a bounded time; poll() reports POLLIN
+ * while a dump that is not paused has more to produce, so the reader
+ * calls again.
  *
  * The state lives in ctx->dump under ctx->lock, one dump per ring; it is
  * freed when the dump ends, or with the ring, the binding or the file.
@@ -34,11 +38,12 @@ struct nlmmap_dump {
 	u16 intr;		/* NLM_F_DUMP_INTR once the table changed */
 	bool finished;		/* all objects sent: NLMSG_DONE is next */
 	bool paused;		/* the ring was full */
+	bool retry;		/* out of memory: try again at next call */
 };
 
 /**
  * nlmmap_dump_req_parse() - check a dump request's arguments
- * @dr: filled in
+ * @dr: filled in; its viewer and all fields, set by the caller, are kept
  * @cmd: the command dumped
  * @seq: the request's sequence number
  * @attrs: its attributes
@@ -49,9 +54,14 @@ struct nlmmap_dump {
 int nlmmap_dump_req_parse(struct nlmmap_dump_req *dr, u8 cmd, u32 seq,
 			  const struct nlmmap_nla *attrs)
 {
+	kuid_t viewer = dr->viewer;
+	bool all = dr->all;
+
 	memset(dr, 0, sizeof(*dr));
 	dr->cmd = cmd;
 	dr->seq = seq;
+	dr->viewer = viewer;
+	dr->all = all;
 	switch (cmd) {
 	case NLMMAP_CMD_RING_GET:
 		return 0;
@@ -107,7 +117,7 @@ int nlmmap_dump_obj(struct sk_buff *skb, struct net *net,
 		if (pos >= dr->count)
 			return 1;
 	} else {
-		ring = nlmmap_table_nth(net, pos);
+		ring = nlmmap_table_nth(net, pos, dr);
 		if (!ring)
 			return 1;
 	}
@@ -151,16 +161,17 @@ static int nlmmap_dump_emit(struct nlmmap_ctx *ctx, size_t size,
 	struct sk_buff *skb;
 	int err;
 
-	hdr = nlmmap_rx_reserve(ctx, fits ? size : 0, &err);
-	if (!hdr)
-		return err;
-	skb = fits ? nlmmap_rx_ring_skb(ctx, hdr, GFP_KERNEL) :
-		     alloc_skb(size, GFP_KERNEL);
-	if (!skb) {
-		if (!fits)
-			nlmmap_rx_abandon(ctx, hdr);
+	/* Allocate before reserving: never sleep holding a frame. */
+	skb = alloc_skb(fits ? 0 : size, GFP_KERNEL);
+	if (!skb)
 		return -ENOMEM;
+	hdr = nlmmap_rx_reserve(ctx, fits ? size : 0, &err);
+	if (!hdr) {
+		kfree_skb(skb);
+		return err;
 	}
+	if (fits)
+		nlmmap_rx_ring_skb(ctx, hdr, skb);
 	err = fill(skb, arg);
 	if (err) {
 		kfree_skb(skb);
@@ -206,26 +217,35 @@ static int nlmmap_dump_fill_done(struct sk_buff *skb, struct nlmmap_ctx *ctx)
 	return 0;
 }
 
-/* Produce until the ring is full or the dump is over. */
+/* Produce until the ring is full, the budget is spent or the dump is
+ * over; -EAGAIN from a reservation means held frames were passed over,
+ * which counts against the budget like a message.
+ */
 static void nlmmap_dump_run(struct nlmmap_ctx *ctx)
 {
 	struct nlmmap_dump *d = ctx->dump;
-	int err;
+	int err, budget = NLMMAP_DUMP_BUDGET;
 
+	d->retry = false;
 	while (!d->finished) {
+		if (!budget--)
+			return;
 		err = nlmmap_dump_emit(ctx, nlmmap_dump_obj_size(&d->req),
 				       nlmmap_dump_fill_obj, ctx);
 		if (err == -ENOBUFS) {
 			d->paused = true;
 			return;
 		}
-		if (err && err != 1 && err != -ENOENT)
-			return;	/* out of memory: try again at next poll */
+		if (err == -EAGAIN)
+			continue;
+		if (err && err != 1 && err != -ENOENT) {
+			d->retry = true;	/* out of memory */
+			return;
+		}
 		if (err)
 			d->finished = true;
 		else
 			d->pos++;
-		cond_resched();
 	}
 	err = nlmmap_dump_emit(ctx, nlmsg_total_size(sizeof(int)),
 			       nlmmap_dump_fill_done, ctx);
@@ -233,8 +253,11 @@ static void nlmmap_dump_run(struct nlmmap_ctx *ctx)
 		d->paused = true;
 		return;
 	}
-	if (err != -ENOMEM)
-		nlmmap_dump_free(ctx);
+	if (err == -ENOMEM || err == -EAGAIN) {
+		d->retry = err == -ENOMEM;
+		return;
+	}
+	nlmmap_dump_free(ctx);
 }
 
 /**
@@ -272,22 +295,36 @@ int nlmmap_dump_start(struct nlmmap_ctx *ctx, const struct nlmmap_dump_req *dr)
  */
 void nlmmap_dump_poll(struct nlmmap_ctx *ctx)
 {
-	u32 frames = ctx->rx.geom.frame_nr, pct = dump_resume_pct, free;
+	u32 want;
 
 	lockdep_assert_held(&ctx->lock);
 	if (!ctx->dump)
 		return;
 	if (ctx->dump->paused) {
-		/* Count no further than the threshold needs. */
-		free = nlmmap_frame_free_run(&ctx->rx,
-					     DIV_ROUND_UP(frames *
-							  clamp_t(u32, pct, 1, 100),
-							  100));
-		if (!nlmmap_dump_should_resume(free, frames, pct))
+		want = nlmmap_dump_resume_frames(ctx->rx.geom.frame_nr,
+						 READ_ONCE(dump_resume_pct));
+		if (!nlmmap_frame_room(&ctx->rx, want))
 			return;
 		ctx->dump->paused = false;
 	}
 	nlmmap_dump_run(ctx);
+}
+
+/**
+ * nlmmap_dump_pending() - has a dump more to produce right now?
+ * @ctx: the context
+ *
+ * True when a dump is neither paused on a full ring nor waiting for
+ * memory: its budget ran out, so poll() should report POLLIN and let the
+ * reader call again.
+ *
+ * Context: ctx->lock held.
+ * Return: true if so.
+ */
+bool nlmmap_dump_pending(struct nlmmap_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	return ctx->dump && !ctx->dump->paused && !ctx->dump->retry;
 }
 
 /**

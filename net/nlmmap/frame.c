@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The kernel side of the frame protocol (see include/uapi/linux/nlmmap.h):
- * addressing and the search for the next free RX frame.
+ * addressing, reservation of the next RX frame and the kernel's RX
+ * position.
  *
  * The only two places where the kernel orders its accesses to ring
  * memory are nlmmap_status_load() and nlmmap_status_store(); they are the
- * kernel halves of nlmmap_frame_status() and nlmmap_frame_publish() in
- * the uAPI header.
+ * kernel halves of nlmmap_frame_status(), nlmmap_frame_publish() and
+ * nlmmap_ctrl_rx_head() in the uAPI header.
+ *
+ * Everything here that runs under ctx->rx_lock is O(1) per message: a
+ * reservation passes at most NLMMAP_SKIP_BUDGET held frames, and nothing
+ * walks the ring.
  */
 #include <asm/barrier.h>
 #include <linux/errno.h>
@@ -15,33 +20,35 @@
 #include "nlmmap_int.h"
 
 /**
- * nlmmap_status_load() - read a frame's state before anything else of it
- * @hdr: the frame
+ * nlmmap_status_load() - read a word of shared memory before what it guards
+ * @word: a frame's nm_status
  *
- * Return: nm_status. Acquire: pairs with the application's release store
+ * Return: its value. Acquire: pairs with the application's release store
  * of the same field (nlmmap_frame_publish()/nlmmap_frame_release()), so
  * that the kernel neither reads a TX request before it was written nor
  * writes an RX frame before the application's last read of it.
  */
-u32 nlmmap_status_load(const struct nl_mmap_hdr *hdr)
+u32 nlmmap_status_load(const u32 *word)
 {
 	/* pairs with the application's __atomic_store_n(RELEASE) */
-	return smp_load_acquire(&hdr->nm_status);
+	return smp_load_acquire(word);
 }
 
 /**
- * nlmmap_status_store() - hand a frame over after the last access to it
- * @hdr: the frame
- * @status: the new NLMMAP_STATUS_* value
+ * nlmmap_status_store() - hand shared memory over after the last access
+ * @word: a frame's nm_status, or the control page's rx_head
+ * @val: the new value
  *
  * Release: pairs with the application's acquire load
- * (nlmmap_frame_status()), so it sees the whole message of a VALID frame,
- * and the kernel's reads of a TX frame are done before it reuses it.
+ * (nlmmap_frame_status(), nlmmap_ctrl_rx_head()), so it sees the whole
+ * message of a VALID frame and the RESERVED state of every frame behind
+ * rx_head, and the kernel's reads of a TX frame are done before it reuses
+ * it.
  */
-void nlmmap_status_store(struct nl_mmap_hdr *hdr, u32 status)
+void nlmmap_status_store(u32 *word, u32 val)
 {
 	/* pairs with the application's __atomic_load_n(ACQUIRE) */
-	smp_store_release(&hdr->nm_status, status);
+	smp_store_release(word, val);
 }
 
 /**
@@ -68,52 +75,78 @@ u32 nlmmap_frame_capacity(const struct nlmmap_ring *ring)
 }
 
 /**
- * nlmmap_frame_find_unused() - find the next frame a producer may reserve
- * @ring: the RX ring
- * @idx: set to the frame's index on success
- *
- * Starts at the ring's head and passes over frames the application holds
- * (SKIP). Stops at anything else that is not UNUSED: a frame the reader has
- * not consumed yet (VALID, COPY), one a producer still fills (RESERVED),
- * or a value the protocol does not know. Never passes more than the whole
- * ring. The caller serialises against other producers.
- *
- * Return: 0, or -ENOBUFS when the ring is full.
+ * nlmmap_ring_reset() - start a ring's positions from frame 0
+ * @ring: the ring
+ * @pos_pub: where the RX position is published (the control page), or NULL
  */
-int nlmmap_frame_find_unused(const struct nlmmap_ring *ring, u32 *idx)
+void nlmmap_ring_reset(struct nlmmap_ring *ring, u32 *pos_pub)
 {
-	u32 i, pos = ring->head;
+	ring->head = 0;
+	ring->pos = 0;
+	ring->last = NLMMAP_NO_FRAME;
+	ring->pos_pub = pos_pub;
+	if (pos_pub)
+		nlmmap_status_store(pos_pub, 0);
+}
 
-	for (i = 0; i < ring->geom.frame_nr; i++) {
-		u32 status = nlmmap_status_load(nlmmap_frame(ring, pos));
-
-		if (status == NLMMAP_STATUS_UNUSED) {
-			*idx = pos;
-			return 0;
-		}
-		if (status != NLMMAP_STATUS_SKIP)
-			break;
-		if (++pos == ring->geom.frame_nr)
-			pos = 0;
-	}
-	return -ENOBUFS;
+static void nlmmap_ring_step(struct nlmmap_ring *ring)
+{
+	if (++ring->head == ring->geom.frame_nr)
+		ring->head = 0;
+	ring->pos++;
 }
 
 /**
- * nlmmap_ring_idle() - true when no frame of @ring is owned by anyone
- * @ring: a ring (with or without memory)
+ * nlmmap_frame_reserve() - reserve the next frame a producer may fill
+ * @ring: the RX ring, with memory
+ * @idx: set to the frame's index on success
+ * @skipped: set to the number of held frames passed over
  *
- * Return: true if every frame is UNUSED, so the ring may be replaced.
+ * Starts at the ring's head and passes over frames the application holds
+ * (SKIP), at most NLMMAP_SKIP_BUDGET of them. Stops at anything else that
+ * is not UNUSED: a frame the reader has not consumed yet (VALID, COPY),
+ * one a producer still fills (RESERVED), or a value the protocol does not
+ * know. The frame taken becomes RESERVED; then the new position is
+ * published, so a reader that sees it also sees every frame behind it
+ * RESERVED or passed over.
+ *
+ * Context: the caller serialises producers (ctx->rx_lock).
+ * Return: 0; -ENOBUFS when the ring is full; -EAGAIN when the budget of
+ * held frames ran out first (the head moved on past them).
  */
-bool nlmmap_ring_idle(const struct nlmmap_ring *ring)
+int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 *idx, u32 *skipped)
 {
-	u32 i;
+	u32 limit = min_t(u32, NLMMAP_SKIP_BUDGET, ring->geom.frame_nr);
+	int err;
 
-	for (i = 0; i < ring->geom.frame_nr; i++)
-		if (READ_ONCE(nlmmap_frame(ring, i)->nm_status) !=
-		    NLMMAP_STATUS_UNUSED)
-			return false;
-	return true;
+	*skipped = 0;
+	for (;;) {
+		struct nl_mmap_hdr *hdr = nlmmap_frame(ring, ring->head);
+		u32 status = nlmmap_status_load(&hdr->nm_status);
+
+		if (status == NLMMAP_STATUS_UNUSED) {
+			WRITE_ONCE(hdr->nm_status, NLMMAP_STATUS_RESERVED);
+			*idx = ring->head;
+			ring->last = ring->head;
+			nlmmap_ring_step(ring);
+			err = 0;
+			break;
+		}
+		if (status != NLMMAP_STATUS_SKIP) {
+			err = -ENOBUFS;
+			break;
+		}
+		if (*skipped == limit) {
+			/* Around the whole ring: every frame is held. */
+			err = limit == ring->geom.frame_nr ? -ENOBUFS : -EAGAIN;
+			break;
+		}
+		nlmmap_ring_step(ring);
+		(*skipped)++;
+	}
+	if (ring->pos_pub && (*skipped || !err))
+		nlmmap_status_store(ring->pos_pub, ring->pos);
+	return err;
 }
 
 /**
@@ -121,69 +154,56 @@ bool nlmmap_ring_idle(const struct nlmmap_ring *ring)
  * @ring: the RX ring
  *
  * The reader consumes in ring order, so its unread frames end at the one
- * reserved last, just before the head. Walk back from there over frames
- * still being written or held: the first VALID or COPY frame means yes,
- * the first UNUSED one means the reader has caught up.
+ * reserved last. If that one is VALID or COPY, there is something to read;
+ * if it is still RESERVED, its publication will wake the reader; if it is
+ * UNUSED or held, the reader has read everything. O(1).
  *
  * Return: true if a VALID or COPY frame waits for the reader.
  */
 bool nlmmap_rx_readable(const struct nlmmap_ring *ring)
 {
-	u32 i, pos = ring->head;
+	u32 status;
 
-	for (i = 0; i < ring->geom.frame_nr; i++) {
-		u32 status;
-
-		pos = pos ? pos - 1 : ring->geom.frame_nr - 1;
-		status = nlmmap_status_load(nlmmap_frame(ring, pos));
-		if (status == NLMMAP_STATUS_VALID ||
-		    status == NLMMAP_STATUS_COPY)
-			return true;
-		if (status != NLMMAP_STATUS_RESERVED &&
-		    status != NLMMAP_STATUS_SKIP)
-			return false;
-	}
-	return false;
+	if (ring->last == NLMMAP_NO_FRAME)
+		return false;
+	status = nlmmap_status_load(&nlmmap_frame(ring, ring->last)->nm_status);
+	return status == NLMMAP_STATUS_VALID || status == NLMMAP_STATUS_COPY;
 }
 
 /**
- * nlmmap_frame_free_run() - frames a producer could take right now
+ * nlmmap_frame_room() - has the reader freed @n frames ahead of the head?
  * @ring: the RX ring
- * @limit: stop counting here
+ * @n: frames wanted, 1..frame_nr
  *
- * Counts UNUSED frames from the head in ring order, passing over held
- * (SKIP) frames without counting them, up to the first frame the reader
- * still owns.
+ * The reader frees frames in ring order, so when the frame @n - 1 after
+ * the head is UNUSED, so is everything between, except frames it holds.
+ * O(1).
  *
- * Return: the count, at most @limit.
+ * Return: true when the head frame and the @n-th frame from it are free.
  */
-u32 nlmmap_frame_free_run(const struct nlmmap_ring *ring, u32 limit)
+bool nlmmap_frame_room(const struct nlmmap_ring *ring, u32 n)
 {
-	u32 i, free = 0, pos = ring->head;
+	u32 far = ring->head + clamp_t(u32, n, 1, ring->geom.frame_nr) - 1;
+	u32 status;
 
-	for (i = 0; i < ring->geom.frame_nr && free < limit; i++) {
-		u32 status = nlmmap_status_load(nlmmap_frame(ring, pos));
-
-		if (status == NLMMAP_STATUS_UNUSED)
-			free++;
-		else if (status != NLMMAP_STATUS_SKIP)
-			break;
-		if (++pos == ring->geom.frame_nr)
-			pos = 0;
-	}
-	return free;
+	if (far >= ring->geom.frame_nr)
+		far -= ring->geom.frame_nr;
+	status = nlmmap_status_load(&nlmmap_frame(ring, ring->head)->nm_status);
+	if (status != NLMMAP_STATUS_UNUSED && status != NLMMAP_STATUS_SKIP)
+		return false;
+	status = nlmmap_status_load(&nlmmap_frame(ring, far)->nm_status);
+	return status == NLMMAP_STATUS_UNUSED;
 }
 
 /**
- * nlmmap_dump_should_resume() - has the reader freed enough of the ring?
- * @free: frames free from the head (nlmmap_frame_free_run())
+ * nlmmap_dump_resume_frames() - frames a paused dump waits for
  * @frames: frames in the ring
  * @pct: the share that must be free, in percent (clamped to 1..100)
  *
- * Return: true when a paused dump should go on.
+ * Return: the number of frames, at least 1.
  */
-bool nlmmap_dump_should_resume(u32 free, u32 frames, u32 pct)
+u32 nlmmap_dump_resume_frames(u32 frames, u32 pct)
 {
 	pct = clamp_t(u32, pct, 1, 100);
-	return frames && (u64)free * 100 >= (u64)frames * pct;
+	return max_t(u32, 1, DIV_ROUND_UP((u64)frames * pct, 100));
 }

@@ -7,7 +7,9 @@
  * answer through the producer API, so a caller with an RX ring gets its
  * replies in the ring.
  */
+#include <linux/file.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <net/genetlink.h>
 #include <net/nlmmap.h>
 #include <net/sock.h>
@@ -170,6 +172,16 @@ static int nlmmap_do_ring_get(const struct nlmmap_req *req)
 	return err;
 }
 
+/* Messages between two checks for a fatal signal and a reschedule. */
+#define NLMMAP_BENCH_BATCH	64
+
+/* The benchmark source sends only to the requester's own socket (its port
+ * id is proven: netlink stamped it, or the ring is bound to it), costs the
+ * requester's own CPU time and memory (its rcvbuf, its ring), and stops on
+ * a fatal signal, so it needs no capability. On the socket it runs in the
+ * requester's sendmsg(); through the TX ring it runs under ctx->lock and
+ * is limited to NLMMAP_TX_BENCH_BYTES.
+ */
 static int nlmmap_do_bench(const struct nlmmap_req *req)
 {
 	u32 count, size, i, sent = 0;
@@ -182,7 +194,17 @@ static int nlmmap_do_bench(const struct nlmmap_req *req)
 	    nlmmap_attr_u32(req->attrs, NLMMAP_A_SIZE, &size) ||
 	    count > NLMMAP_BENCH_MAX_COUNT || size > NLMMAP_BENCH_MAX_SIZE)
 		return -EINVAL;
+	if (req->from_tx &&
+	    (u64)count * nlmsg_total_size(GENL_HDRLEN + nla_total_size(4) +
+					  nla_total_size(size)) >
+	    NLMMAP_TX_BENCH_BYTES)
+		return -E2BIG;
 	for (i = 0; i < count; i++) {
+		if (i && !(i % NLMMAP_BENCH_BATCH)) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
 		skb = nlmmap_reply_new(req, nla_total_size(sizeof(u32)) +
 				       nla_total_size(size),
 				       NLMMAP_CMD_BENCH_MSG, &hdr);
@@ -198,7 +220,6 @@ static int nlmmap_do_bench(const struct nlmmap_req *req)
 		memset(nla_data(pl), (u8)i, size);
 		if (!nlmmap_reply_send(req, skb, hdr))
 			sent++;
-		cond_resched();
 	}
 	/* The summary: how many of them were delivered. */
 	skb = nlmmap_reply_new(req, nla_total_size(sizeof(u32)),
@@ -322,6 +343,40 @@ static int nlmmap_genl_doit(struct sk_buff *skb, struct genl_info *info)
 	return nlmmap_dispatch(&req);
 }
 
+/* Bind the ring file named by RING_FD (a descriptor of the sender) to the
+ * socket that sent this request. Netlink stamped the request with the
+ * port id the socket is hashed under (autobinding it first if it had
+ * none), and the sender's sendmsg() holds the socket until this returns,
+ * so the binding is made for the port id's real owner and is in the table
+ * before the socket's release can look for it.
+ */
+static int nlmmap_genl_bind(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sock *sk = NETLINK_CB(skb).sk;
+	struct nlmmap_ctx *ctx;
+	struct file *file;
+	int err;
+
+	if (!info->attrs[NLMMAP_A_RING_FD] || !sk)
+		return -EINVAL;
+	file = fget(nla_get_u32(info->attrs[NLMMAP_A_RING_FD]));
+	if (!file)
+		return -EBADF;
+	ctx = nlmmap_file_ctx(file);
+	err = -EBADFD;
+	if (ctx) {
+		/* A ring of a released socket may still hold this port id. */
+		nlmmap_unbind_released(sock_net(sk), info->snd_portid);
+		err = mutex_lock_interruptible(&ctx->lock);
+		if (!err) {
+			err = nlmmap_bind(ctx, sk, info->snd_portid);
+			mutex_unlock(&ctx->lock);
+		}
+	}
+	fput(file);
+	return err;
+}
+
 /* A dump through the genl core keeps its place here (cb->ctx). */
 struct nlmmap_dump_cb {
 	struct nlmmap_dump_req req;
@@ -342,6 +397,9 @@ static int nlmmap_genl_dump_start(struct netlink_callback *cb)
 
 	BUILD_BUG_ON(sizeof(*c) > sizeof(cb->ctx));
 	nlmmap_nla_from_attrs(tb, info->attrs);
+	/* Decided here, in the requester's sendmsg(). */
+	c->req.all = netlink_net_capable(cb->skb, CAP_NET_ADMIN);
+	c->req.viewer = NETLINK_CB(cb->skb).sk->sk_uid;
 	err = nlmmap_dump_req_parse(&c->req, info->op.cmd, cb->nlh->nlmsg_seq,
 				    tb);
 	if (err)
@@ -381,6 +439,7 @@ static const struct nla_policy nlmmap_policy[NLMMAP_A_MAX + 1] = {
 	[NLMMAP_A_SIZE]		= { .type = NLA_U32 },
 	[NLMMAP_A_PAYLOAD]	= { .type = NLA_BINARY,
 				    .len = NLMMAP_BENCH_MAX_SIZE },
+	[NLMMAP_A_RING_FD]	= { .type = NLA_U32 },
 };
 
 static const struct genl_ops nlmmap_ops[] = {
@@ -390,6 +449,7 @@ static const struct genl_ops nlmmap_ops[] = {
 	{ .cmd = NLMMAP_CMD_BENCH,	.doit = nlmmap_genl_doit,
 	  .start = nlmmap_genl_dump_start, .dumpit = nlmmap_genl_dumpit },
 	{ .cmd = NLMMAP_CMD_ECHO,	.doit = nlmmap_genl_doit },
+	{ .cmd = NLMMAP_CMD_BIND,	.doit = nlmmap_genl_bind },
 };
 
 static struct genl_family nlmmap_family __ro_after_init = {
@@ -402,7 +462,7 @@ static struct genl_family nlmmap_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= nlmmap_ops,
 	.n_ops		= ARRAY_SIZE(nlmmap_ops),
-	.resv_start_op	= NLMMAP_CMD_ECHO + 1,
+	.resv_start_op	= NLMMAP_CMD_BIND + 1,
 };
 
 int nlmmap_genl_init(void)

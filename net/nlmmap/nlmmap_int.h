@@ -14,13 +14,17 @@
  * reserve a frame under ctx->rx_lock, which also guards rx_open (may
  * producers reserve?) and the RX head. Each reservation counts in
  * ctx->inflight; whoever frees or replaces the RX ring first closes it to
- * producers, then waits for inflight to reach zero.
+ * producers, then waits for inflight to reach zero. Work under ctx->lock
+ * is bounded per call (NLMMAP_TX_BUDGET, NLMMAP_DUMP_BUDGET); work under
+ * ctx->rx_lock is O(1) per message (NLMMAP_SKIP_BUDGET).
  */
 #ifndef _NET_NLMMAP_INT_H
 #define _NET_NLMMAP_INT_H
 
 #include <linux/mutex.h>
 #include <linux/kref.h>
+#include <linux/uidgid.h>
+#include <linux/workqueue.h>
 #include <linux/mm_types.h>
 #include <linux/wait.h>
 #include <linux/rcupdate.h>
@@ -44,13 +48,26 @@ struct nlmmap_counters {
 struct nlmmap_dump;
 struct netlink_callback;
 struct sk_buff;
+struct user_struct;
+
+/* What setting up a ring charged to RLIMIT_MEMLOCK, given back as is. */
+struct nlmmap_charge {
+	struct user_struct *user;	/* NULL: not charged (CAP_IPC_LOCK) */
+	unsigned long pages;
+};
+
+#define NLMMAP_NO_FRAME	U32_MAX
 
 struct nlmmap_ring {
 	struct nlmmap_geom geom;	/* size == 0: no ring */
-	struct page **pages;
+	struct page **pages;		/* nr_pages mapped, then the guard */
 	unsigned int nr_pages;
-	void *base;			/* vmap() of pages */
+	void *base;			/* vmap() of pages and the guard page */
+	struct nlmmap_charge charge;
 	u32 head;			/* RX: next to reserve, TX: next to read */
+	u32 pos;			/* RX: free-running position of head */
+	u32 last;			/* RX: last frame reserved, or NO_FRAME */
+	u32 *pos_pub;			/* RX: where pos is published, or NULL */
 };
 
 struct nlmmap_ctx {
@@ -66,17 +83,22 @@ struct nlmmap_ctx {
 	struct sock *sk;		/* holds a reference while bound */
 
 	struct user_namespace *user_ns;	/* of the socket, for credentials */
+	kuid_t owner;			/* the socket's owner, for RING_GET */
+	u32 cred_uid, cred_gid;		/* frame credentials, as seen there */
 
 	/* rings: changed under lock, and for RX also under rx_lock */
 	struct nlmmap_ring rx;
 	struct nlmmap_ring tx;
 	void *tx_buf;			/* a TX frame's copy, frame-sized */
-	struct user_struct *user;	/* charged for locked_pages */
-	unsigned long locked_pages;
+	struct page *ctrl_page;		/* struct nlmmap_ctrl, mapped last */
+	struct nlmmap_ctrl *ctrl;
 
-	/* mappings */
+	/* mappings, under lock (vm_open/close: mmap_lock and the counter) */
 	atomic_t map_count;		/* VMAs of this file */
 	struct mm_struct *map_mm;	/* compared only, never dereferenced */
+	bool map_shared;		/* a VMA was added after mmap() */
+
+	struct rcu_work free_work;	/* the last reference: free in a task */
 
 	/* data path */
 	spinlock_t rx_lock;
@@ -98,12 +120,24 @@ struct nlmmap_nla {
 	bool present;
 };
 
+/* A ring skb's own state, in skb->cb (rx.c). */
+struct nlmmap_skb_cb {
+	struct nlmmap_ctx *ctx;
+	struct nl_mmap_hdr *hdr;
+	unsigned char *head;		/* the skb's own head */
+	unsigned int end;		/* and its end offset */
+	bool committed;
+};
+
+#define NLMMAP_SKB_CB(skb)	((struct nlmmap_skb_cb *)(skb)->cb)
+
 struct nlmmap_req {
 	struct net *net;
 	u32 portid;
 	u32 seq;
 	u16 flags;
 	u8 cmd;
+	bool from_tx;		/* under ctx->lock: bounded work only */
 	struct nlmmap_nla attrs[NLMMAP_A_MAX + 1];
 };
 
@@ -125,13 +159,21 @@ int nlmmap_attr_parse(struct nlmmap_nla *tb, int maxtype, const void *buf,
 int nlmmap_attr_u32(const struct nlmmap_nla *tb, int type, u32 *val);
 
 /* frame.c: the kernel side of the frame protocol */
-u32 nlmmap_status_load(const struct nl_mmap_hdr *hdr);
-void nlmmap_status_store(struct nl_mmap_hdr *hdr, u32 status);
+u32 nlmmap_status_load(const u32 *word);
+void nlmmap_status_store(u32 *word, u32 val);
 struct nl_mmap_hdr *nlmmap_frame(const struct nlmmap_ring *ring, u32 idx);
 u32 nlmmap_frame_capacity(const struct nlmmap_ring *ring);
-int nlmmap_frame_find_unused(const struct nlmmap_ring *ring, u32 *idx);
-bool nlmmap_ring_idle(const struct nlmmap_ring *ring);
+int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 *idx, u32 *skipped);
 bool nlmmap_rx_readable(const struct nlmmap_ring *ring);
+bool nlmmap_frame_room(const struct nlmmap_ring *ring, u32 n);
+void nlmmap_ring_reset(struct nlmmap_ring *ring, u32 *pos_pub);
+
+/* ringmem.c: ring pages, their kernel mapping and the shinfo fence */
+int nlmmap_ring_alloc(struct nlmmap_ring *ring, const struct nlmmap_geom *g);
+void nlmmap_ring_free(struct nlmmap_ring *ring);
+bool nlmmap_frame_fenced(const struct nlmmap_ring *ring, u32 idx);
+bool nlmmap_ring_skb_sane(const struct sk_buff *skb,
+			  const struct nlmmap_ring *ring);
 
 /* ring.c */
 int nlmmap_ring_set(struct nlmmap_ctx *ctx, bool tx,
@@ -143,7 +185,7 @@ int nlmmap_mmap(struct file *file, struct vm_area_struct *vma);
 struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
 				      unsigned int size, int *err);
 struct sk_buff *nlmmap_rx_ring_skb(struct nlmmap_ctx *ctx,
-				   struct nl_mmap_hdr *hdr, gfp_t gfp);
+				   struct nl_mmap_hdr *hdr, struct sk_buff *skb);
 int nlmmap_rx_copy(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr,
 		   struct sk_buff *skb);
 void nlmmap_rx_abandon(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr);
@@ -157,18 +199,20 @@ void nlmmap_wake(struct nlmmap_ctx *ctx, __poll_t events);
 /* dump.c */
 struct nlmmap_dump_req {
 	u8 cmd;			/* NLMMAP_CMD_RING_GET or NLMMAP_CMD_BENCH */
+	bool all;		/* RING_GET: every ring (CAP_NET_ADMIN) */
 	u32 seq;
 	u32 count;		/* BENCH table: objects */
 	u32 size;		/* BENCH table: payload bytes per object */
+	kuid_t viewer;		/* RING_GET: else the rings of this user */
 };
 
 int nlmmap_dump_req_parse(struct nlmmap_dump_req *dr, u8 cmd, u32 seq,
 			  const struct nlmmap_nla *attrs);
 int nlmmap_dump_start(struct nlmmap_ctx *ctx, const struct nlmmap_dump_req *dr);
 void nlmmap_dump_poll(struct nlmmap_ctx *ctx);
+bool nlmmap_dump_pending(struct nlmmap_ctx *ctx);
 void nlmmap_dump_free(struct nlmmap_ctx *ctx);
-bool nlmmap_dump_should_resume(u32 free, u32 frames, u32 pct);
-u32 nlmmap_frame_free_run(const struct nlmmap_ring *ring, u32 limit);
+u32 nlmmap_dump_resume_frames(u32 frames, u32 pct);
 int nlmmap_dump_obj(struct sk_buff *skb, struct net *net,
 		    const struct nlmmap_dump_req *dr, u64 pos, u32 portid,
 		    u16 flags, struct netlink_callback *cb);
@@ -186,15 +230,18 @@ bool nlmmap_tx_exclusive(struct nlmmap_ctx *ctx, struct file *file);
 /* dev.c */
 int nlmmap_dev_init(void);
 void nlmmap_dev_exit(void);
+struct nlmmap_ctx *nlmmap_file_ctx(struct file *file);
 
 /* bind.c */
 int nlmmap_bind_init(void);
 void nlmmap_bind_exit(void);
-int nlmmap_bind(struct nlmmap_ctx *ctx, int fd);
+int nlmmap_bind(struct nlmmap_ctx *ctx, struct sock *sk, u32 portid);
 void nlmmap_unbind(struct nlmmap_ctx *ctx);
+void nlmmap_unbind_released(struct net *net, u32 portid);
 struct nlmmap_ctx *nlmmap_lookup_rcu(const struct net *net, u32 portid);
 struct nlmmap_ctx *nlmmap_ctx_get(const struct net *net, u32 portid);
-struct nlmmap_ctx *nlmmap_table_nth(const struct net *net, u64 n);
+struct nlmmap_ctx *nlmmap_table_nth(const struct net *net, u64 n,
+				    const struct nlmmap_dump_req *dr);
 u32 nlmmap_table_gen(void);
 void nlmmap_ctx_put(struct nlmmap_ctx *ctx);
 

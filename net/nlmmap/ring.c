@@ -1,82 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Ring memory: allocation, accounting, replacement and mmap.
+ * Rings: accounting, replacement and mmap.
  *
- * Pages come from alloc_page(GFP_KERNEL_ACCOUNT), so the memory cgroup of
- * the process setting up the ring pays for them; they are also charged to
- * its user's locked_vm against RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK.
- * The kernel reaches them through one vmap(); the application through one
- * mmap() of the ring file, RX ring first, TX ring after it.
+ * Pages (ringmem.c) are charged to the memory cgroup of the process
+ * setting up the ring, and to its user's locked_vm against its own
+ * RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK; each ring keeps what it
+ * charged and to whom (struct nlmmap_charge) and gives back exactly that.
+ * The application reaches the rings through one mmap() of the ring file:
+ * RX ring, TX ring, control page.
  */
 #include <linux/capability.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "nlmmap_int.h"
 
-static int nlmmap_account(struct nlmmap_ctx *ctx, unsigned long pages)
+/* Charge @pages of a new ring to the caller's user against its own
+ * RLIMIT_MEMLOCK, unless it has CAP_IPC_LOCK. The ring being replaced
+ * (@old) counts as free if the same user paid for it.
+ */
+static int nlmmap_charge(struct nlmmap_charge *c, unsigned long pages,
+			 const struct nlmmap_charge *old)
 {
-	unsigned long limit, old, new;
+	unsigned long limit, cur, new, credit = 0;
+	struct user_struct *user;
 
-	if (capable(CAP_IPC_LOCK))
+	memset(c, 0, sizeof(*c));
+	if (!pages || capable(CAP_IPC_LOCK))
 		return 0;
-	if (!ctx->user)
-		ctx->user = get_uid(current_user());
+	user = get_uid(current_user());
+	if (old->user == user)
+		credit = old->pages;
 	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	do {
-		old = atomic_long_read(&ctx->user->locked_vm);
-		if (check_add_overflow(old, pages, &new) || new > limit)
+		cur = atomic_long_read(&user->locked_vm);
+		if (check_add_overflow(cur, pages, &new) ||
+		    new - min(credit, cur) > limit) {
+			free_uid(user);
 			return -ENOMEM;
-	} while (atomic_long_cmpxchg(&ctx->user->locked_vm, old, new) != old);
-	ctx->locked_pages += pages;
+		}
+	} while (atomic_long_cmpxchg(&user->locked_vm, cur, new) != cur);
+	c->user = user;
+	c->pages = pages;
 	return 0;
 }
 
-static void nlmmap_unaccount(struct nlmmap_ctx *ctx, unsigned long pages)
+/* Give back exactly what nlmmap_charge() took, to whom it took it from. */
+static void nlmmap_uncharge(struct nlmmap_charge *c)
 {
-	if (!ctx->user || !pages)
+	if (!c->user)
 		return;
-	pages = min(pages, ctx->locked_pages);
-	atomic_long_sub(pages, &ctx->user->locked_vm);
-	ctx->locked_pages -= pages;
+	atomic_long_sub(c->pages, &c->user->locked_vm);
+	free_uid(c->user);
+	memset(c, 0, sizeof(*c));
 }
 
-static void nlmmap_ring_free(struct nlmmap_ring *ring)
+static void nlmmap_ring_drop(struct nlmmap_ctx *ctx, struct nlmmap_ring *ring)
 {
-	unsigned int i;
-
-	if (ring->base)
-		vunmap(ring->base);
-	for (i = 0; i < ring->nr_pages; i++)
-		__free_page(ring->pages[i]);
-	kvfree(ring->pages);
-	memset(ring, 0, sizeof(*ring));
-}
-
-static int nlmmap_ring_alloc(struct nlmmap_ring *ring,
-			     const struct nlmmap_geom *g)
-{
-	unsigned int i, n = g->size >> PAGE_SHIFT;
-
-	memset(ring, 0, sizeof(*ring));
-	ring->pages = kvcalloc(n, sizeof(*ring->pages), GFP_KERNEL_ACCOUNT);
-	if (!ring->pages)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		ring->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
-					    __GFP_NOWARN);
-		if (!ring->pages[i])
-			return -ENOMEM;
-		ring->nr_pages++;
-	}
-	ring->base = vmap(ring->pages, n, VM_MAP, PAGE_KERNEL);
-	if (!ring->base)
-		return -ENOMEM;
-	ring->geom = *g;
-	return 0;
+	nlmmap_count(ctx, NLMMAP_S_RING_BYTES, -(long)ring->geom.size);
+	nlmmap_uncharge(&ring->charge);
+	nlmmap_ring_free(ring);
 }
 
 /**
@@ -94,6 +79,7 @@ int nlmmap_ring_set(struct nlmmap_ctx *ctx, bool tx,
 		    const struct nl_mmap_req *req)
 {
 	struct nlmmap_ring *ring = tx ? &ctx->tx : &ctx->rx;
+	struct nlmmap_charge charge;
 	struct nlmmap_ring new;
 	struct nlmmap_geom g;
 	void *buf = NULL;
@@ -106,19 +92,12 @@ int nlmmap_ring_set(struct nlmmap_ctx *ctx, bool tx,
 	if (atomic_read(&ctx->map_count) || ctx->state == NLMMAP_DEAD)
 		return -EBUSY;
 
-	if (!tx)
-		nlmmap_rx_stop(ctx);
-	err = -EBUSY;
-	if (!nlmmap_ring_idle(ring))
-		goto out;
-	if (!tx)
-		nlmmap_dump_free(ctx);
-
 	memset(&new, 0, sizeof(new));
 	if (g.size) {
-		err = nlmmap_account(ctx, g.size >> PAGE_SHIFT);
+		err = nlmmap_charge(&charge, g.size >> PAGE_SHIFT,
+				    &ring->charge);
 		if (err)
-			goto out;
+			return err;
 		err = nlmmap_ring_alloc(&new, &g);
 		if (!err && tx) {
 			buf = kvmalloc(g.frame_size, GFP_KERNEL_ACCOUNT);
@@ -126,26 +105,32 @@ int nlmmap_ring_set(struct nlmmap_ctx *ctx, bool tx,
 				err = -ENOMEM;
 		}
 		if (err) {
+			nlmmap_uncharge(&charge);
 			nlmmap_ring_free(&new);
-			nlmmap_unaccount(ctx, g.size >> PAGE_SHIFT);
-			goto out;
+			return err;
 		}
+		new.charge = charge;
 		nlmmap_count(ctx, NLMMAP_S_RING_BYTES, g.size);
 	}
 
-	nlmmap_count(ctx, NLMMAP_S_RING_BYTES, -(long)ring->geom.size);
-	nlmmap_unaccount(ctx, ring->geom.size >> PAGE_SHIFT);
-	nlmmap_ring_free(ring);
+	/* Nobody maps the ring (so nobody reads it); for RX, producers are
+	 * shut out and waited for. Whatever the old frames held is gone.
+	 */
+	if (!tx) {
+		nlmmap_rx_stop(ctx);
+		nlmmap_dump_free(ctx);
+	}
+	nlmmap_ring_drop(ctx, ring);
 	*ring = new;
 	if (tx) {
 		kvfree(ctx->tx_buf);
 		ctx->tx_buf = buf;
-	}
-	err = 0;
-out:
-	if (!tx)
+		nlmmap_ring_reset(ring, NULL);
+	} else {
+		nlmmap_ring_reset(ring, &ctx->ctrl->rx_head);
 		nlmmap_rx_start(ctx);
-	return err;
+	}
+	return 0;
 }
 
 /**
@@ -158,24 +143,22 @@ void nlmmap_rings_close(struct nlmmap_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->lock);
 	nlmmap_rx_stop(ctx);
-	nlmmap_count(ctx, NLMMAP_S_RING_BYTES,
-		     -(long)(ctx->rx.geom.size + ctx->tx.geom.size));
-	nlmmap_unaccount(ctx, ctx->locked_pages);
-	nlmmap_ring_free(&ctx->rx);
-	nlmmap_ring_free(&ctx->tx);
+	nlmmap_ring_drop(ctx, &ctx->rx);
+	nlmmap_ring_drop(ctx, &ctx->tx);
 	kvfree(ctx->tx_buf);
 	ctx->tx_buf = NULL;
-	if (ctx->user)
-		free_uid(ctx->user);
-	ctx->user = NULL;
 }
 
+/* A VMA of the ring was added by fork() (MADV_DOFORK is refused on VM_IO,
+ * so this is not expected), a split or mremap(): in place processing ends
+ * until every mapping is gone.
+ */
 static void nlmmap_vm_open(struct vm_area_struct *vma)
 {
 	struct nlmmap_ctx *ctx = vma->vm_private_data;
 
-	if (atomic_inc_return(&ctx->map_count) == 1)
-		nlmmap_count(ctx, NLMMAP_S_MAPPED, 1);
+	WRITE_ONCE(ctx->map_shared, true);
+	atomic_inc(&ctx->map_count);
 }
 
 static void nlmmap_vm_close(struct vm_area_struct *vma)
@@ -192,13 +175,13 @@ static const struct vm_operations_struct nlmmap_vm_ops = {
 };
 
 static int nlmmap_insert(struct vm_area_struct *vma, unsigned long *addr,
-			 const struct nlmmap_ring *ring)
+			 struct page **pages, unsigned int n)
 {
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < ring->nr_pages; i++) {
-		err = vm_insert_page(vma, *addr, ring->pages[i]);
+	for (i = 0; i < n; i++) {
+		err = vm_insert_page(vma, *addr, pages[i]);
 		if (err)
 			return err;
 		*addr += PAGE_SIZE;
@@ -207,11 +190,19 @@ static int nlmmap_insert(struct vm_area_struct *vma, unsigned long *addr,
 }
 
 /**
- * nlmmap_mmap() - map the RX ring and then the TX ring, in one piece
+ * nlmmap_mmap() - map the RX ring, the TX ring and the control page
  * @file: the ring file
- * @vma: must be shared, at offset 0, and exactly as long as both rings
+ * @vma: must be shared, not executable, at offset 0, and exactly as long
+ *	 as both rings and the control page
  *
- * Return: 0 or -EINVAL.
+ * The VMA is VM_IO (no get_user_pages(): no process_vm_writev(), no
+ * /proc/PID/mem, no ptrace() pokes, no O_DIRECT), VM_DONTCOPY (a child of
+ * fork() does not inherit it, and VM_IO refuses MADV_DOFORK) and never
+ * executable. So the only writers of the ring are the tasks of the mm
+ * that mapped it, and any further VMA (a split, mremap()) is seen by
+ * nlmmap_vm_open().
+ *
+ * Return: 0, -EPERM for PROT_EXEC, -EINVAL otherwise.
  */
 int nlmmap_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -220,22 +211,33 @@ int nlmmap_mmap(struct file *file, struct vm_area_struct *vma)
 	size_t total;
 	int err = -EINVAL;
 
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
 	mutex_lock(&ctx->lock);
 	total = ctx->rx.geom.size + ctx->tx.geom.size;
 	if (vma->vm_pgoff || !(vma->vm_flags & VM_SHARED) || !total ||
-	    vma->vm_end - vma->vm_start != total ||
+	    vma->vm_end - vma->vm_start != total + NLMMAP_CTRL_SIZE ||
 	    ctx->state == NLMMAP_DEAD)
 		goto out;
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
-	err = nlmmap_insert(vma, &addr, &ctx->rx);
+	vma->vm_flags &= ~VM_MAYEXEC;
+	vma->vm_flags |= VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
+	err = nlmmap_insert(vma, &addr, ctx->rx.pages, ctx->rx.nr_pages);
 	if (!err)
-		err = nlmmap_insert(vma, &addr, &ctx->tx);
+		err = nlmmap_insert(vma, &addr, ctx->tx.pages, ctx->tx.nr_pages);
+	if (!err)
+		err = nlmmap_insert(vma, &addr, &ctx->ctrl_page, 1);
 	if (err)
 		goto out;
 	vma->vm_ops = &nlmmap_vm_ops;
 	vma->vm_private_data = ctx;
-	ctx->map_mm = vma->vm_mm;
-	nlmmap_vm_open(vma);
+	if (atomic_inc_return(&ctx->map_count) == 1) {
+		/* The first mapping since none: exclusive until shown not. */
+		ctx->map_mm = vma->vm_mm;
+		WRITE_ONCE(ctx->map_shared, false);
+		nlmmap_count(ctx, NLMMAP_S_MAPPED, 1);
+	} else {
+		WRITE_ONCE(ctx->map_shared, true);
+	}
 out:
 	mutex_unlock(&ctx->lock);
 	return err;

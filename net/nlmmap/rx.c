@@ -15,7 +15,16 @@
  *
  * A ring skb's head points into the frame while its own head, kept in
  * skb->cb, waits to be put back; its destructor puts it back, so even
- * kfree_skb() releases it correctly.
+ * kfree_skb() releases it correctly. The skb is allocated before the
+ * frame is reserved, so a producer never sleeps holding a frame.
+ *
+ * skb_shinfo() of a ring skb is the memory after its frame (ringmem.c):
+ * nothing here touches it. Ring skbs are filled with skb_put() and
+ * friends, published by nlmmap_unicast() and freed through
+ * skb_release_head_state(), whose destructor call restores the skb's own
+ * head before skb_release_data() reads any shinfo. With CONFIG_DEBUG_NET
+ * every publication checks that the skb is still what nlmmap made: one
+ * user, not cloned, linear, its data inside its frame.
  */
 #include <linux/export.h>
 #include <linux/poll.h>
@@ -26,20 +35,6 @@
 #include <net/sock.h>
 
 #include "nlmmap_int.h"
-
-struct nlmmap_skb_cb {
-	struct nlmmap_ctx *ctx;
-	struct nl_mmap_hdr *hdr;
-	unsigned char *head;		/* the skb's own head */
-	unsigned int end;		/* and its end offset */
-	bool committed;
-};
-
-static struct nlmmap_skb_cb *nlmmap_cb(const struct sk_buff *skb)
-{
-	BUILD_BUG_ON(sizeof(struct nlmmap_skb_cb) > sizeof(skb->cb));
-	return (struct nlmmap_skb_cb *)skb->cb;
-}
 
 /**
  * nlmmap_wake() - wake poll() sleepers on a ring file, if there are any
@@ -101,7 +96,7 @@ struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
 {
 	struct nl_mmap_hdr *hdr = NULL;
 	unsigned long flags;
-	u32 idx;
+	u32 idx, skipped = 0;
 
 	spin_lock_irqsave(&ctx->rx_lock, flags);
 	if (!ctx->rx_open) {
@@ -109,16 +104,15 @@ struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
 	} else if (size > nlmmap_frame_capacity(&ctx->rx)) {
 		*err = -EMSGSIZE;
 	} else {
-		*err = nlmmap_frame_find_unused(&ctx->rx, &idx);
+		*err = nlmmap_frame_reserve(&ctx->rx, &idx, &skipped);
 		if (!*err) {
 			hdr = nlmmap_frame(&ctx->rx, idx);
-			WRITE_ONCE(hdr->nm_status, NLMMAP_STATUS_RESERVED);
-			ctx->rx.head = idx + 1 < ctx->rx.geom.frame_nr ?
-				       idx + 1 : 0;
 			atomic_inc(&ctx->inflight);
 		}
 	}
 	spin_unlock_irqrestore(&ctx->rx_lock, flags);
+	if (skipped)
+		nlmmap_count(ctx, NLMMAP_S_SKIPPED, skipped);
 	return hdr;
 }
 
@@ -138,9 +132,9 @@ static void nlmmap_frame_publish(struct nlmmap_ctx *ctx,
 	hdr->nm_len = len;
 	hdr->nm_group = 0;
 	hdr->nm_pid = 0;
-	hdr->nm_uid = from_kuid_munged(ctx->user_ns, GLOBAL_ROOT_UID);
-	hdr->nm_gid = from_kgid_munged(ctx->user_ns, GLOBAL_ROOT_GID);
-	nlmmap_status_store(hdr, status);
+	hdr->nm_uid = ctx->cred_uid;
+	hdr->nm_gid = ctx->cred_gid;
+	nlmmap_status_store(&hdr->nm_status, status);
 	/* Holes too: one at the head may be what a sleeper waits behind. */
 	nlmmap_wake(ctx, EPOLLIN | EPOLLRDNORM);
 }
@@ -172,7 +166,7 @@ static void nlmmap_rx_overrun(struct nlmmap_ctx *ctx)
 
 static void nlmmap_ring_skb_destructor(struct sk_buff *skb)
 {
-	struct nlmmap_skb_cb *cb = nlmmap_cb(skb);
+	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
 
 	if (!cb->committed)
 		nlmmap_frame_publish(cb->ctx, cb->hdr, 0, NLMMAP_STATUS_VALID);
@@ -185,25 +179,20 @@ static void nlmmap_ring_skb_destructor(struct sk_buff *skb)
 }
 
 /**
- * nlmmap_rx_ring_skb() - an skb whose data is a reserved frame
+ * nlmmap_rx_ring_skb() - make @skb's data a reserved frame
  * @ctx: the context
  * @hdr: a frame from nlmmap_rx_reserve() with room for the message
- * @gfp: allocation flags for the skb head
+ * @skb: a fresh skb from alloc_skb(0, ...), allocated before @hdr was
+ *	 reserved
  *
- * Return: the ring skb, or NULL (the frame then became a hole).
+ * Return: @skb, now a ring skb.
  */
 struct sk_buff *nlmmap_rx_ring_skb(struct nlmmap_ctx *ctx,
-				   struct nl_mmap_hdr *hdr, gfp_t gfp)
+				   struct nl_mmap_hdr *hdr, struct sk_buff *skb)
 {
-	struct nlmmap_skb_cb *cb;
-	struct sk_buff *skb;
+	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
 
-	skb = alloc_skb(0, gfp);
-	if (!skb) {
-		nlmmap_rx_abandon(ctx, hdr);
-		return NULL;
-	}
-	cb = nlmmap_cb(skb);
+	BUILD_BUG_ON(sizeof(struct nlmmap_skb_cb) > sizeof(skb->cb));
 	cb->ctx = ctx;
 	cb->hdr = hdr;
 	cb->head = skb->head;
@@ -249,16 +238,29 @@ struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,
 {
 	struct nl_mmap_hdr *hdr = NULL;
 	struct nlmmap_ctx *ctx;
+	struct sk_buff *skb;
+	bool ring;
 	int err;
 
+	rcu_read_lock();
+	ring = !!nlmmap_lookup_rcu(net, portid);
+	rcu_read_unlock();
+	if (!ring)
+		return alloc_skb(size, gfp);
+
+	/* Allocate before reserving: a held frame stops the reader. */
+	skb = alloc_skb(0, gfp);
+	if (!skb)
+		return NULL;
 	rcu_read_lock();
 	ctx = nlmmap_lookup_rcu(net, portid);
 	if (ctx)
 		hdr = nlmmap_rx_reserve(ctx, size, &err);
 	rcu_read_unlock();
-	if (!hdr)
-		return alloc_skb(size, gfp);
-	return nlmmap_rx_ring_skb(ctx, hdr, gfp);
+	if (hdr)
+		return nlmmap_rx_ring_skb(ctx, hdr, skb);
+	kfree_skb(skb);
+	return alloc_skb(size, gfp);
 }
 EXPORT_SYMBOL_GPL(nlmmap_alloc_skb);
 
@@ -302,7 +304,7 @@ static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
 	ctx = nlmmap_lookup_rcu(net, portid);
 	if (ctx)
 		hdr = nlmmap_rx_reserve(ctx, 0, &err);
-	if (!hdr && err == -ENOBUFS) {
+	if (!hdr && (err == -ENOBUFS || err == -EAGAIN)) {
 		nlmmap_rx_overrun(ctx);
 		rcu_read_unlock();
 		kfree_skb(skb);
@@ -332,11 +334,18 @@ static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
  */
 int nlmmap_unicast(struct net *net, struct sk_buff *skb, u32 portid)
 {
-	struct nlmmap_skb_cb *cb = nlmmap_cb(skb);
+	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
 
 	if (!nlmmap_skb_in_ring(skb))
 		return nlmmap_unicast_copy(net, skb, portid);
 
+	if (IS_ENABLED(CONFIG_DEBUG_NET) &&
+	    WARN_ON_ONCE(!nlmmap_ring_skb_sane(skb, &cb->ctx->rx))) {
+		/* Not published: the destructor leaves a hole. */
+		nlmmap_count(cb->ctx, NLMMAP_S_DROPPED, 1);
+		kfree_skb(skb);
+		return -EINVAL;
+	}
 	nlmmap_frame_publish(cb->ctx, cb->hdr, skb->len, NLMMAP_STATUS_VALID);
 	cb->committed = true;
 	nlmmap_count(cb->ctx, NLMMAP_S_DELIVERED, 1);

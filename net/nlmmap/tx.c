@@ -9,7 +9,10 @@
  * are consistent with what was validated only if nobody else can write
  * the frame: so a frame is processed in place only while the mapping is
  * exclusive (nlmmap_tx_exclusive()), and is copied into kernel memory
- * first otherwise.
+ * first otherwise. Each call consumes at most NLMMAP_TX_BUDGET frames and
+ * runs only requests whose work is bounded (BENCH through the TX ring is
+ * limited to NLMMAP_TX_BENCH_BYTES), since it holds ctx->lock, which
+ * poll() and the socket's release need too.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -17,6 +20,7 @@
 #include <linux/poll.h>
 #include <linux/sched/mm.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "nlmmap_int.h"
 
@@ -30,10 +34,15 @@ MODULE_PARM_DESC(tx_inplace,
  * @ctx: the context
  * @file: the ring file, as the caller holds it
  *
- * True only when one VMA maps the rings, it belongs to the caller's mm,
- * that mm has one user (no other thread, no process_vm_writev() attached),
- * and no other file descriptor or process shares @file (each VMA holds
- * one reference of its own).
+ * True only when one VMA maps the rings and no other VMA was added to it
+ * since it was mapped (fork with MADV_DOFORK is refused, but a split or
+ * mremap() is seen by nlmmap_vm_open()), that VMA belongs to the caller's
+ * mm, that mm has one user (no other thread, no io_uring worker, no one
+ * inside it through mmget()), and no other file descriptor or process
+ * shares @file (each VMA holds one reference of its own). The VMA is
+ * VM_IO, so nothing reaches the ring through get_user_pages() either:
+ * while this holds, only the caller, now in the kernel, can write the
+ * ring.
  *
  * Return: true if in-place processing is allowed.
  */
@@ -42,7 +51,8 @@ bool nlmmap_tx_exclusive(struct nlmmap_ctx *ctx, struct file *file)
 	struct mm_struct *mm = current->mm;
 
 	return READ_ONCE(tx_inplace) && mm &&
-	       atomic_read(&ctx->map_count) == 1 && ctx->map_mm == mm &&
+	       atomic_read(&ctx->map_count) == 1 &&
+	       !READ_ONCE(ctx->map_shared) && ctx->map_mm == mm &&
 	       atomic_read(&mm->mm_users) == 1 && file_count(file) <= 2;
 }
 
@@ -54,6 +64,9 @@ static int nlmmap_tx_dump(struct nlmmap_ctx *ctx, const struct nlmmap_req *req)
 
 	if (!ctx->rx.geom.size)
 		return -EOPNOTSUPP;
+	/* Bound, under ctx->lock: the socket is alive. */
+	dr.all = sk_net_capable(ctx->sk, CAP_NET_ADMIN);
+	dr.viewer = ctx->sk->sk_uid;
 	err = nlmmap_dump_req_parse(&dr, req->cmd, req->seq, req->attrs);
 	return err ?: nlmmap_dump_start(ctx, &dr);
 }
@@ -82,6 +95,7 @@ static void nlmmap_tx_msg(struct nlmmap_ctx *ctx, const void *data, u32 len)
 	if (err)
 		goto invalid;
 	req.net = net;
+	req.from_tx = true;
 	req.portid = ctx->portid;
 	req.seq = nlh.nlmsg_seq;
 	req.flags = nlh.nlmsg_flags;
@@ -107,8 +121,9 @@ reply:
  * @file: the ring file
  *
  * Context: process context, ctx->lock held.
- * Return: the number of frames processed, -ENOTCONN when not bound,
- * -ENXIO without a TX ring.
+ * Return: the number of frames processed (at most NLMMAP_TX_BUDGET: call
+ * again while frames remain), -ENOTCONN when not bound, -ENXIO without a
+ * TX ring.
  */
 int nlmmap_tx_process(struct nlmmap_ctx *ctx, struct file *file)
 {
@@ -124,12 +139,12 @@ int nlmmap_tx_process(struct nlmmap_ctx *ctx, struct file *file)
 	inplace = nlmmap_tx_exclusive(ctx, file);
 	cap = nlmmap_frame_capacity(ring);
 
-	for (n = 0; n < ring->geom.frame_nr; n++) {
+	for (n = 0; n < min_t(u32, ring->geom.frame_nr, NLMMAP_TX_BUDGET); n++) {
 		struct nl_mmap_hdr *hdr = nlmmap_frame(ring, ring->head);
 		const void *data = (void *)hdr + NLMMAP_HDRLEN;
 		u32 len;
 
-		if (nlmmap_status_load(hdr) != NLMMAP_STATUS_VALID)
+		if (nlmmap_status_load(&hdr->nm_status) != NLMMAP_STATUS_VALID)
 			break;
 		len = READ_ONCE(hdr->nm_len);
 		if (len > cap) {
@@ -141,10 +156,9 @@ int nlmmap_tx_process(struct nlmmap_ctx *ctx, struct file *file)
 		nlmmap_count(ctx, inplace ? NLMMAP_S_TX_INPLACE :
 			     NLMMAP_S_TX_COPIED, 1);
 		nlmmap_tx_msg(ctx, data, len);
-		nlmmap_status_store(hdr, NLMMAP_STATUS_UNUSED);
+		nlmmap_status_store(&hdr->nm_status, NLMMAP_STATUS_UNUSED);
 		ring->head = ring->head + 1 < ring->geom.frame_nr ?
 			     ring->head + 1 : 0;
-		cond_resched();
 	}
 	if (n)
 		nlmmap_wake(ctx, EPOLLOUT | EPOLLWRNORM);

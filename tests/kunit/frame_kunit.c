@@ -30,126 +30,174 @@ static void set(struct nlmmap_ring *ring, u32 idx, u32 status)
 	nlmmap_frame(ring, idx)->nm_status = status;
 }
 
-static void find_unused_takes_the_head(struct kunit *test)
+static u32 reserve(struct nlmmap_ring *ring, int want, u32 want_skipped)
 {
-	struct nlmmap_ring *ring = test_ring(test);
-	u32 idx = 99;
+	u32 idx = 99, skipped = 99;
+	int err = nlmmap_frame_reserve(ring, &idx, &skipped);
 
-	ring->head = 3;
-	KUNIT_EXPECT_EQ(test, nlmmap_frame_find_unused(ring, &idx), 0);
-	KUNIT_EXPECT_EQ(test, idx, 3u);
+	if (err != want || skipped != want_skipped)
+		return U32_MAX - 1;
+	return err ? U32_MAX : idx;
 }
 
-static void find_unused_passes_held_frames(struct kunit *test)
+static void reserve_takes_the_head(struct kunit *test)
 {
 	struct nlmmap_ring *ring = test_ring(test);
-	u32 idx = 99;
+	u32 pub = 0;
 
+	nlmmap_ring_reset(ring, &pub);
+	ring->head = 3;
+	ring->pos = 3;
+	KUNIT_EXPECT_EQ(test, reserve(ring, 0, 0), 3u);
+	KUNIT_EXPECT_EQ(test, nlmmap_frame(ring, 3)->nm_status,
+			(u32)NLMMAP_STATUS_RESERVED);
+	KUNIT_EXPECT_EQ(test, ring->head, 4u);
+	KUNIT_EXPECT_EQ(test, ring->last, 3u);
+	/* The position is published after the frame is RESERVED. */
+	KUNIT_EXPECT_EQ(test, pub, 4u);
+}
+
+static void reserve_passes_held_frames(struct kunit *test)
+{
+	struct nlmmap_ring *ring = test_ring(test);
+	u32 pub = 0;
+
+	nlmmap_ring_reset(ring, &pub);
 	ring->head = 6;
+	ring->pos = 6;
 	set(ring, 6, NLMMAP_STATUS_SKIP);
 	set(ring, 7, NLMMAP_STATUS_SKIP);
-	KUNIT_EXPECT_EQ(test, nlmmap_frame_find_unused(ring, &idx), 0);
-	KUNIT_EXPECT_EQ(test, idx, 0u);
+	KUNIT_EXPECT_EQ(test, reserve(ring, 0, 2), 0u);
+	/* Held frames count as positions passed: 6, 7, then 0 reserved. */
+	KUNIT_EXPECT_EQ(test, pub, 9u);
 }
 
-static void find_unused_stops_at_owned_frames(struct kunit *test)
+static void reserve_stops_at_owned_frames(struct kunit *test)
 {
 	static const u32 stoppers[] = { NLMMAP_STATUS_VALID,
 					NLMMAP_STATUS_COPY,
 					NLMMAP_STATUS_RESERVED, 5, 0xffffffff };
 	struct nlmmap_ring *ring = test_ring(test);
 	unsigned int i;
-	u32 idx;
 
 	for (i = 0; i < ARRAY_SIZE(stoppers); i++) {
+		nlmmap_ring_reset(ring, NULL);
 		ring->head = 2;
 		set(ring, 2, NLMMAP_STATUS_SKIP);
 		set(ring, 3, stoppers[i]);
-		KUNIT_EXPECT_EQ_MSG(test, nlmmap_frame_find_unused(ring, &idx),
-				    -ENOBUFS, "status %u", stoppers[i]);
+		KUNIT_EXPECT_EQ_MSG(test, reserve(ring, -ENOBUFS, 1), U32_MAX,
+				    "status %u", stoppers[i]);
+		KUNIT_EXPECT_EQ(test, ring->head, 3u);
 	}
 }
 
-static void find_unused_all_held_is_full(struct kunit *test)
+static void reserve_all_held_is_full(struct kunit *test)
 {
 	struct nlmmap_ring *ring = test_ring(test);
-	u32 i, idx;
+	u32 i;
 
+	nlmmap_ring_reset(ring, NULL);
 	for (i = 0; i < NFRAMES; i++)
 		set(ring, i, NLMMAP_STATUS_SKIP);
-	KUNIT_EXPECT_EQ(test, nlmmap_frame_find_unused(ring, &idx), -ENOBUFS);
+	KUNIT_EXPECT_EQ(test, reserve(ring, -ENOBUFS, NFRAMES), U32_MAX);
+	KUNIT_EXPECT_EQ(test, ring->head, 0u);
 }
 
-static void readable_looks_behind_the_head(struct kunit *test)
+/* However many frames are held in a row, one reservation passes at most
+ * NLMMAP_SKIP_BUDGET of them: O(1) with interrupts off.
+ */
+static void reserve_skip_budget(struct kunit *test)
+{
+	const u32 n = 4 * NLMMAP_SKIP_BUDGET;
+	const struct nl_mmap_req req = { PAGE_SIZE, n / 64, 64, n };
+	struct nlmmap_ring *ring;
+	u32 i, pub = 0;
+
+	ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	KUNIT_ASSERT_EQ(test, nlmmap_geom_check(&req, &ring->geom), 0);
+	ring->base = kunit_kzalloc(test, ring->geom.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ring->base);
+	nlmmap_ring_reset(ring, &pub);
+	for (i = 0; i < n - 1; i++)
+		set(ring, i, NLMMAP_STATUS_SKIP);
+	KUNIT_EXPECT_EQ(test, reserve(ring, -EAGAIN, NLMMAP_SKIP_BUDGET),
+			U32_MAX);
+	KUNIT_EXPECT_EQ(test, pub, NLMMAP_SKIP_BUDGET);
+	KUNIT_EXPECT_EQ(test, reserve(ring, -EAGAIN, NLMMAP_SKIP_BUDGET),
+			U32_MAX);
+	KUNIT_EXPECT_EQ(test, reserve(ring, -EAGAIN, NLMMAP_SKIP_BUDGET),
+			U32_MAX);
+	KUNIT_EXPECT_EQ(test, reserve(ring, 0, NLMMAP_SKIP_BUDGET - 1), n - 1);
+	KUNIT_EXPECT_EQ(test, pub, n);
+}
+
+static void readable_looks_at_the_last_frame(struct kunit *test)
 {
 	struct nlmmap_ring *ring = test_ring(test);
 
-	ring->head = 0;
+	nlmmap_ring_reset(ring, NULL);
 	KUNIT_EXPECT_FALSE(test, nlmmap_rx_readable(ring));
+	ring->last = 7;
 	set(ring, 7, NLMMAP_STATUS_VALID);
 	KUNIT_EXPECT_TRUE(test, nlmmap_rx_readable(ring));
-	set(ring, 7, NLMMAP_STATUS_UNUSED);
-
-	/* 2 VALID, 3 being written, 4 held: readable. */
-	ring->head = 5;
-	set(ring, 2, NLMMAP_STATUS_COPY);
-	set(ring, 3, NLMMAP_STATUS_RESERVED);
-	set(ring, 4, NLMMAP_STATUS_SKIP);
+	set(ring, 7, NLMMAP_STATUS_COPY);
 	KUNIT_EXPECT_TRUE(test, nlmmap_rx_readable(ring));
-	set(ring, 2, NLMMAP_STATUS_UNUSED);
+	/* Still being written: its publication wakes the reader. */
+	set(ring, 7, NLMMAP_STATUS_RESERVED);
+	KUNIT_EXPECT_FALSE(test, nlmmap_rx_readable(ring));
+	/* Read (released or held): the reader has caught up. */
+	set(ring, 7, NLMMAP_STATUS_SKIP);
+	KUNIT_EXPECT_FALSE(test, nlmmap_rx_readable(ring));
+	set(ring, 7, NLMMAP_STATUS_UNUSED);
 	KUNIT_EXPECT_FALSE(test, nlmmap_rx_readable(ring));
 }
 
-static void idle_means_all_unused(struct kunit *test)
+static void room_looks_ahead_of_the_head(struct kunit *test)
 {
 	struct nlmmap_ring *ring = test_ring(test);
 
-	KUNIT_EXPECT_TRUE(test, nlmmap_ring_idle(ring));
-	set(ring, 5, NLMMAP_STATUS_SKIP);
-	KUNIT_EXPECT_FALSE(test, nlmmap_ring_idle(ring));
-}
-
-static void free_run_counts_from_the_head(struct kunit *test)
-{
-	struct nlmmap_ring *ring = test_ring(test);
-
-	KUNIT_EXPECT_EQ(test, nlmmap_frame_free_run(ring, NFRAMES), NFRAMES);
-	KUNIT_EXPECT_EQ(test, nlmmap_frame_free_run(ring, 3), 3u);
+	nlmmap_ring_reset(ring, NULL);
+	KUNIT_EXPECT_TRUE(test, nlmmap_frame_room(ring, NFRAMES));
 	ring->head = 6;
-	set(ring, 7, NLMMAP_STATUS_SKIP);	/* passed, not counted */
-	set(ring, 2, NLMMAP_STATUS_VALID);	/* the reader's: stop */
-	KUNIT_EXPECT_EQ(test, nlmmap_frame_free_run(ring, NFRAMES), 3u);
-	set(ring, 6, NLMMAP_STATUS_RESERVED);
-	KUNIT_EXPECT_EQ(test, nlmmap_frame_free_run(ring, NFRAMES), 0u);
+	set(ring, 1, NLMMAP_STATUS_VALID);	/* 4th from the head */
+	KUNIT_EXPECT_TRUE(test, nlmmap_frame_room(ring, 3));
+	KUNIT_EXPECT_FALSE(test, nlmmap_frame_room(ring, 4));
+	set(ring, 6, NLMMAP_STATUS_SKIP);	/* held at the head: passable */
+	KUNIT_EXPECT_TRUE(test, nlmmap_frame_room(ring, 3));
+	set(ring, 6, NLMMAP_STATUS_VALID);	/* unread at the head */
+	KUNIT_EXPECT_FALSE(test, nlmmap_frame_room(ring, 1));
+	/* Out of range counts are clamped to the ring. */
+	set(ring, 6, NLMMAP_STATUS_UNUSED);
+	set(ring, 1, NLMMAP_STATUS_UNUSED);
+	set(ring, 5, NLMMAP_STATUS_VALID);
+	KUNIT_EXPECT_FALSE(test, nlmmap_frame_room(ring, 1000));
+	KUNIT_EXPECT_TRUE(test, nlmmap_frame_room(ring, 0));
 }
 
 static void resume_threshold(struct kunit *test)
 {
 	/* Half (the default) of 64 frames. */
-	KUNIT_EXPECT_FALSE(test, nlmmap_dump_should_resume(31, 64, 50));
-	KUNIT_EXPECT_TRUE(test, nlmmap_dump_should_resume(32, 64, 50));
+	KUNIT_EXPECT_EQ(test, nlmmap_dump_resume_frames(64, 50), 32u);
 	/* Odd sizes round up. */
-	KUNIT_EXPECT_FALSE(test, nlmmap_dump_should_resume(1, 3, 50));
-	KUNIT_EXPECT_TRUE(test, nlmmap_dump_should_resume(2, 3, 50));
+	KUNIT_EXPECT_EQ(test, nlmmap_dump_resume_frames(3, 50), 2u);
 	/* Out-of-range shares are clamped to 1..100. */
-	KUNIT_EXPECT_TRUE(test, nlmmap_dump_should_resume(1, 64, 0));
-	KUNIT_EXPECT_FALSE(test, nlmmap_dump_should_resume(63, 64, 500));
-	KUNIT_EXPECT_TRUE(test, nlmmap_dump_should_resume(64, 64, 500));
-	/* No ring, no resume; huge rings do not overflow. */
-	KUNIT_EXPECT_FALSE(test, nlmmap_dump_should_resume(0, 0, 50));
-	KUNIT_EXPECT_TRUE(test, nlmmap_dump_should_resume(1U << 31, 1U << 31,
-							  100));
+	KUNIT_EXPECT_EQ(test, nlmmap_dump_resume_frames(64, 0), 1u);
+	KUNIT_EXPECT_EQ(test, nlmmap_dump_resume_frames(64, 500), 64u);
+	/* Huge rings do not overflow. */
+	KUNIT_EXPECT_EQ(test, nlmmap_dump_resume_frames(1U << 31, 100),
+			1U << 31);
 }
 
 static struct kunit_case frame_cases[] = {
-	KUNIT_CASE(free_run_counts_from_the_head),
 	KUNIT_CASE(resume_threshold),
-	KUNIT_CASE(find_unused_takes_the_head),
-	KUNIT_CASE(find_unused_passes_held_frames),
-	KUNIT_CASE(find_unused_stops_at_owned_frames),
-	KUNIT_CASE(find_unused_all_held_is_full),
-	KUNIT_CASE(readable_looks_behind_the_head),
-	KUNIT_CASE(idle_means_all_unused),
+	KUNIT_CASE(reserve_takes_the_head),
+	KUNIT_CASE(reserve_passes_held_frames),
+	KUNIT_CASE(reserve_stops_at_owned_frames),
+	KUNIT_CASE(reserve_all_held_is_full),
+	KUNIT_CASE(reserve_skip_budget),
+	KUNIT_CASE(readable_looks_at_the_last_frame),
+	KUNIT_CASE(room_looks_ahead_of_the_head),
 	{}
 };
 

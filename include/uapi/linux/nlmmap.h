@@ -11,20 +11,33 @@
  * SETUP
  *
  *   fd = open("/dev/nlmmap", O_RDWR);
- *   ioctl(fd, NLMMAP_IOC_BIND, &(__s32){ netlink_fd });	// NETLINK_GENERIC,
- *							// bound portid
+ *   // Bind: send NLMMAP_CMD_BIND with NLMMAP_A_RING_FD = fd on the
+ *   // NETLINK_GENERIC socket. The kernel binds the ring file to the
+ *   // socket that sent the request, under the port id it sent from.
  *   ioctl(fd, NLMMAP_IOC_RX_RING, &(struct nl_mmap_req){ ... });
  *   ioctl(fd, NLMMAP_IOC_TX_RING, &(struct nl_mmap_req){ ... });
- *   ring = mmap(NULL, rx_size + tx_size, PROT_READ | PROT_WRITE,
- *	       MAP_SHARED, fd, 0);
+ *   map = mmap(NULL, rx_size + tx_size + NLMMAP_CTRL_SIZE,
+ *	        PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
  *
  * where size = nm_block_size * nm_block_nr. The RX ring starts at offset 0
- * of the mapping, the TX ring right after it. Geometry: nm_block_size is a
+ * of the mapping, the TX ring right after it, and the control page
+ * (struct nlmmap_ctrl) after the TX ring. Geometry: nm_block_size is a
  * multiple of the page size, nm_frame_size is at least NLMMAP_HDRLEN and a
  * multiple of NLMMAP_ALIGNMENT, no larger than a block, and
  * nm_frame_nr == (nm_block_size / nm_frame_size) * nm_block_nr; frames do
  * not cross blocks. A ring of zero blocks removes that ring. Geometry
- * cannot change while the rings are mapped or hold pending frames (EBUSY).
+ * cannot change while the rings are mapped (EBUSY); setting up a ring
+ * again discards whatever its frames held.
+ *
+ * Binding proves ownership: the port id is the one netlink stamped on the
+ * request, which exists only while the socket is hashed under it. A bind
+ * ioctl that trusted getsockname() (before v1) let anyone take over the
+ * port id of a socket whose bind() had failed with EADDRINUSE.
+ *
+ * The mapping is never executable (PROT_EXEC: EPERM), is not inherited by
+ * fork() (the child has no mapping; MADV_DOFORK is refused), and cannot be
+ * reached by get_user_pages(): process_vm_writev(), /proc/PID/mem and
+ * ptrace() pokes fail on it, as do O_DIRECT and vmsplice() from it.
  *
  * FRAMES
  *
@@ -41,14 +54,34 @@
  *   COPY     owned by the application; the message did not fit into a
  *            frame and waits on the netlink socket: recv() it now.
  *   SKIP     owned by the application, which holds it for later; the
- *            kernel passes over it. Setting UNUSED releases it.
+ *            kernel passes over it. Setting UNUSED releases it, at any
+ *            time.
  *
- * Frames are handed out in ring order. The application reads frames in
- * ring order from its head, and stops at a frame that is UNUSED or
- * RESERVED: a RESERVED frame at the head is never passed over, because
- * later frames were reserved after it. So messages to one socket are seen
- * in the order their producers reserved frames, and a COPY frame keeps the
- * place of its socket message in that order.
+ * Positions. The kernel hands out frames in ring order. It counts every
+ * frame it reserves or passes over (a held frame) in ctrl->rx_head, a
+ * free-running 32-bit position that it stores with release semantics
+ * after the frame's RESERVED state (nlmmap_ctrl_rx_head() loads it with
+ * acquire semantics). The reader keeps its own free-running position pos
+ * (and the frame index pos maps to, wrapping at nm_frame_nr), and at the
+ * frame there:
+ *
+ *   VALID, COPY        reads it, then releases it (UNUSED) or holds it
+ *                      (SKIP), and moves on;
+ *   RESERVED           stops: later frames were reserved after it;
+ *   UNUSED, SKIP       loads rx_head; if (__s32)(rx_head - pos) > 0 the
+ *                      kernel has passed this position, so it loads the
+ *                      status once more and, if it is still UNUSED or
+ *                      SKIP, moves on (a frame held, or held and released,
+ *                      that the kernel went around); otherwise it stops:
+ *                      nothing new yet.
+ *
+ * (nlmmap_rx_next() below is that rule.) So messages to one socket are
+ * seen in the order their producers reserved frames, whatever the reader
+ * holds and releases and when, and a COPY frame keeps the place of its
+ * socket message in that order. The kernel passes at most
+ * NLMMAP_SKIP_BUDGET held frames for one message: a reader that holds
+ * more frames in a row than that may see a message dropped (counted and
+ * signalled as an overrun) although the ring has room further on.
  *
  * The kernel writes header and message, then stores nm_status with release
  * semantics. The application loads nm_status with acquire semantics
@@ -63,14 +96,21 @@
  * generic netlink request of the nlmmap family at NLMMAP_HDRLEN, sets
  * nm_len, and publishes it with nlmmap_frame_publish(..., VALID). Then it
  * kicks: ioctl(fd, NLMMAP_IOC_KICK) or poll(). The kernel consumes VALID
- * frames in order from its own TX head and sets each UNUSED when done.
+ * frames in order from its own TX head and sets each UNUSED when done,
+ * at most NLMMAP_TX_BUDGET frames per kick or poll() (a kick returns how
+ * many it consumed: kick again while frames remain). A BENCH request
+ * through the TX ring may ask for at most NLMMAP_TX_BENCH_BYTES of
+ * messages (E2BIG otherwise); larger runs go through the socket, where
+ * they are killable and hold no lock of the ring.
  * Replies, errors and requested acks arrive as ordinary netlink messages
  * (through the RX ring if there is one, else the socket).
  *
  * The kernel never trusts a frame: nm_len and every netlink length are
  * read once and checked against bounds it keeps itself. A frame is
  * processed in place only while the mapping is exclusive (one VMA, the
- * file not shared, one user of the mm); otherwise it is copied first.
+ * file not shared, one user of the mm, and no VMA of the ring was ever
+ * added by fork(), a split or mremap() since the ring was mapped); it is
+ * copied first otherwise.
  * Invalid frames are counted and answered with an error, and hurt only
  * their owner.
  *
@@ -81,10 +121,14 @@
  * messages, then NLMSG_DONE, nothing on the socket but the messages behind
  * COPY frames. The kernel fills the ring and pauses; it goes on when the
  * reader calls poll() (or NLMMAP_IOC_KICK) after freeing frames, once the
- * share of the ring set by the module parameter dump_resume_pct (default
- * half) is free. Held (SKIP) frames do not count as free. NLM_F_DUMP_INTR
+ * frame the share dump_resume_pct (module parameter, default half) of the
+ * ring ahead of the kernel's head is free again; each poll() or kick
+ * produces at most NLMMAP_DUMP_BUDGET messages, and poll() reports POLLIN
+ * while a dump has more to produce at once. NLM_F_DUMP_INTR
  * marks messages sent after the dumped table changed. One dump per ring at
- * a time; a second one is refused with EBUSY.
+ * a time; a second one is refused with EBUSY. A RING_GET dump lists the
+ * rings whose socket belongs to the requester's user, or every ring of
+ * the namespace for CAP_NET_ADMIN in it.
  *
  * WAKEUPS AND ERRORS
  *
@@ -97,8 +141,11 @@
  * from the next recv() on the socket, as netlink does on overrun.
  *
  * Ring memory is charged to the process that sets the ring up: memcg, and
- * RLIMIT_MEMLOCK through the user's locked_vm unless CAP_IPC_LOCK
- * (ENOMEM when over the limit).
+ * RLIMIT_MEMLOCK (its own limit) through its user's locked_vm unless it
+ * has CAP_IPC_LOCK (ENOMEM when over the limit). Each ring remembers the
+ * user and the amount it charged and gives back exactly that, whoever
+ * removes it; replacing a ring of the same user counts the old ring's
+ * charge as free.
  */
 #ifndef _UAPI_LINUX_NLMMAP_H
 #define _UAPI_LINUX_NLMMAP_H
@@ -128,9 +175,21 @@
 #define NLMMAP_MAX_RING_SIZE	(1U << 28)
 #define NLMMAP_MAX_FRAME_NR	(1U << 20)
 
+/* Work the kernel does per message, per kick or per poll(). */
+#define NLMMAP_SKIP_BUDGET	64	/* held frames passed per message */
+#define NLMMAP_TX_BUDGET	64	/* TX frames per kick or poll() */
+#define NLMMAP_DUMP_BUDGET	256	/* dump messages per kick or poll() */
+#define NLMMAP_TX_BENCH_BYTES	(1U << 18) /* BENCH through the TX ring */
+
+/* The control page, mapped after the TX ring. */
+#define NLMMAP_CTRL_SIZE	4096
+struct nlmmap_ctrl {
+	__u32	rx_head;	/* kernel: RX positions reserved or passed */
+	__u32	__reserved[15];
+};
+
 #define NLMMAP_IOC_MAGIC	0xB7
-/* Bind to a NETLINK_GENERIC socket: argument is a pointer to its __s32 fd. */
-#define NLMMAP_IOC_BIND		_IOW(NLMMAP_IOC_MAGIC, 1, __s32)
+/* Number 1 was a bind by socket fd, removed: bind with NLMMAP_CMD_BIND. */
 /* Set (or with nm_block_nr == 0 remove) a ring. */
 #define NLMMAP_IOC_RX_RING	_IOW(NLMMAP_IOC_MAGIC, 2, struct nl_mmap_req)
 #define NLMMAP_IOC_TX_RING	_IOW(NLMMAP_IOC_MAGIC, 3, struct nl_mmap_req)
@@ -138,6 +197,11 @@
 #define NLMMAP_IOC_KICK		_IO(NLMMAP_IOC_MAGIC, 4)
 /* Clear the overrun condition; returns the drops it covered. */
 #define NLMMAP_IOC_CLEAR_ERR	_IO(NLMMAP_IOC_MAGIC, 5)
+/* The port id the file is bound to; ENOTCONN unbound, EPIPE after the
+ * socket's release. BIND is done when its sendmsg() returns, so this
+ * tells its outcome even when the ack was lost to a full socket.
+ */
+#define NLMMAP_IOC_BOUND	_IOR(NLMMAP_IOC_MAGIC, 6, __u32)
 
 /* Generic netlink commands of the "nlmmap" family. */
 enum nlmmap_cmd {
@@ -147,6 +211,7 @@ enum nlmmap_cmd {
 	NLMMAP_CMD_BENCH,	/* kernel sends COUNT messages of SIZE bytes */
 	NLMMAP_CMD_BENCH_MSG,	/* one message of the benchmark source */
 	NLMMAP_CMD_ECHO,	/* answers with the PAYLOAD it was sent */
+	NLMMAP_CMD_BIND,	/* bind the ring file RING_FD to this socket */
 	__NLMMAP_CMD_MAX,
 };
 
@@ -162,6 +227,7 @@ enum nlmmap_attr {
 	NLMMAP_A_SEQ,		/* u32: BENCH_MSG sequence number */
 	NLMMAP_A_PAYLOAD,	/* binary */
 	NLMMAP_A_PAD,
+	NLMMAP_A_RING_FD,	/* u32: BIND, a /dev/nlmmap fd of the sender */
 	__NLMMAP_A_MAX,
 };
 
@@ -180,6 +246,7 @@ enum nlmmap_stat {
 	NLMMAP_S_TX_INPLACE,	/* TX frames processed in place */
 	NLMMAP_S_TX_COPIED,	/* TX frames copied before processing */
 	NLMMAP_S_TX_INVALID,	/* TX frames refused */
+	NLMMAP_S_SKIPPED,	/* held RX frames the kernel passed over */
 	__NLMMAP_S_MAX,
 };
 
@@ -243,6 +310,41 @@ static inline void nlmmap_frame_release(struct nl_mmap_hdr *hdr)
 static inline void *nlmmap_frame_data(struct nl_mmap_hdr *hdr)
 {
 	return (char *)hdr + NLMMAP_HDRLEN;
+}
+
+/* The control page of a mapping of @rx_size + @tx_size bytes of rings. */
+static inline struct nlmmap_ctrl *nlmmap_ctrl(void *map, unsigned long rx_size,
+					      unsigned long tx_size)
+{
+	return (struct nlmmap_ctrl *)((char *)map + rx_size + tx_size);
+}
+
+/* Load the kernel's RX position before the status of a frame behind it. */
+static inline __u32 nlmmap_ctrl_rx_head(const struct nlmmap_ctrl *ctrl)
+{
+	return __atomic_load_n(&ctrl->rx_head, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The reader's rule at its position @pos (frame @hdr): returns the status
+ * to act on. VALID or COPY: read the frame; NLMMAP_STATUS_SKIP: move on
+ * without reading (the kernel went around this frame); UNUSED or RESERVED:
+ * stop, nothing to read yet.
+ */
+static inline unsigned int nlmmap_rx_next(const struct nlmmap_ctrl *ctrl,
+					  const struct nl_mmap_hdr *hdr,
+					  __u32 pos)
+{
+	unsigned int status = nlmmap_frame_status(hdr);
+
+	if (status != NLMMAP_STATUS_UNUSED && status != NLMMAP_STATUS_SKIP)
+		return status;
+	if ((__s32)(nlmmap_ctrl_rx_head(ctrl) - pos) <= 0)
+		return NLMMAP_STATUS_UNUSED;
+	status = nlmmap_frame_status(hdr);
+	if (status == NLMMAP_STATUS_UNUSED)
+		return NLMMAP_STATUS_SKIP;
+	return status;
 }
 #endif /* !__KERNEL__ */
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <linux/genetlink.h>
 
 #include "internal.h"
@@ -79,4 +80,82 @@ EXPORT_SYMBOL int mnl_ring_genl_resolve(struct mnl_socket *nl,
 	}
 	*id = r.id;
 	return 0;
+}
+
+/*
+ * Bind the ring file @fd to @nl: NLMMAP_CMD_BIND sent on @nl, so the
+ * kernel binds to the socket that sent it under the port id it sent from.
+ * Waits for the ack. Returns 0, or -1 with errno set.
+ */
+int ring_genl_bind(struct mnl_socket *nl, int fd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+	struct mnl_socket *q;
+	uint16_t family;
+	unsigned int seq;
+
+	/* Resolved on a socket of its own: @nl may have traffic in flight. */
+	q = mnl_socket_open(NETLINK_GENERIC);
+	if (!q)
+		return -1;
+	if (mnl_socket_bind(q, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_ring_genl_resolve(q, NLMMAP_GENL_NAME, &family)) {
+		mnl_socket_close(q);
+		return -1;
+	}
+	mnl_socket_close(q);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq = getpid() ^ (unsigned int)fd ^ 0x6e6c6d6du;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = NLMMAP_CMD_BIND;
+	genl->version = NLMMAP_GENL_VERSION;
+	mnl_attr_put_u32(nlh, NLMMAP_A_RING_FD, fd);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	if (!ring_wait_ack(nl, buf, sizeof(buf), seq))
+		return 0;
+	if (errno != ENOBUFS)
+		return -1;
+	/* The ack may be what the full socket lost: the binding was done
+	 * in sendmsg(), so the ring file knows how it went.
+	 */
+	return ioctl(fd, NLMMAP_IOC_BOUND, &(uint32_t){ 0 }) ? -1 : 0;
+}
+
+/*
+ * Read @nl until the NLMSG_ERROR answering @seq, passing over whatever
+ * else arrives meanwhile (answers to other requests in flight on the
+ * socket). Returns 0 for an ack, or -1 with errno set (ENOBUFS: the socket
+ * overran, and the answer may have been lost).
+ */
+int ring_wait_ack(struct mnl_socket *nl, void *buf, size_t len,
+		  unsigned int seq)
+{
+	for (;;) {
+		ssize_t got = mnl_socket_recvfrom(nl, buf, len);
+		const struct nlmsghdr *nlh = buf;
+		int n = got;
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    nlh->nlmsg_seq != seq ||
+			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+				continue;
+			if (!e->error)
+				return 0;
+			errno = -e->error;
+			return -1;
+		}
+	}
 }

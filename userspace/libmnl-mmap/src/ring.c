@@ -22,6 +22,8 @@ struct mnl_ring {
 	struct nl_mmap_req req[2];
 	char *base[2];
 	unsigned int head[2];
+	unsigned int rx_pos;		/* free-running position of head[RX] */
+	struct nlmmap_ctrl *ctrl;
 };
 
 static size_t ring_size(const struct nl_mmap_req *req)
@@ -35,9 +37,10 @@ static size_t ring_size(const struct nl_mmap_req *req)
  * @param rx geometry of the RX ring, or NULL for none
  * @param tx geometry of the TX ring, or NULL for none
  *
- * Opens /dev/nlmmap, binds it to @nl, sets the rings up and maps them.
- * Ring memory counts against RLIMIT_MEMLOCK unless the caller has
- * CAP_IPC_LOCK.
+ * Opens /dev/nlmmap, binds it to @nl (NLMMAP_CMD_BIND sent on @nl, whose
+ * ack it reads: call it before other traffic on @nl), sets the rings up
+ * and maps them with the control page. Ring memory counts against
+ * RLIMIT_MEMLOCK unless the caller has CAP_IPC_LOCK.
  *
  * @return the ring handle, or NULL with errno set (EINVAL for a bad
  * geometry, ENOMEM over the memlock limit, ENOENT without the module).
@@ -47,7 +50,6 @@ EXPORT_SYMBOL struct mnl_ring *mnl_ring_map(struct mnl_socket *nl,
 					    const struct nl_mmap_req *tx)
 {
 	struct mnl_ring *r;
-	int32_t nlfd;
 	int err;
 
 	r = calloc(1, sizeof(*r));
@@ -57,8 +59,7 @@ EXPORT_SYMBOL struct mnl_ring *mnl_ring_map(struct mnl_socket *nl,
 	r->fd = open(NLMMAP_DEVICE, O_RDWR | O_CLOEXEC);
 	if (r->fd < 0)
 		goto fail;
-	nlfd = mnl_socket_get_fd(nl);
-	if (ioctl(r->fd, NLMMAP_IOC_BIND, &nlfd) < 0)
+	if (ring_genl_bind(nl, r->fd) < 0)
 		goto fail;
 	if (rx) {
 		r->req[MNL_RING_RX] = *rx;
@@ -70,8 +71,8 @@ EXPORT_SYMBOL struct mnl_ring *mnl_ring_map(struct mnl_socket *nl,
 		if (ioctl(r->fd, NLMMAP_IOC_TX_RING, tx) < 0)
 			goto fail;
 	}
-	r->map_len = ring_size(rx) + ring_size(tx);
-	if (r->map_len) {
+	if (ring_size(rx) + ring_size(tx)) {
+		r->map_len = ring_size(rx) + ring_size(tx) + NLMMAP_CTRL_SIZE;
 		r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE,
 			      MAP_SHARED, r->fd, 0);
 		if (r->map == MAP_FAILED) {
@@ -80,6 +81,7 @@ EXPORT_SYMBOL struct mnl_ring *mnl_ring_map(struct mnl_socket *nl,
 		}
 		r->base[MNL_RING_RX] = r->map;
 		r->base[MNL_RING_TX] = (char *)r->map + ring_size(rx);
+		r->ctrl = nlmmap_ctrl(r->map, ring_size(rx), ring_size(tx));
 	}
 	return r;
 fail:
@@ -198,8 +200,32 @@ EXPORT_SYMBOL struct nl_mmap_hdr *mnl_ring_get_frame(const struct mnl_ring *r,
 EXPORT_SYMBOL void mnl_ring_advance(struct mnl_ring *r,
 				    enum mnl_ring_type type)
 {
+	if (type == MNL_RING_RX)
+		r->rx_pos++;
 	if (++r->head[type] >= r->req[type].nm_frame_nr)
 		r->head[type] = 0;
+}
+
+/**
+ * mnl_ring_rx_status - what the reader is to do at its RX head
+ * @param r the ring handle
+ *
+ * The reader's rule of <linux/nlmmap.h> (nlmmap_rx_next()) at the head.
+ *
+ * @return NLMMAP_STATUS_VALID or NLMMAP_STATUS_COPY: read the frame;
+ * NLMMAP_STATUS_SKIP: advance without reading (a held frame the kernel
+ * went around); NLMMAP_STATUS_UNUSED or NLMMAP_STATUS_RESERVED: nothing to
+ * read yet; -1 with errno ENXIO without an RX ring.
+ */
+EXPORT_SYMBOL int mnl_ring_rx_status(const struct mnl_ring *r)
+{
+	struct nl_mmap_hdr *frame = mnl_ring_current_frame(r, MNL_RING_RX);
+
+	if (!frame) {
+		errno = ENXIO;
+		return -1;
+	}
+	return nlmmap_rx_next(r->ctrl, frame, r->rx_pos);
 }
 
 /**
@@ -216,7 +242,9 @@ EXPORT_SYMBOL void mnl_ring_release(struct nl_mmap_hdr *frame)
  * @param frame a VALID frame at the head
  *
  * The kernel passes over held frames; advance past it with
- * mnl_ring_advance() and give it back later with mnl_ring_release().
+ * mnl_ring_advance() and give it back later, at any time, with
+ * mnl_ring_release(). Holding more than NLMMAP_SKIP_BUDGET frames in a
+ * row may cost a dropped message when the kernel comes around to them.
  */
 EXPORT_SYMBOL void mnl_ring_hold(struct nl_mmap_hdr *frame)
 {
@@ -263,11 +291,23 @@ EXPORT_SYMBOL int mnl_ring_wait(const struct mnl_ring *r, short events,
 /**
  * mnl_ring_kick - make the kernel process the VALID frames of the TX ring
  * @param r the ring handle
+ *
+ * The kernel takes at most NLMMAP_TX_BUDGET frames per call; this calls
+ * again until a call takes fewer.
+ *
  * @return the number of frames processed, or -1 with errno set
  */
 EXPORT_SYMBOL int mnl_ring_kick(const struct mnl_ring *r)
 {
-	return ioctl(r->fd, NLMMAP_IOC_KICK);
+	int n, total = 0;
+
+	do {
+		n = ioctl(r->fd, NLMMAP_IOC_KICK);
+		if (n < 0)
+			return total ? total : -1;
+		total += n;
+	} while (n == NLMMAP_TX_BUDGET);
+	return total;
 }
 
 /**
@@ -366,12 +406,12 @@ EXPORT_SYMBOL int mnl_ring_cb_run2(struct mnl_ring *r, void *buf,
 				   void *data, mnl_cb_t *cb_ctl_array,
 				   unsigned int cb_ctl_array_len)
 {
-	unsigned int held = 0;
+	unsigned int passed = 0;
 	struct nl_mmap_hdr *frame;
 	int ret;
 
 	while ((frame = mnl_ring_current_frame(r, MNL_RING_RX))) {
-		unsigned int status = nlmmap_frame_status(frame);
+		unsigned int status = nlmmap_rx_next(r->ctrl, frame, r->rx_pos);
 		ssize_t n;
 
 		switch (status) {
@@ -386,14 +426,23 @@ EXPORT_SYMBOL int mnl_ring_cb_run2(struct mnl_ring *r, void *buf,
 		case NLMMAP_STATUS_COPY:
 			n = recv(mnl_socket_get_fd(r->nl), buf, buflen,
 				 MSG_DONTWAIT);
+			/* An overrun is reported once, by the first recv()
+			 * after it, before the queued message; the ring file
+			 * reports it too (POLLERR, mnl_ring_clear_error()).
+			 */
+			if (n < 0 && errno == ENOBUFS)
+				n = recv(mnl_socket_get_fd(r->nl), buf, buflen,
+					 MSG_DONTWAIT);
 			if (n < 0)
 				return MNL_CB_ERROR;
 			ret = mnl_cb_run2(buf, n, seq, portid, cb_data, data,
 					  cb_ctl_array, cb_ctl_array_len);
 			break;
 		case NLMMAP_STATUS_SKIP:
-			/* Still held from an earlier round. */
-			if (++held >= r->req[MNL_RING_RX].nm_frame_nr)
+			/* Held, or released after the kernel went around it:
+			 * not ours to touch. Bounded: one lap per call.
+			 */
+			if (++passed >= r->req[MNL_RING_RX].nm_frame_nr)
 				return MNL_CB_OK;
 			mnl_ring_advance(r, MNL_RING_RX);
 			continue;

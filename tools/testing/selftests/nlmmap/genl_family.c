@@ -25,10 +25,12 @@ static void resolve_with_libmnl(void)
 
 static void resolve_with_libnl(void)
 {
+	struct mnl_socket *nl = genl_open(&mnl_id);
 	struct nl_sock *sk = nl_socket_alloc();
 	int id;
 
-	REQUIRE(sk);
+	REQUIRE(sk && nl);
+	mnl_socket_close(nl);
 	CHECK(genl_connect(sk) == 0);
 	id = genl_ctrl_resolve(sk, NLMMAP_GENL_NAME);
 	CHECK(id >= GENL_MIN_ID, "id %d", id);

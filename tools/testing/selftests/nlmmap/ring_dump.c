@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <linux/genetlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
@@ -96,8 +97,17 @@ static int send_dump(struct mnl_socket *nl, char *req, uint8_t cmd,
 	return mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) > 0 ? 0 : -1;
 }
 
+/* A million objects on the stock kernel; a tenth of that under KASAN. */
+static uint32_t big_dump(void)
+{
+	const char *k = getenv("NLMMAP_KERNEL");
+
+	return k && !strcmp(k, "debug") ? 100000 : 1000000;
+}
+
 static void million_objects_through_64_frames(void)
 {
+	uint32_t count = big_dump();
 	struct mnl_socket *nl;
 	struct table t = { .size = 8 };
 	struct mnl_ring *r;
@@ -106,15 +116,82 @@ static void million_objects_through_64_frames(void)
 
 	r = ring_setup(&nl, &family, 64, 256, 4);
 	REQUIRE(r);
-	ret = mnl_ring_dump(r, dump_req(req, NLMMAP_CMD_BENCH, 1000000, 8, 77),
+	ret = mnl_ring_dump(r, dump_req(req, NLMMAP_CMD_BENCH, count, 8, 77),
 			    buf, sizeof(buf), table_cb, &t, 10000);
 	CHECK(ret == MNL_CB_STOP, "ret %d", ret);
-	CHECK(t.objects == 1000000, "%llu objects", (unsigned long long)t.objects);
-	CHECK(t.next == 1000000 && !t.disorder && !t.bad_payload,
+	CHECK(t.objects == count, "%llu objects", (unsigned long long)t.objects);
+	CHECK(t.next == count && !t.disorder && !t.bad_payload,
 	      "next %llu, %llu out of order, %llu bad",
 	      (unsigned long long)t.next, (unsigned long long)t.disorder,
 	      (unsigned long long)t.bad_payload);
 	CHECK(mnl_ring_clear_error(r) == 0, "nothing was dropped");
+	ring_teardown(r, nl);
+}
+
+/*
+ * The review's case: the reader holds frames at random and releases them
+ * at random times, some exactly as the kernel comes around to them. With
+ * the kernel's published position (ctrl->rx_head) the reader never takes a
+ * released frame for a new one, so every object arrives once and in
+ * order. Before, tens of thousands of a million came a lap late.
+ */
+static void random_holds_keep_order(void)
+{
+	uint32_t count = big_dump() / 2, held_n = 0, i;
+	struct nl_mmap_hdr *held[48];
+	unsigned int seed = 7;
+	struct mnl_socket *nl;
+	struct table t = { .size = 8 };
+	struct mnl_ring *r;
+	int ret = MNL_CB_OK, rounds = 0;
+	char req[128];
+
+	r = ring_setup(&nl, &family, 64, 256, 4);
+	REQUIRE(r);
+	REQUIRE(send_dump(nl, req, NLMMAP_CMD_BENCH, count, 8, 21) == 0);
+	while (ret > 0 && rounds < 10000000) {
+		int status = mnl_ring_rx_status(r);
+		struct nl_mmap_hdr *f = mnl_ring_current_frame(r, MNL_RING_RX);
+
+		rounds++;
+		/* Release a held frame now and then: at any time. */
+		if (held_n && !(rand_r(&seed) % 3)) {
+			i = rand_r(&seed) % held_n;
+			mnl_ring_release(held[i]);
+			held[i] = held[--held_n];
+		}
+		if (status == NLMMAP_STATUS_SKIP) {
+			mnl_ring_advance(r, MNL_RING_RX);
+			continue;
+		}
+		if (status != NLMMAP_STATUS_VALID) {
+			CHECK(status != NLMMAP_STATUS_COPY, "no COPY expected");
+			if (status == NLMMAP_STATUS_COPY)
+				break;
+			/* Nothing new: give a held frame back (the dump may
+			 * wait for room) and let poll() resume it.
+			 */
+			if (held_n) {
+				i = rand_r(&seed) % held_n;
+				mnl_ring_release(held[i]);
+				held[i] = held[--held_n];
+			}
+			mnl_ring_wait(r, POLLIN, held_n ? 0 : 10000);
+			continue;
+		}
+		ret = mnl_cb_run(mnl_ring_frame_data(f), f->nm_len, 21, 0,
+				 table_cb, &t);
+		if (ret > 0 && held_n < 48 && !(rand_r(&seed) % 4))
+			mnl_ring_hold(held[held_n++] = f);
+		else
+			mnl_ring_release(f);
+		mnl_ring_advance(r, MNL_RING_RX);
+	}
+	CHECK(ret == MNL_CB_STOP, "ret %d after %d rounds", ret, rounds);
+	CHECK(t.objects == count && t.next == count && !t.disorder &&
+	      !t.bad_payload, "%llu objects, %llu out of order",
+	      (unsigned long long)t.objects, (unsigned long long)t.disorder);
+	CHECK(ring_stat(r, family, NLMMAP_S_SKIPPED) > 0, "holds were passed");
 	ring_teardown(r, nl);
 }
 
@@ -485,9 +562,107 @@ static void socket_dump_with_libnl(void)
 	nl_socket_free(sk);
 }
 
-TAP_MAIN(T(million_objects_through_64_frames),
+struct portids {
+	int n;
+	int foreign;
+	uint32_t own;
+};
+
+static int portid_attr(const struct nlattr *attr, void *data)
+{
+	struct portids *p = data;
+
+	if (mnl_attr_get_type(attr) == NLMMAP_R_PORTID &&
+	    mnl_attr_get_u32(attr) != p->own)
+		p->foreign++;
+	return MNL_CB_OK;
+}
+
+static int portid_top(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == NLMMAP_A_RING)
+		mnl_attr_parse_nested(attr, portid_attr, data);
+	return MNL_CB_OK;
+}
+
+static int portid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct portids *p = data;
+
+	p->n++;
+	return mnl_attr_parse(nlh, GENL_HDRLEN, portid_top, data);
+}
+
+/* The rings a RING_GET dump shows, through the ring and the socket. */
+static int ring_get_seen(struct portids *ring, struct portids *sock)
+{
+	struct mnl_socket *nl, *plain;
+	struct mnl_ring *r;
+	char req[128];
+	int ret;
+
+	r = ring_setup(&nl, &family, 16, 1024, 4);
+	plain = genl_open(NULL);
+	if (!r || !plain)
+		return -1;
+	ring->own = mnl_socket_get_portid(nl);
+	if (mnl_ring_dump(r, dump_req(req, NLMMAP_CMD_RING_GET, 0, 0, 31),
+			  buf, sizeof(buf), portid_cb, ring, 5000) != MNL_CB_STOP)
+		return -1;
+	/* A socket without a ring dumps through the genl core. */
+	sock->own = ~0u;
+	if (send_dump(plain, req, NLMMAP_CMD_RING_GET, 0, 0, 32) < 0)
+		return -1;
+	do {
+		ssize_t n = mnl_socket_recvfrom(plain, buf, sizeof(buf));
+
+		if (n < 0)
+			return -1;
+		ret = mnl_cb_run(buf, n, 32, 0, portid_cb, sock);
+	} while (ret > 0);
+	mnl_socket_close(plain);
+	ring_teardown(r, nl);
+	return ret == MNL_CB_STOP ? 0 : -1;
+}
+
+/* Other users' rings (their port ids, their counters) are not shown to an
+ * unprivileged user; CAP_NET_ADMIN in the namespace sees them all.
+ */
+static void ring_get_dump_shows_own_rings(void)
+{
+	struct mnl_socket *onl;
+	struct portids ring = {}, sock = {};
+	struct mnl_ring *other;
+	int status;
+	pid_t pid;
+
+	/* A ring of root's that nobody must not see. */
+	other = ring_setup(&onl, &family, 4, 256, 0);
+	REQUIRE(other);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (ring_get_seen(&ring, &sock))
+			_exit(11);
+		printf("# nobody sees %d rings (%d foreign) through its ring, "
+		       "%d on a plain socket\n", ring.n, ring.foreign, sock.n);
+		_exit(ring.n == 1 && !ring.foreign && sock.n == 1 ? 0 : 12);
+	}
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child %d",
+	      WEXITSTATUS(status));
+	/* Root, with CAP_NET_ADMIN, sees its other ring too. */
+	CHECK(ring_get_seen(&ring, &sock) == 0);
+	CHECK(ring.n >= 2 && ring.foreign >= 1, "%d rings", ring.n);
+	ring_teardown(other, onl);
+}
+
+TAP_MAIN(T(million_objects_through_64_frames), T(random_holds_keep_order),
 	 T(socket_request_answered_in_ring),
 	 T(stopped_reader_leaves_kernel_idle), T(ring_closed_mid_dump),
 	 T(module_unloaded_mid_dump), T(table_change_flags_dump_intr),
 	 T(one_dump_per_ring), T(socket_dump_with_libmnl),
-	 T(socket_dump_with_libnl))
+	 T(socket_dump_with_libnl),
+	 T(ring_get_dump_shows_own_rings))

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Lifetimes: closing a ring with messages in it, the socket going first,
- * module unload while mapped, and producers racing with ring teardown.
+ * module unload while mapped, producers racing with ring teardown, and a
+ * long benchmark run ended by SIGKILL.
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "tap.h"
 #include "util.h"
@@ -75,7 +78,7 @@ static void socket_closed_first(void)
 static void unload_refused_while_mapped(void)
 {
 	struct nl_mmap_req rx = geometry(8, 1024);
-	size_t size = rx.nm_block_size * rx.nm_block_nr;
+	size_t size = map_size(&rx, NULL);
 	struct mnl_socket *nl;
 	struct stat st;
 	void *m;
@@ -121,7 +124,7 @@ static void *bench_loop(void *arg)
 static void producers_race_teardown(void)
 {
 	struct nl_mmap_req rx = geometry(16, 512);
-	size_t size = rx.nm_block_size * rx.nm_block_nr;
+	size_t size = map_size(&rx, NULL);
 	struct mnl_socket *nl;
 	pthread_t t[2];
 	int i, ok = 0;
@@ -167,5 +170,58 @@ next:
 	mnl_socket_close(nl);
 }
 
+/*
+ * A BENCH of 2^24 messages runs in the requester's sendmsg(): SIGKILL ends
+ * it (the module checks for fatal signals), and once the process is gone
+ * the kernel sends nothing more.
+ */
+static void bench_is_killable(void)
+{
+	struct mnl_socket *q;
+	int64_t dropped, now = 0;
+	int p[2], status, i;
+	uint16_t id;
+	pid_t pid;
+
+	q = genl_open(&id);
+	REQUIRE(q && pipe(p) == 0);
+	dropped = nlmmap_stat(q, id, NLMMAP_S_DROPPED);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		struct mnl_socket *nl;
+		struct mnl_ring *r;
+		uint16_t fam;
+
+		/* A small ring that nobody reads: the run drops almost
+		 * everything, which the parent can watch.
+		 */
+		r = ring_setup(&nl, &fam, 8, 1024, 0);
+		if (!r || write(p[1], "x", 1) != 1)
+			_exit(1);
+		bench_request(nl, fam, 1 << 24, 64);
+		_exit(2);	/* not reached before hours of emulation */
+	}
+	close(p[1]);
+	REQUIRE(read(p[0], &i, 1) == 1);
+	/* Wait until the run is well under way in the kernel. */
+	for (i = 0; i < 100000; i++) {
+		now = nlmmap_stat(q, id, NLMMAP_S_DROPPED);
+		if (now - dropped > 2000)
+			break;
+	}
+	CHECK(now - dropped > 2000, "the run did not start");
+	kill(pid, SIGKILL);
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	      "status %#x", status);
+	now = nlmmap_stat(q, id, NLMMAP_S_DROPPED);
+	CHECK(nlmmap_stat(q, id, NLMMAP_S_DROPPED) == now,
+	      "the kernel still sends for a dead process");
+	close(p[0]);
+	mnl_socket_close(q);
+}
+
 TAP_MAIN(T(close_with_messages_pending), T(socket_closed_first),
-	 T(unload_refused_while_mapped), T(producers_race_teardown))
+	 T(unload_refused_while_mapped), T(producers_race_teardown),
+	 T(bench_is_killable))

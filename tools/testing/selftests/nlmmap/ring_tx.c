@@ -2,9 +2,11 @@
 /*
  * TX: requests through the TX ring, answered through the RX ring; in-place
  * processing only for an exclusive mapping (threads, fork and dup'd fds
- * force a copy); invalid frames counted and answered; processing stays
- * memory-safe while a thread or another process (process_vm_writev)
- * rewrites the frames.
+ * force a copy; a child of fork() gets no mapping; a split mapping stops
+ * in-place processing; nothing reaches the ring through process_vm_writev()
+ * or /proc/PID/mem); invalid frames counted and answered; processing stays
+ * memory-safe while a thread rewrites the frames; BENCH and kicks through
+ * the TX ring are bounded per call.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -13,7 +15,10 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <linux/genetlink.h>
@@ -443,49 +448,231 @@ static void write_remote(void *ctx, size_t off, const void *p, size_t n)
 	process_vm_writev(rm->pid, &local, 1, &remote, 1, 0);
 }
 
-static void hostile_process_rewrites_tx(void)
+/* process_vm_writev(), /proc/PID/mem: nothing reaches the ring through
+ * get_user_pages(), so a remote writer cannot rewrite frames that are
+ * processed in place.
+ */
+static void remote_writer_is_refused(void)
 {
+	int p[2], fd, err = 0;
 	struct mnl_socket *nl;
 	struct scribble s;
 	struct deltas d;
 	struct mnl_ring *r;
 	pid_t parent = getpid(), pid;
+	uint32_t v = 0xdeadbeef;
+	char path[64];
 	int n;
 
 	r = ring_setup(&nl, &family, 64, 512, 8);
-	REQUIRE(r);
+	REQUIRE(r && pipe(p) == 0);
 	s = scribble_of(r);
-	/* The child must not share the mapping (that alone forces copies):
-	 * it drops its own before writing into the parent's.
-	 */
+	/* /proc/self/mem of the ring. */
+	snprintf(path, sizeof(path), "/proc/%d/mem", parent);
+	fd = open(path, O_RDWR);
+	REQUIRE(fd >= 0);
+	errno = 0;
+	CHECK(pwrite(fd, &v, sizeof(v), (off_t)(uintptr_t)s.tx) < 0,
+	      "/proc/PID/mem writes the ring");
+	close(fd);
 	pid = fork();
 	REQUIRE(pid >= 0);
 	if (!pid) {
 		struct remote rm = { parent, s.tx };
+		struct iovec local = { &v, sizeof(v) };
+		struct iovec remote = { s.tx, sizeof(v) };
 		unsigned int seed = 2;
 
-		mnl_ring_unmap(r);
-		while (getppid() == parent) {
+		/* No descriptor of the ring either: only the writes. */
+		close(mnl_ring_get_fd(r));
+		errno = 0;
+		if (process_vm_writev(parent, &local, 1, &remote, 1, 0) < 0)
+			err = errno;
+		if (write(p[1], &err, sizeof(err)) != sizeof(err))
+			_exit(1);
+		/* Keep trying, as the attacker would. */
+		while (getppid() == parent)
 			scribble_once(&s, &seed, write_remote, &rm);
-			usleep(20);
-		}
 		_exit(0);
 	}
-	usleep(100000);
+	REQUIRE(read(p[0], &err, sizeof(err)) == sizeof(err));
+	CHECK(err == EFAULT, "process_vm_writev: errno %d", err);
 	deltas_start(&d);
-	n = echo_storm(r, 500);
+	n = echo_storm(r, 50);
 	deltas_end(&d);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	CHECK(n > 0);
 	printf("# in place %lld, copied %lld, invalid %lld\n",
 	       (long long)d.inplace, (long long)d.copied,
 	       (long long)d.invalid);
-	CHECK(d.inplace > 0, "the in-place path ran under the writer");
-	CHECK(d.invalid > 0, "the writer corrupted frames");
+	/* While the writer is inside the mm (mmget()), frames are copied;
+	 * in between they are processed in place, and it can rewrite none.
+	 */
+	CHECK(n > 0 && d.inplace > 0 && d.inplace + d.copied == n,
+	      "%d submitted", n);
+	CHECK(d.invalid == 0, "no frame was rewritten");
+	close(p[0]);
+	close(p[1]);
+	ring_teardown(r, nl);
+}
+
+/* The review's case: the parent maps, forks, unmaps; the child keeps
+ * writing TX frames and closes its descriptor; the parent's kick must not
+ * process the child's frames in place. Now the child has no mapping.
+ */
+static void fork_child_gets_no_mapping(void)
+{
+	struct nl_mmap_req rx = geometry(16, 1024), tx = geometry(8, 1024);
+	size_t len = map_size(&rx, &tx);
+	int p[2], q[2], mapped = -1;
+	struct mnl_socket *nl;
+	unsigned char vec;
+	struct deltas d;
+	struct mnl_ring *r;
+	char *base;
+	pid_t pid;
+
+	r = ring_setup(&nl, &family, 16, 1024, 8);
+	REQUIRE(r && pipe(p) == 0 && pipe(q) == 0);
+	base = (char *)mnl_ring_get_frame(r, MNL_RING_RX, 0);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		char c;
+
+		mapped = mincore(base, 1, &vec) == 0;
+		if (mapped) {
+			/* Old kernels: the child inherited the ring. */
+			errno = madvise(base, len, MADV_DOFORK) ? errno : 0;
+			tx_echo(r, "child", 0);
+		}
+		close(mnl_ring_get_fd(r));
+		if (write(p[1], &mapped, sizeof(mapped)) != sizeof(mapped))
+			_exit(1);
+		_exit(read(q[0], &c, 1) == 1 ? 0 : 1);
+	}
+	REQUIRE(read(p[0], &mapped, sizeof(mapped)) == sizeof(mapped));
+	CHECK(!mapped, "the child inherited the ring's mapping");
+	munmap(base, len);
+	deltas_start(&d);
+	mnl_ring_kick(r);
+	deltas_end(&d);
+	CHECK(d.inplace == 0, "%lld frames of the child in place",
+	      (long long)d.inplace);
+	CHECK(write(q[1], "x", 1) == 1);
+	waitpid(pid, NULL, 0);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+	ring_teardown(r, nl);
+}
+
+/* A VMA split (mprotect of a part) or mremap() adds a VMA: copies from
+ * then on, until everything is unmapped; a new mapping is exclusive again.
+ */
+static void split_mapping_forces_copies(void)
+{
+	struct nl_mmap_req rx = geometry(16, 1024), tx = geometry(8, 1024);
+	size_t len = map_size(&rx, &tx);
+	long pg = sysconf(_SC_PAGESIZE);
+	struct mnl_socket *nl;
+	struct echo e = {};
+	struct deltas d;
+	struct mnl_ring *r;
+	char *base, *m;
+
+	r = ring_setup(&nl, &family, 16, 1024, 8);
+	REQUIRE(r);
+	base = (char *)mnl_ring_get_frame(r, MNL_RING_RX, 0);
+	deltas_start(&d);
+	REQUIRE(tx_echo(r, "whole", 0));
+	CHECK(mnl_ring_kick(r) == 1);
+	/* Split: the first page read-only, the rest as it was. */
+	REQUIRE(mprotect(base, pg, PROT_READ) == 0);
+	REQUIRE(tx_echo(r, "split", 0));
+	CHECK(mnl_ring_kick(r) == 1);
+	REQUIRE(mprotect(base, pg, PROT_READ | PROT_WRITE) == 0);
+	REQUIRE(tx_echo(r, "merged again", 0));
+	CHECK(mnl_ring_kick(r) == 1);
+	deltas_end(&d);
+	CHECK(d.inplace == 1 && d.copied == 2, "in place %lld copied %lld",
+	      (long long)d.inplace, (long long)d.copied);
+	CHECK(echo_drain(r, &e) == MNL_CB_OK && e.replies == 3);
+	/* Unmapped and mapped anew: exclusive again. */
+	REQUIRE(munmap(base, len) == 0);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 mnl_ring_get_fd(r), 0);
+	REQUIRE(m == base || m != MAP_FAILED);
+	if (m != base) {
+		/* The handle's pointers must stay valid: map where it was. */
+		munmap(m, len);
+		m = mmap(base, len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, mnl_ring_get_fd(r), 0);
+		REQUIRE(m == base);
+	}
+	deltas_start(&d);
+	REQUIRE(tx_echo(r, "fresh", 0));
+	CHECK(mnl_ring_kick(r) == 1);
+	deltas_end(&d);
+	CHECK(d.inplace == 1 && d.copied == 0, "in place %lld copied %lld",
+	      (long long)d.inplace, (long long)d.copied);
+	ring_teardown(r, nl);
+}
+
+/* BENCH through the TX ring runs under the ring's lock: bounded. */
+static void tx_bench_is_bounded(void)
+{
+	struct nl_mmap_hdr *frame;
+	struct genlmsghdr *genl;
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct seen s = {};
+	struct mnl_ring *r;
+
+	r = ring_setup(&nl, &family, 32, 1024, 4);
+	REQUIRE(r);
+	frame = mnl_ring_tx_get(r);
+	REQUIRE(frame);
+	nlh = mnl_nlmsg_put_header(mnl_ring_frame_data(frame));
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = NLMMAP_CMD_BENCH;
+	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 1 << 24);
+	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 65000);
+	mnl_ring_tx_submit(r, frame, nlh->nlmsg_len);
+	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(drain(r, &s) == MNL_CB_OK);
+	CHECK(s.n == 0 && s.errors == 1 && s.last_error == -E2BIG,
+	      "%d messages, error %d", s.n, s.last_error);
+	ring_teardown(r, nl);
+}
+
+/* More TX frames than one kick's budget: each call takes at most
+ * NLMMAP_TX_BUDGET, the library kicks until done.
+ */
+static void kick_works_in_budgets(void)
+{
+	struct mnl_socket *nl;
+	struct echo e = {};
+	struct mnl_ring *r;
+	int i, n;
+
+	r = ring_setup(&nl, &family, 256, 512, NLMMAP_TX_BUDGET * 2 + 8);
+	REQUIRE(r);
+	for (i = 0; i < NLMMAP_TX_BUDGET * 2 + 5; i++)
+		REQUIRE(tx_echo(r, "budget", 0));
+	n = ioctl(mnl_ring_get_fd(r), NLMMAP_IOC_KICK);
+	CHECK(n == NLMMAP_TX_BUDGET, "one kick took %d", n);
+	CHECK(mnl_ring_kick(r) == NLMMAP_TX_BUDGET + 5);
+	CHECK(echo_drain(r, &e) == MNL_CB_OK);
+	CHECK(e.replies == NLMMAP_TX_BUDGET * 2 + 5, "%d replies", e.replies);
 	ring_teardown(r, nl);
 }
 
 TAP_MAIN(T(echo_in_place), T(ack_and_poll_processing), T(bench_through_tx),
 	 T(copied_unless_exclusive), T(invalid_frames_are_counted_and_answered),
-	 T(hostile_thread_rewrites_tx), T(hostile_process_rewrites_tx))
+	 T(hostile_thread_rewrites_tx), T(remote_writer_is_refused),
+	 T(fork_child_gets_no_mapping), T(split_mapping_forces_copies),
+	 T(tx_bench_is_bounded), T(kick_works_in_budgets))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Minimal TAP for the nlmmap selftests: each TEST() is one case, run in
- * order by tap_main(); a case fails when any CHECK() in it fails.
+ * order by tap_main(), each in a child process of its own with a timeout
+ * (tap.c); a case fails when any CHECK() in it fails.
  * NLMMAP_BREAK=1 in the environment makes tap_broken() true, which a few
  * tests use to demand something false on purpose (to prove the harness
  * notices failures).

@@ -106,16 +106,70 @@ int module_unload(void)
 	return syscall(SYS_delete_module, "nlmmap", O_NONBLOCK);
 }
 
+/* NLMMAP_CMD_BIND of @ring on @nl, by the raw uAPI; 0 or -errno. */
+int bind_request(struct mnl_socket *nl, int ring)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+	static unsigned int seq = 5000;
+	struct mnl_socket *q;
+	uint16_t family;
+	ssize_t n;
+
+	/* Resolved aside: other requests may be in flight on @nl. */
+	q = genl_open(&family);
+	if (!q)
+		return -errno;
+	mnl_socket_close(q);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = NLMMAP_CMD_BIND;
+	genl->version = NLMMAP_GENL_VERSION;
+	mnl_attr_put_u32(nlh, NLMMAP_A_RING_FD, ring);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	/* Other requests may be in flight on @nl: wait for our answer. */
+	for (;;) {
+		const struct nlmsghdr *m = (void *)buf;
+		int left;
+
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0 && errno == ENOBUFS)	/* the ack may be lost */
+			return ioctl(ring, NLMMAP_IOC_BOUND, &(uint32_t){ 0 }) ?
+			       -errno : 0;
+		if (n < 0)
+			return -errno;
+		left = n;
+		for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(m);
+
+			if (m->nlmsg_type == NLMSG_ERROR &&
+			    m->nlmsg_seq == seq)
+				return e->error;
+		}
+	}
+}
+
 int ring_file_bind(struct mnl_socket *nl)
 {
-	int32_t nlfd = mnl_socket_get_fd(nl);
 	int fd = open(NLMMAP_DEVICE, O_RDWR);
 
-	if (fd >= 0 && ioctl(fd, NLMMAP_IOC_BIND, &nlfd)) {
+	if (fd >= 0 && bind_request(nl, fd)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+size_t map_size(const struct nl_mmap_req *rx, const struct nl_mmap_req *tx)
+{
+	return (rx ? (size_t)rx->nm_block_size * rx->nm_block_nr : 0) +
+	       (tx ? (size_t)tx->nm_block_size * tx->nm_block_nr : 0) +
+	       NLMMAP_CTRL_SIZE;
 }
 
 struct nl_mmap_req geometry(unsigned int frames, unsigned int frame_size)

@@ -2,6 +2,7 @@
 #ifndef NLMMAP_TEST_UTIL_H
 #define NLMMAP_TEST_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 #include <libmnl/libmnl.h>
@@ -26,6 +27,10 @@ struct mnl_ring;
 struct nl_mmap_req geometry(unsigned int frames, unsigned int frame_size);
 /* A /dev/nlmmap file bound to @nl, no rings yet; -1 on error. */
 int ring_file_bind(struct mnl_socket *nl);
+/* NLMMAP_CMD_BIND of ring file @ring sent on @nl; 0 or -errno. */
+int bind_request(struct mnl_socket *nl, int ring);
+/* Bytes to mmap() for these rings: RX, TX and the control page. */
+size_t map_size(const struct nl_mmap_req *rx, const struct nl_mmap_req *tx);
 /* Socket + family + rings (tx_frames may be 0 for no TX ring). */
 struct mnl_ring *ring_setup(struct mnl_socket **nl, uint16_t *family,
 			    unsigned int rx_frames, unsigned int frame_size,

@@ -46,6 +46,7 @@ struct nl_mmap_hdr *mnl_ring_get_frame(const struct mnl_ring *r,
 				       enum mnl_ring_type type,
 				       unsigned int idx);
 void mnl_ring_advance(struct mnl_ring *r, enum mnl_ring_type type);
+int mnl_ring_rx_status(const struct mnl_ring *r);
 void mnl_ring_release(struct nl_mmap_hdr *frame);
 void mnl_ring_hold(struct nl_mmap_hdr *frame);
 void *mnl_ring_frame_data(struct nl_mmap_hdr *frame);
