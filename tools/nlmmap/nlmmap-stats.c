@@ -19,6 +19,7 @@ static const char *const names[NLMMAP_S_MAX + 1] = {
 	[NLMMAP_S_TX_INPLACE] = "tx in place",
 	[NLMMAP_S_TX_COPIED] = "tx copied",
 	[NLMMAP_S_TX_INVALID] = "tx invalid",
+	[NLMMAP_S_SKIPPED] = "held passed",
 };
 
 static int stat_attr(const struct nlattr *attr, void *data)

@@ -124,17 +124,11 @@ static void socket_closed_first_unbinds(void)
 static int echo_into(struct mnl_ring *r, struct mnl_socket *nl)
 {
 	char buf[256];
-	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 	struct seen s = {};
 	int i;
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NLMMAP_CMD_ECHO;
-	genl->version = NLMMAP_GENL_VERSION;
+	nlh = genl_req(buf, family, NLMMAP_CMD_ECHO, 0, 0);
 	mnl_attr_put(nlh, NLMMAP_A_PAYLOAD, 4, "own");
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;

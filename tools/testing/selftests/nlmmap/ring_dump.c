@@ -72,14 +72,10 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 static struct nlmsghdr *dump_req(char *req, uint8_t cmd, uint32_t count,
 				 uint32_t size, uint32_t seq)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh = genl_req(req, family, cmd, 0, seq);
 
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_seq = seq;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
-	genl->version = NLMMAP_GENL_VERSION;
+	/* Flags are the sender's: NLM_F_DUMP on the socket, or the library. */
+	nlh->nlmsg_flags = 0;
 	if (cmd == NLMMAP_CMD_BENCH) {
 		mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, count);
 		mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, size);

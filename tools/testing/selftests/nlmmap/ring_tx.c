@@ -33,20 +33,13 @@ static struct nl_mmap_hdr *tx_echo(struct mnl_ring *r, const char *payload,
 				   uint16_t flags)
 {
 	struct nl_mmap_hdr *frame = mnl_ring_tx_get(r);
-	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 	char buf[512];
 
 	if (!frame)
 		return NULL;
 	/* Built aside: the hostile tests rewrite the frame meanwhile. */
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = 42;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NLMMAP_CMD_ECHO;
-	genl->version = NLMMAP_GENL_VERSION;
+	nlh = genl_req(buf, family, NLMMAP_CMD_ECHO, flags, 42);
 	mnl_attr_put(nlh, NLMMAP_A_PAYLOAD, strlen(payload) + 1, payload);
 	memcpy(mnl_ring_frame_data(frame), buf, nlh->nlmsg_len);
 	mnl_ring_tx_submit(r, frame, nlh->nlmsg_len);
@@ -168,7 +161,6 @@ static void ack_and_poll_processing(void)
 static void bench_through_tx(void)
 {
 	struct nl_mmap_hdr *frame;
-	struct genlmsghdr *genl;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct seen s = {};
@@ -178,11 +170,7 @@ static void bench_through_tx(void)
 	REQUIRE(r);
 	frame = mnl_ring_tx_get(r);
 	REQUIRE(frame);
-	nlh = mnl_nlmsg_put_header(mnl_ring_frame_data(frame));
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NLMMAP_CMD_BENCH;
+	nlh = genl_req(mnl_ring_frame_data(frame), family, NLMMAP_CMD_BENCH, 0, 0);
 	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 10);
 	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 33);
 	mnl_ring_tx_submit(r, frame, nlh->nlmsg_len);
@@ -265,20 +253,15 @@ static void tx_raw(struct mnl_ring *r, uint32_t nm_len, uint32_t nlmsg_len,
 		   uint16_t type, uint8_t cmd, uint16_t nla_len)
 {
 	struct nl_mmap_hdr *frame = mnl_ring_tx_get(r);
-	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 	struct nlattr *nla;
 
 	if (!frame)
 		return;
-	nlh = mnl_nlmsg_put_header(mnl_ring_frame_data(frame));
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
+	nlh = genl_req(mnl_ring_frame_data(frame), type, cmd, 0, 0);
 	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 1);
 	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 1);
-	nla = (struct nlattr *)((char *)genl + GENL_HDRLEN);
+	nla = (struct nlattr *)((char *)nlh + NLMSG_HDRLEN + GENL_HDRLEN);
 	nla->nla_len = nla_len;
 	nlh->nlmsg_len = nlmsg_len ? nlmsg_len : nlh->nlmsg_len;
 	mnl_ring_tx_submit(r, frame, nm_len ? nm_len : nlh->nlmsg_len);
@@ -624,7 +607,6 @@ static void split_mapping_forces_copies(void)
 static void tx_bench_is_bounded(void)
 {
 	struct nl_mmap_hdr *frame;
-	struct genlmsghdr *genl;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct seen s = {};
@@ -634,11 +616,7 @@ static void tx_bench_is_bounded(void)
 	REQUIRE(r);
 	frame = mnl_ring_tx_get(r);
 	REQUIRE(frame);
-	nlh = mnl_nlmsg_put_header(mnl_ring_frame_data(frame));
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NLMMAP_CMD_BENCH;
+	nlh = genl_req(mnl_ring_frame_data(frame), family, NLMMAP_CMD_BENCH, 0, 0);
 	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 1 << 24);
 	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 65000);
 	mnl_ring_tx_submit(r, frame, nlh->nlmsg_len);

@@ -10,6 +10,21 @@
 
 #include "util.h"
 
+struct nlmsghdr *genl_req(void *buf, uint16_t family, uint8_t cmd,
+			  uint16_t flags, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = NLMMAP_GENL_VERSION;
+	return nlh;
+}
+
 struct mnl_socket *genl_open(uint16_t *family)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);
@@ -28,19 +43,12 @@ int genl_call(struct mnl_socket *nl, uint16_t family, uint8_t cmd,
 	      mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct genlmsghdr *genl;
-	struct nlmsghdr *nlh;
 	static unsigned int seq = 1000;
+	struct nlmsghdr *nlh;
 	ssize_t n;
 	int ret;
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = ++seq;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
-	genl->version = NLMMAP_GENL_VERSION;
+	nlh = genl_req(buf, family, cmd, NLM_F_ACK, ++seq);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	do {
@@ -110,7 +118,6 @@ int module_unload(void)
 int bind_request(struct mnl_socket *nl, int ring)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 	static unsigned int seq = 5000;
 	struct mnl_socket *q;
@@ -122,13 +129,7 @@ int bind_request(struct mnl_socket *nl, int ring)
 	if (!q)
 		return -errno;
 	mnl_socket_close(q);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = ++seq;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NLMMAP_CMD_BIND;
-	genl->version = NLMMAP_GENL_VERSION;
+	nlh = genl_req(buf, family, NLMMAP_CMD_BIND, NLM_F_ACK, ++seq);
 	mnl_attr_put_u32(nlh, NLMMAP_A_RING_FD, ring);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -218,16 +219,9 @@ int bench_request(struct mnl_socket *nl, uint16_t family, uint32_t count,
 		  uint32_t size)
 {
 	char buf[256];
-	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = 7;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NLMMAP_CMD_BENCH;
-	genl->version = NLMMAP_GENL_VERSION;
+	nlh = genl_req(buf, family, NLMMAP_CMD_BENCH, 0, 7);
 	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, count);
 	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, size);
 	return mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ? -1 : 0;
@@ -339,16 +333,10 @@ int64_t ring_stat(struct mnl_ring *r, uint16_t family, int stat)
 	struct mnl_socket *nl = mnl_ring_get_socket(r);
 	struct ring_stat_req q = { .stat = stat, .value = -1 };
 	static char buf[1 << 16];
-	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 	int i;
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NLMMAP_CMD_RING_GET;
-	genl->version = NLMMAP_GENL_VERSION;
+	nlh = genl_req(buf, family, NLMMAP_CMD_RING_GET, 0, 0);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	for (i = 0; i < 100 && q.value < 0; i++) {

@@ -10,6 +10,9 @@
 
 #define NLMMAP_KO "/lib/nlmmap/nlmmap.ko"
 
+/* Start a request of the nlmmap family in @buf: netlink and genl headers. */
+struct nlmsghdr *genl_req(void *buf, uint16_t family, uint8_t cmd,
+			  uint16_t flags, uint32_t seq);
 /* A bound NETLINK_GENERIC socket and the nlmmap family id. */
 struct mnl_socket *genl_open(uint16_t *family);
 /* Send @cmd to the family, run @cb over the replies until the ack. */
