@@ -6,6 +6,8 @@
  * the file, so the module cannot be unloaded while any ring file is open
  * or mapped.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -16,9 +18,36 @@
 
 #include "nlmmap_int.h"
 
+/* Who may open /dev/nlmmap, in the spirit of io_uring_disabled. */
+static int disabled;
+module_param(disabled, int, 0644);
+MODULE_PARM_DESC(disabled,
+		 "0: every user may create rings (default); 1: only CAP_NET_ADMIN or members of group; 2: nobody");
+
+static int group = -1;
+module_param(group, int, 0644);
+MODULE_PARM_DESC(group,
+		 "With disabled=1, the gid whose members may create rings (-1: none)");
+
+static bool nlmmap_open_allowed(void)
+{
+	int mode = READ_ONCE(disabled), gid = READ_ONCE(group);
+
+	if (mode <= 0)
+		return true;
+	if (mode >= 2)
+		return false;
+	if (gid >= 0 && in_group_p(make_kgid(&init_user_ns, gid)))
+		return true;
+	return capable(CAP_NET_ADMIN);
+}
+
 static int nlmmap_open(struct inode *inode, struct file *file)
 {
 	struct nlmmap_ctx *ctx;
+
+	if (!nlmmap_open_allowed())
+		return -EPERM;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
@@ -36,6 +65,7 @@ static int nlmmap_open(struct inode *inode, struct file *file)
 	init_waitqueue_head(&ctx->wq);
 	init_waitqueue_head(&ctx->inflight_wq);
 	ctx->state = NLMMAP_UNBOUND;
+	ctx->dump_pct = 50;
 	file->private_data = ctx;
 	nlmmap_count(NULL, NLMMAP_S_RINGS, 1);
 	return 0;
@@ -107,17 +137,24 @@ static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 {
 	struct nlmmap_ctx *ctx = file->private_data;
 	void __user *uarg = (void __user *)arg;
-	struct nl_mmap_req req;
+	struct nlmmap_setup setup;
+	u32 usize = 0;
 	long ret;
 
 	/* Copy arguments in before taking ctx->lock: mmap() takes it under
 	 * mmap_lock, and a fault here would take them the other way round.
 	 */
 	switch (cmd) {
-	case NLMMAP_IOC_RX_RING:
-	case NLMMAP_IOC_TX_RING:
-		if (copy_from_user(&req, uarg, sizeof(req)))
+	case NLMMAP_IOC_SETUP:
+		if (get_user(usize, (u32 __user *)uarg))
 			return -EFAULT;
+		if (usize < NLMMAP_SETUP_SIZE_V1)
+			return -EINVAL;
+		if (usize > PAGE_SIZE)
+			return -E2BIG;
+		ret = copy_struct_from_user(&setup, sizeof(setup), uarg, usize);
+		if (ret)
+			return ret;
 		break;
 	case NLMMAP_IOC_KICK:
 	case NLMMAP_IOC_CLEAR_ERR:
@@ -131,9 +168,8 @@ static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 	if (mutex_lock_killable(&ctx->lock))
 		return -EINTR;
 	switch (cmd) {
-	case NLMMAP_IOC_RX_RING:
-	case NLMMAP_IOC_TX_RING:
-		ret = nlmmap_ring_set(ctx, cmd == NLMMAP_IOC_TX_RING, &req);
+	case NLMMAP_IOC_SETUP:
+		ret = nlmmap_rings_setup(ctx, &setup);
 		break;
 	case NLMMAP_IOC_KICK:
 		ret = nlmmap_tx_process(ctx, file);
@@ -144,6 +180,10 @@ static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 		break;
 	}
 	mutex_unlock(&ctx->lock);
+	/* The out fields, after the lock: the copy may fault. */
+	if (!ret && cmd == NLMMAP_IOC_SETUP &&
+	    copy_to_user(uarg, &setup, min_t(u32, usize, sizeof(setup))))
+		ret = -EFAULT;
 	return ret;
 }
 

@@ -7,8 +7,9 @@
  * reader never calls recvmsg(), so for a requester with an RX ring the
  * dump runs here instead: it fills frames with NLM_F_MULTI messages until
  * none is free, pauses, and goes on from poll() or NLMMAP_IOC_KICK once
- * dump_resume_pct percent of the ring is free again, ending with
- * NLMSG_DONE. A paused dump costs nothing: no timer, no thread. Each call
+ * the share of the ring its setup chose (dump_resume_pct) is free again,
+ * ending with NLMSG_DONE. A paused dump costs nothing: no timer, no
+ * thread. Each call
  * produces at most NLMMAP_DUMP_BUDGET messages (or passes of held
  * frames), so ctx->lock is held for a bounded time; poll() reports POLLIN
  * while a dump that is not paused has more to produce, so the reader
@@ -25,11 +26,6 @@
 #include <net/nlmmap.h>
 
 #include "nlmmap_int.h"
-
-static unsigned int dump_resume_pct = 50;
-module_param(dump_resume_pct, uint, 0644);
-MODULE_PARM_DESC(dump_resume_pct,
-		 "Resume a paused ring dump when this share (percent) of the RX ring is free (default: 50)");
 
 struct nlmmap_dump {
 	struct nlmmap_dump_req req;
@@ -302,7 +298,7 @@ void nlmmap_dump_poll(struct nlmmap_ctx *ctx)
 		return;
 	if (ctx->dump->paused) {
 		want = nlmmap_dump_resume_frames(ctx->rx.geom.frame_nr,
-						 READ_ONCE(dump_resume_pct));
+						 ctx->dump_pct);
 		if (!nlmmap_frame_room(&ctx->rx, want))
 			return;
 		ctx->dump->paused = false;

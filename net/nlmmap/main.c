@@ -27,6 +27,9 @@ static int __init nlmmap_init(void)
 {
 	int err;
 
+	err = nlmmap_probe_no_enobufs();
+	if (err)
+		return err;
 	err = nlmmap_bind_init();
 	if (err)
 		return err;

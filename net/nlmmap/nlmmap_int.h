@@ -47,6 +47,7 @@ struct nlmmap_counters {
 
 struct nlmmap_dump;
 struct netlink_callback;
+struct sock;
 struct sk_buff;
 struct user_struct;
 
@@ -63,7 +64,6 @@ struct nlmmap_ring {
 	struct page **pages;		/* nr_pages mapped, then the guard */
 	unsigned int nr_pages;
 	void *base;			/* vmap() of pages and the guard page */
-	struct nlmmap_charge charge;
 	u32 head;			/* RX: next to reserve, TX: next to read */
 	u32 pos;			/* RX: free-running position of head */
 	u32 last;			/* RX: last frame reserved, or NO_FRAME */
@@ -90,6 +90,9 @@ struct nlmmap_ctx {
 	struct nlmmap_ring rx;
 	struct nlmmap_ring tx;
 	void *tx_buf;			/* a TX frame's copy, frame-sized */
+	struct nlmmap_charge charge;	/* of both rings, by their setup */
+	bool tx_copy;			/* NLMMAP_SETUP_TX_COPY */
+	u32 dump_pct;			/* resume a paused dump at this share */
 	struct page *ctrl_page;		/* struct nlmmap_ctrl, mapped last */
 	struct nlmmap_ctrl *ctrl;
 
@@ -145,6 +148,11 @@ struct nlmmap_req {
 extern struct nlmmap_counters nlmmap_global;
 void nlmmap_count(struct nlmmap_ctx *ctx, int stat, long n);
 
+/* sockopt.c */
+bool nlmmap_sk_no_enobufs(const struct sock *sk);
+bool nlmmap_no_enobufs_known(void);
+int nlmmap_probe_no_enobufs(void);
+
 /* genl.c */
 int nlmmap_genl_init(void);
 void nlmmap_genl_exit(void);
@@ -176,8 +184,7 @@ bool nlmmap_ring_skb_sane(const struct sk_buff *skb,
 			  const struct nlmmap_ring *ring);
 
 /* ring.c */
-int nlmmap_ring_set(struct nlmmap_ctx *ctx, bool tx,
-		    const struct nl_mmap_req *req);
+int nlmmap_rings_setup(struct nlmmap_ctx *ctx, struct nlmmap_setup *s);
 void nlmmap_rings_close(struct nlmmap_ctx *ctx);
 int nlmmap_mmap(struct file *file, struct vm_area_struct *vma);
 

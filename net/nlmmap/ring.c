@@ -3,8 +3,8 @@
  * Rings: accounting, replacement and mmap.
  *
  * Pages (ringmem.c) are charged to the memory cgroup of the process
- * setting up the ring, and to its user's locked_vm against its own
- * RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK; each ring keeps what it
+ * setting up the rings, and to its user's locked_vm against its own
+ * RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK; a setup keeps what it
  * charged and to whom (struct nlmmap_charge) and gives back exactly that.
  * The application reaches the rings through one mmap() of the ring file:
  * RX ring, TX ring, control page.
@@ -17,9 +17,9 @@
 
 #include "nlmmap_int.h"
 
-/* Charge @pages of a new ring to the caller's user against its own
- * RLIMIT_MEMLOCK, unless it has CAP_IPC_LOCK. The ring being replaced
- * (@old) counts as free if the same user paid for it.
+/* Charge @pages of new rings to the caller's user against its own
+ * RLIMIT_MEMLOCK, unless it has CAP_IPC_LOCK. The rings being replaced
+ * (@old) count as free if the same user paid for them.
  */
 static int nlmmap_charge(struct nlmmap_charge *c, unsigned long pages,
 			 const struct nlmmap_charge *old)
@@ -60,76 +60,104 @@ static void nlmmap_uncharge(struct nlmmap_charge *c)
 static void nlmmap_ring_drop(struct nlmmap_ctx *ctx, struct nlmmap_ring *ring)
 {
 	nlmmap_count(ctx, NLMMAP_S_RING_BYTES, -(long)ring->geom.size);
-	nlmmap_uncharge(&ring->charge);
 	nlmmap_ring_free(ring);
 }
 
+/* Check what the kernel does not take from the geometry. */
+static int nlmmap_setup_check(const struct nlmmap_setup *s)
+{
+	unsigned int i;
+
+	if (s->flags & ~NLMMAP_SETUP_FLAGS || s->dump_resume_pct > 100 ||
+	    s->wake_frames > 1 || s->wake_usecs)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(s->resv); i++)
+		if (s->resv[i])
+			return -EINVAL;
+	return 0;
+}
+
+static void nlmmap_setup_report(const struct nlmmap_ctx *ctx,
+				struct nlmmap_setup *s)
+{
+	s->features = NLMMAP_FEAT_RX_HEAD | NLMMAP_FEAT_BIND_GENL |
+		      NLMMAP_FEAT_BUDGETS;
+	if (nlmmap_no_enobufs_known())
+		s->features |= NLMMAP_FEAT_NO_ENOBUFS;
+	s->off.rx = 0;
+	s->off.tx = ctx->rx.geom.size;
+	s->off.ctrl = ctx->rx.geom.size + ctx->tx.geom.size;
+	s->off.size = s->off.ctrl + NLMMAP_CTRL_SIZE;
+}
+
 /**
- * nlmmap_ring_set() - set, replace or (with zero blocks) remove a ring
+ * nlmmap_rings_setup() - set up, replace or remove both rings at once
  * @ctx: the context
- * @tx: the TX ring rather than the RX ring
- * @req: the requested geometry, copied from userspace
+ * @s: the request, copied from userspace; its out fields are filled in
+ *
+ * Either both rings become what @s asks for, or nothing changes. Whatever
+ * the old rings held is discarded (nobody maps them). Their memory charge
+ * is given back to whom it was charged; the new one is taken from the
+ * caller.
  *
  * Context: ctx->lock held.
- * Return: 0; -EINVAL for bad geometry; -EBUSY while mapped, while a frame
- * of the old ring is owned by anyone, or while producers are writing;
- * -ENOMEM when out of memory or over RLIMIT_MEMLOCK.
+ * Return: 0; -EINVAL for bad geometry, flags or reserved fields; -EBUSY
+ * while mapped or after the socket's release; -ENOMEM when out of memory
+ * or over RLIMIT_MEMLOCK.
  */
-int nlmmap_ring_set(struct nlmmap_ctx *ctx, bool tx,
-		    const struct nl_mmap_req *req)
+int nlmmap_rings_setup(struct nlmmap_ctx *ctx, struct nlmmap_setup *s)
 {
-	struct nlmmap_ring *ring = tx ? &ctx->tx : &ctx->rx;
+	struct nlmmap_ring rx = {}, tx = {};
+	struct nlmmap_geom grx, gtx;
 	struct nlmmap_charge charge;
-	struct nlmmap_ring new;
-	struct nlmmap_geom g;
 	void *buf = NULL;
 	int err;
 
 	lockdep_assert_held(&ctx->lock);
-	err = nlmmap_geom_check(req, &g);
+	err = nlmmap_setup_check(s) ?: nlmmap_geom_check(&s->rx, &grx) ?:
+	      nlmmap_geom_check(&s->tx, &gtx);
 	if (err)
 		return err;
 	if (atomic_read(&ctx->map_count) || ctx->state == NLMMAP_DEAD)
 		return -EBUSY;
 
-	memset(&new, 0, sizeof(new));
-	if (g.size) {
-		err = nlmmap_charge(&charge, g.size >> PAGE_SHIFT,
-				    &ring->charge);
-		if (err)
-			return err;
-		err = nlmmap_ring_alloc(&new, &g);
-		if (!err && tx) {
-			buf = kvmalloc(g.frame_size, GFP_KERNEL_ACCOUNT);
-			if (!buf)
-				err = -ENOMEM;
-		}
-		if (err) {
-			nlmmap_uncharge(&charge);
-			nlmmap_ring_free(&new);
-			return err;
-		}
-		new.charge = charge;
-		nlmmap_count(ctx, NLMMAP_S_RING_BYTES, g.size);
+	err = nlmmap_charge(&charge, (grx.size + gtx.size) >> PAGE_SHIFT,
+			    &ctx->charge);
+	if (err)
+		return err;
+	if (grx.size)
+		err = nlmmap_ring_alloc(&rx, &grx);
+	if (!err && gtx.size) {
+		err = nlmmap_ring_alloc(&tx, &gtx);
+		buf = err ? NULL : kvmalloc(gtx.frame_size, GFP_KERNEL_ACCOUNT);
+		if (!err && !buf)
+			err = -ENOMEM;
 	}
+	if (err) {
+		nlmmap_uncharge(&charge);
+		nlmmap_ring_free(&rx);
+		nlmmap_ring_free(&tx);
+		return err;
+	}
+	nlmmap_count(ctx, NLMMAP_S_RING_BYTES, grx.size + gtx.size);
 
-	/* Nobody maps the ring (so nobody reads it); for RX, producers are
-	 * shut out and waited for. Whatever the old frames held is gone.
-	 */
-	if (!tx) {
-		nlmmap_rx_stop(ctx);
-		nlmmap_dump_free(ctx);
-	}
-	nlmmap_ring_drop(ctx, ring);
-	*ring = new;
-	if (tx) {
-		kvfree(ctx->tx_buf);
-		ctx->tx_buf = buf;
-		nlmmap_ring_reset(ring, NULL);
-	} else {
-		nlmmap_ring_reset(ring, &ctx->ctrl->rx_head);
-		nlmmap_rx_start(ctx);
-	}
+	/* Producers shut out and waited for; nobody maps the rings. */
+	nlmmap_rx_stop(ctx);
+	nlmmap_dump_free(ctx);
+	nlmmap_ring_drop(ctx, &ctx->rx);
+	nlmmap_ring_drop(ctx, &ctx->tx);
+	nlmmap_uncharge(&ctx->charge);
+	kvfree(ctx->tx_buf);
+	ctx->rx = rx;
+	ctx->tx = tx;
+	ctx->tx_buf = buf;
+	ctx->charge = charge;
+	ctx->tx_copy = s->flags & NLMMAP_SETUP_TX_COPY;
+	ctx->dump_pct = s->dump_resume_pct ?: 50;
+	nlmmap_ring_reset(&ctx->tx, NULL);
+	nlmmap_ring_reset(&ctx->rx, &ctx->ctrl->rx_head);
+	nlmmap_rx_start(ctx);
+	nlmmap_setup_report(ctx, s);
 	return 0;
 }
 
@@ -145,14 +173,11 @@ void nlmmap_rings_close(struct nlmmap_ctx *ctx)
 	nlmmap_rx_stop(ctx);
 	nlmmap_ring_drop(ctx, &ctx->rx);
 	nlmmap_ring_drop(ctx, &ctx->tx);
+	nlmmap_uncharge(&ctx->charge);
 	kvfree(ctx->tx_buf);
 	ctx->tx_buf = NULL;
 }
 
-/* A VMA of the ring was added by fork() (MADV_DOFORK is refused on VM_IO,
- * so this is not expected), a split or mremap(): in place processing ends
- * until every mapping is gone.
- */
 static void nlmmap_vm_open(struct vm_area_struct *vma)
 {
 	struct nlmmap_ctx *ctx = vma->vm_private_data;

@@ -158,8 +158,14 @@ static void nlmmap_rx_overrun(struct nlmmap_ctx *ctx)
 	nlmmap_count(ctx, NLMMAP_S_DROPPED, 1);
 	atomic_inc(&ctx->overrun);
 	if (sk) {
-		WRITE_ONCE(sk->sk_err, ENOBUFS);
-		sk_error_report(sk);
+		/* As netlink_overrun(): counted, and ENOBUFS unless the
+		 * reader said it does not want it.
+		 */
+		atomic_inc(&sk->sk_drops);
+		if (!nlmmap_sk_no_enobufs(sk)) {
+			WRITE_ONCE(sk->sk_err, ENOBUFS);
+			sk_error_report(sk);
+		}
 	}
 	nlmmap_wake(ctx, EPOLLERR);
 }

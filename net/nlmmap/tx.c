@@ -24,11 +24,6 @@
 
 #include "nlmmap_int.h"
 
-static bool tx_inplace = true;
-module_param(tx_inplace, bool, 0644);
-MODULE_PARM_DESC(tx_inplace,
-		 "Process TX frames in place when the mapping is exclusive (default: Y); N always copies");
-
 /**
  * nlmmap_tx_exclusive() - may TX frames be processed in place?
  * @ctx: the context
@@ -44,13 +39,14 @@ MODULE_PARM_DESC(tx_inplace,
  * while this holds, only the caller, now in the kernel, can write the
  * ring.
  *
- * Return: true if in-place processing is allowed.
+ * Return: true if in-place processing is allowed (and the ring's setup
+ * did not ask for copies, NLMMAP_SETUP_TX_COPY).
  */
 bool nlmmap_tx_exclusive(struct nlmmap_ctx *ctx, struct file *file)
 {
 	struct mm_struct *mm = current->mm;
 
-	return READ_ONCE(tx_inplace) && mm &&
+	return !ctx->tx_copy && mm &&
 	       atomic_read(&ctx->map_count) == 1 &&
 	       !READ_ONCE(ctx->map_shared) && ctx->map_mm == mm &&
 	       atomic_read(&mm->mm_users) == 1 && file_count(file) <= 2;

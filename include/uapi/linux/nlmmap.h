@@ -14,14 +14,26 @@
  *   // Bind: send NLMMAP_CMD_BIND with NLMMAP_A_RING_FD = fd on the
  *   // NETLINK_GENERIC socket. The kernel binds the ring file to the
  *   // socket that sent the request, under the port id it sent from.
- *   ioctl(fd, NLMMAP_IOC_RX_RING, &(struct nl_mmap_req){ ... });
- *   ioctl(fd, NLMMAP_IOC_TX_RING, &(struct nl_mmap_req){ ... });
- *   map = mmap(NULL, rx_size + tx_size + NLMMAP_CTRL_SIZE,
- *	        PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+ *   struct nlmmap_setup s = { .size = sizeof(s), .rx = {...}, .tx = {...} };
+ *   ioctl(fd, NLMMAP_IOC_SETUP, &s);
+ *   map = mmap(NULL, s.off.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+ *   // RX ring at map + s.off.rx, TX ring at map + s.off.tx, control page
+ *   // (struct nlmmap_ctrl) at map + s.off.ctrl.
  *
- * where size = nm_block_size * nm_block_nr. The RX ring starts at offset 0
- * of the mapping, the TX ring right after it, and the control page
- * (struct nlmmap_ctrl) after the TX ring. Geometry: nm_block_size is a
+ * NLMMAP_IOC_SETUP sets up (or, with a zero geometry, removes) both rings
+ * in one call, and reports back the features of this kernel and where each
+ * part lies in the mapping (today: RX ring at 0, TX ring after it, the
+ * control page after that; use the offsets). It is extensible like
+ * io_uring_params: the caller passes the size of the struct it knows;
+ * fields the kernel does not know must be zero (E2BIG otherwise), fields
+ * it knows but the caller does not are taken as zero; unknown flag bits,
+ * non-zero reserved fields and bad geometry give EINVAL. The per-ring
+ * choices are here, not in module parameters: NLMMAP_SETUP_TX_COPY
+ * (always copy TX frames before processing them), dump_resume_pct (when a
+ * paused dump goes on, 0 for the default 50). wake_frames and wake_usecs
+ * are reserved for wake-up batching and must be 0 (or wake_frames 1).
+ *
+ * Size of a ring = nm_block_size * nm_block_nr. Geometry: nm_block_size is a
  * multiple of the page size, nm_frame_size is at least NLMMAP_HDRLEN and a
  * multiple of NLMMAP_ALIGNMENT, no larger than a block, and
  * nm_frame_nr == (nm_block_size / nm_frame_size) * nm_block_nr; frames do
@@ -121,7 +133,7 @@
  * messages, then NLMSG_DONE, nothing on the socket but the messages behind
  * COPY frames. The kernel fills the ring and pauses; it goes on when the
  * reader calls poll() (or NLMMAP_IOC_KICK) after freeing frames, once the
- * frame the share dump_resume_pct (module parameter, default half) of the
+ * frame the share dump_resume_pct (chosen at setup, default half) of the
  * ring ahead of the kernel's head is free again; each poll() or kick
  * produces at most NLMMAP_DUMP_BUDGET messages, and poll() reports POLLIN
  * while a dump has more to produce at once. NLM_F_DUMP_INTR
@@ -135,17 +147,24 @@
  * poll() on the nlmmap fd: POLLIN when the RX head is VALID or COPY or the
  * socket has data, POLLOUT when the TX head is UNUSED, POLLERR after an
  * overrun. A reader that keeps up is never woken: the kernel wakes only
- * sleepers. When the RX ring is full a message is dropped, counted, and
- * the overrun is signalled: POLLERR on this fd (cleared by
- * NLMMAP_IOC_CLEAR_ERR, which returns the number of drops) and ENOBUFS
- * from the next recv() on the socket, as netlink does on overrun.
+ * sleepers. When the RX ring is full a message is dropped, counted (the
+ * ring's DROPPED and the socket's sk_drops, which ss and /proc/net/netlink
+ * show), and the overrun is signalled: POLLERR on this fd (cleared by
+ * NLMMAP_IOC_CLEAR_ERR, which returns the number of drops) and, unless the
+ * socket has NETLINK_NO_ENOBUFS set, ENOBUFS from the next recv() on the
+ * socket, as netlink does on overrun.
  *
  * Ring memory is charged to the process that sets the ring up: memcg, and
  * RLIMIT_MEMLOCK (its own limit) through its user's locked_vm unless it
- * has CAP_IPC_LOCK (ENOMEM when over the limit). Each ring remembers the
+ * has CAP_IPC_LOCK (ENOMEM when over the limit). A setup remembers the
  * user and the amount it charged and gives back exactly that, whoever
- * removes it; replacing a ring of the same user counts the old ring's
+ * removes the rings; a new setup by the same user counts the old rings'
  * charge as free.
+ *
+ * Who may open /dev/nlmmap (mode 0666) is the administrator's choice, as
+ * with io_uring_disabled: the module parameter disabled is 0 (everyone),
+ * 1 (CAP_NET_ADMIN, or members of the group given by the parameter group)
+ * or 2 (nobody); open() fails with EPERM otherwise.
  */
 #ifndef _UAPI_LINUX_NLMMAP_H
 #define _UAPI_LINUX_NLMMAP_H
@@ -181,6 +200,37 @@
 #define NLMMAP_DUMP_BUDGET	256	/* dump messages per kick or poll() */
 #define NLMMAP_TX_BENCH_BYTES	(1U << 18) /* BENCH through the TX ring */
 
+/* NLMMAP_IOC_SETUP */
+#define NLMMAP_SETUP_TX_COPY	(1U << 0)	/* copy every TX frame first */
+#define NLMMAP_SETUP_FLAGS	NLMMAP_SETUP_TX_COPY
+
+#define NLMMAP_FEAT_RX_HEAD	(1U << 0)	/* ctrl->rx_head, the reader's rule */
+#define NLMMAP_FEAT_BIND_GENL	(1U << 1)	/* NLMMAP_CMD_BIND */
+#define NLMMAP_FEAT_BUDGETS	(1U << 2)	/* NLMMAP_*_BUDGET per call */
+#define NLMMAP_FEAT_NO_ENOBUFS	(1U << 3)	/* NETLINK_NO_ENOBUFS honoured */
+
+struct nlmmap_offsets {
+	__u64	rx;		/* RX ring */
+	__u64	tx;		/* TX ring */
+	__u64	ctrl;		/* struct nlmmap_ctrl */
+	__u64	size;		/* length to mmap() */
+};
+
+struct nlmmap_setup {
+	__u32	size;		/* in: sizeof(struct nlmmap_setup) */
+	__u32	flags;		/* in: NLMMAP_SETUP_* */
+	struct nl_mmap_req rx;	/* in: RX geometry, all zero for none */
+	struct nl_mmap_req tx;	/* in: TX geometry, all zero for none */
+	__u32	dump_resume_pct; /* in: 1..100, 0 for 50 */
+	__u32	wake_frames;	/* in: reserved, 0 or 1 */
+	__u32	wake_usecs;	/* in: reserved, 0 */
+	__u32	features;	/* out: NLMMAP_FEAT_* */
+	struct nlmmap_offsets off; /* out */
+	__u64	resv[4];	/* must be zero */
+};
+
+#define NLMMAP_SETUP_SIZE_V1	sizeof(struct nlmmap_setup)
+
 /* The control page, mapped after the TX ring. */
 #define NLMMAP_CTRL_SIZE	4096
 struct nlmmap_ctrl {
@@ -188,11 +238,14 @@ struct nlmmap_ctrl {
 	__u32	__reserved[15];
 };
 
-#define NLMMAP_IOC_MAGIC	0xB7
-/* Number 1 was a bind by socket fd, removed: bind with NLMMAP_CMD_BIND. */
-/* Set (or with nm_block_nr == 0 remove) a ring. */
-#define NLMMAP_IOC_RX_RING	_IOW(NLMMAP_IOC_MAGIC, 2, struct nl_mmap_req)
-#define NLMMAP_IOC_TX_RING	_IOW(NLMMAP_IOC_MAGIC, 3, struct nl_mmap_req)
+/*
+ * 0xB8 is free in Documentation/userspace-api/ioctl/ioctl-number.rst of
+ * 6.1 (the 0xB7 of before v1 is NSIO's: NLMMAP_IOC_KICK was
+ * NS_GET_OWNER_UID). Binaries of before v1 get ENOTTY.
+ */
+#define NLMMAP_IOC_MAGIC	0xB8
+/* Set up both rings (see SETUP above). */
+#define NLMMAP_IOC_SETUP	_IOWR(NLMMAP_IOC_MAGIC, 1, struct nlmmap_setup)
 /* Process pending TX frames; returns the number processed. */
 #define NLMMAP_IOC_KICK		_IO(NLMMAP_IOC_MAGIC, 4)
 /* Clear the overrun condition; returns the drops it covered. */

@@ -49,6 +49,7 @@ EXPORT_SYMBOL struct mnl_ring *mnl_ring_map(struct mnl_socket *nl,
 					    const struct nl_mmap_req *rx,
 					    const struct nl_mmap_req *tx)
 {
+	struct nlmmap_setup setup = { .size = sizeof(setup) };
 	struct mnl_ring *r;
 	int err;
 
@@ -61,27 +62,24 @@ EXPORT_SYMBOL struct mnl_ring *mnl_ring_map(struct mnl_socket *nl,
 		goto fail;
 	if (ring_genl_bind(nl, r->fd) < 0)
 		goto fail;
-	if (rx) {
-		r->req[MNL_RING_RX] = *rx;
-		if (ioctl(r->fd, NLMMAP_IOC_RX_RING, rx) < 0)
-			goto fail;
-	}
-	if (tx) {
-		r->req[MNL_RING_TX] = *tx;
-		if (ioctl(r->fd, NLMMAP_IOC_TX_RING, tx) < 0)
-			goto fail;
-	}
+	if (rx)
+		setup.rx = r->req[MNL_RING_RX] = *rx;
+	if (tx)
+		setup.tx = r->req[MNL_RING_TX] = *tx;
+	if (ioctl(r->fd, NLMMAP_IOC_SETUP, &setup) < 0)
+		goto fail;
 	if (ring_size(rx) + ring_size(tx)) {
-		r->map_len = ring_size(rx) + ring_size(tx) + NLMMAP_CTRL_SIZE;
+		r->map_len = setup.off.size;
 		r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE,
 			      MAP_SHARED, r->fd, 0);
 		if (r->map == MAP_FAILED) {
 			r->map = NULL;
 			goto fail;
 		}
-		r->base[MNL_RING_RX] = r->map;
-		r->base[MNL_RING_TX] = (char *)r->map + ring_size(rx);
-		r->ctrl = nlmmap_ctrl(r->map, ring_size(rx), ring_size(tx));
+		r->base[MNL_RING_RX] = (char *)r->map + setup.off.rx;
+		r->base[MNL_RING_TX] = (char *)r->map + setup.off.tx;
+		r->ctrl = (struct nlmmap_ctrl *)((char *)r->map +
+						 setup.off.ctrl);
 	}
 	return r;
 fail:

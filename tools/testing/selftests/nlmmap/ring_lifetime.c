@@ -88,7 +88,7 @@ static void unload_refused_while_mapped(void)
 	REQUIRE(nl);
 	fd = ring_file_bind(nl);
 	REQUIRE(fd >= 0);
-	REQUIRE(ioctl(fd, NLMMAP_IOC_RX_RING, &rx) == 0);
+	REQUIRE(rings_set(fd, &rx, NULL, NULL) == 0);
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	REQUIRE(m != MAP_FAILED);
 	close(fd);
@@ -140,7 +140,7 @@ static void producers_race_teardown(void)
 		void *m = MAP_FAILED;
 		int j;
 
-		if (fd < 0 || ioctl(fd, NLMMAP_IOC_RX_RING, &rx))
+		if (fd < 0 || rings_set(fd, &rx, NULL, NULL))
 			goto next;
 		m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (m == MAP_FAILED)

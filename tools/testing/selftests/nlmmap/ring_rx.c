@@ -124,6 +124,28 @@ static void held_frames_are_passed_over(void)
 	mnl_socket_close(q);
 }
 
+/* The Drops column of /proc/net/netlink for @portid, or -1. */
+static long long netlink_drops(uint32_t portid)
+{
+	unsigned long long drops = 0;
+	unsigned int proto, pid;
+	char line[512];
+	long long ret = -1;
+	FILE *f = fopen("/proc/net/netlink", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode */
+		if (sscanf(line, "%*s %u %u %*s %*s %*s %*s %*s %llu", &proto,
+			   &pid, &drops) == 3 && proto == NETLINK_GENERIC &&
+		    pid == portid)
+			ret = drops;
+	}
+	fclose(f);
+	return ret;
+}
+
 static void overrun_is_counted_and_signalled(void)
 {
 	struct mnl_socket *nl, *q;
@@ -141,6 +163,7 @@ static void overrun_is_counted_and_signalled(void)
 	REQUIRE(bench_request(nl, id, 40, 32) == 0);
 	/* 41 messages (with the summary) for 16 frames. */
 	CHECK(nlmmap_stat(q, id, NLMMAP_S_DROPPED) - dropped == 25);
+	CHECK(netlink_drops(mnl_socket_get_portid(nl)) == 25, "sk_drops");
 	CHECK(mnl_ring_wait(r, POLLIN, 0) & POLLERR);
 	errno = 0;
 	CHECK(recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT) ==
@@ -151,6 +174,38 @@ static void overrun_is_counted_and_signalled(void)
 	CHECK(mnl_ring_clear_error(r) == 0);
 	ring_teardown(r, nl);
 	mnl_socket_close(q);
+}
+
+/* NETLINK_NO_ENOBUFS set on the socket: an overrun is counted (the ring,
+ * and sk_drops as ss and /proc/net/netlink show it) and signalled on the
+ * ring file, but recv() reports no ENOBUFS, as netlink_overrun() does.
+ */
+static void no_enobufs_is_honoured(void)
+{
+	struct mnl_socket *nl;
+	struct seen s = {};
+	struct mnl_ring *r;
+	long long drops;
+	char buf[256];
+	uint16_t id;
+	int one = 1;
+
+	r = ring_setup(&nl, &id, 16, 512, 0);
+	REQUIRE(r);
+	drops = netlink_drops(mnl_socket_get_portid(nl));
+	REQUIRE(drops >= 0);
+	REQUIRE(mnl_socket_setsockopt(nl, NETLINK_NO_ENOBUFS, &one,
+				      sizeof(one)) == 0);
+	REQUIRE(bench_request(nl, id, 40, 32) == 0);
+	CHECK(netlink_drops(mnl_socket_get_portid(nl)) - drops == 25,
+	      "sk_drops %lld", netlink_drops(mnl_socket_get_portid(nl)));
+	CHECK(mnl_ring_wait(r, POLLIN, 0) & POLLERR);
+	errno = 0;
+	CHECK(recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT) ==
+	      -1 && errno == EAGAIN, "no ENOBUFS: errno %d", errno);
+	CHECK(drain(r, &s) == MNL_CB_OK && s.n == 16, "%d", s.n);
+	CHECK(mnl_ring_clear_error(r) == 25);
+	ring_teardown(r, nl);
 }
 
 struct waiter {
@@ -343,7 +398,7 @@ static void long_hold_runs_cost_bounded_work(void)
 	mnl_socket_close(q);
 }
 
-TAP_MAIN(T(hostile_neighbour_frames_untouched),
+TAP_MAIN(T(hostile_neighbour_frames_untouched), T(no_enobufs_is_honoured),
 	 T(long_hold_runs_cost_bounded_work), T(bench_arrives_in_order), T(oversized_messages_copy_in_order),
 	 T(held_frames_are_passed_over), T(overrun_is_counted_and_signalled),
 	 T(poll_sleeper_is_woken), T(many_rings_many_sockets),

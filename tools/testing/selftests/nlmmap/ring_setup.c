@@ -52,11 +52,11 @@ static void geometry_accepted_and_refused(void)
 	REQUIRE(fd >= 0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		for (cmd = 0; cmd < 2; cmd++) {
-			int ret = ioctl(fd, cmd ? NLMMAP_IOC_TX_RING :
-					NLMMAP_IOC_RX_RING, &cases[i].req);
+			int ret = rings_set(fd, cmd ? NULL : &cases[i].req,
+					    cmd ? &cases[i].req : NULL, NULL);
 
-			CHECK(cases[i].err ? ret == -1 && errno == cases[i].err :
-			      ret == 0, "case %u %s", i, cmd ? "tx" : "rx");
+			CHECK(ret == cases[i].err, "case %u %s: %d", i,
+			      cmd ? "tx" : "rx", ret);
 		}
 	}
 	close(fd);
@@ -79,8 +79,7 @@ static void mmap_rules(void)
 	errno = 0;
 	m = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	CHECK(m == MAP_FAILED && errno == EINVAL, "no rings yet");
-	REQUIRE(ioctl(fd, NLMMAP_IOC_RX_RING, &rx) == 0);
-	REQUIRE(ioctl(fd, NLMMAP_IOC_TX_RING, &tx) == 0);
+	REQUIRE(rings_set(fd, &rx, &tx, NULL) == 0);
 	m = mmap(NULL, rxs, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	CHECK(m == MAP_FAILED && errno == EINVAL, "RX size only");
 	m = mmap(NULL, rxs + txs, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -102,10 +101,9 @@ static void mmap_rules(void)
 	      errno == EACCES, "never executable (VM_MAYEXEC cleared)");
 	/* Reconfiguring while mapped is refused, and allowed after. */
 	errno = 0;
-	CHECK(ioctl(fd, NLMMAP_IOC_RX_RING, &rx) == -1 && errno == EBUSY);
-	CHECK(ioctl(fd, NLMMAP_IOC_TX_RING, &tx) == -1 && errno == EBUSY);
+	CHECK(rings_set(fd, &rx, &tx, NULL) == EBUSY);
 	munmap(m, all);
-	CHECK(ioctl(fd, NLMMAP_IOC_RX_RING, &tx) == 0);
+	CHECK(rings_set(fd, &tx, NULL, NULL) == 0);
 	close(fd);
 	mnl_socket_close(nl);
 }
@@ -122,7 +120,7 @@ static void reconfigure_discards_unmapped_frames(void)
 	fd = ring_file(&nl);
 	REQUIRE(fd >= 0);
 	REQUIRE(mnl_ring_genl_resolve(nl, NLMMAP_GENL_NAME, &id) == 0);
-	REQUIRE(ioctl(fd, NLMMAP_IOC_RX_RING, &rx) == 0);
+	REQUIRE(rings_set(fd, &rx, NULL, NULL) == 0);
 	/* Not mapped, but the kernel delivers into the ring all the same. */
 	REQUIRE(bench_request(nl, id, 1, 16) == 0);
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -134,7 +132,7 @@ static void reconfigure_discards_unmapped_frames(void)
 	/* Unmapped: setting the ring up again discards what it held,
 	 * without walking it (O(1) under the ring's lock).
 	 */
-	CHECK(ioctl(fd, NLMMAP_IOC_RX_RING, &rx) == 0);
+	CHECK(rings_set(fd, &rx, NULL, NULL) == 0);
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	REQUIRE(m != MAP_FAILED);
 	CHECK(nlmmap_frame_status(m) == NLMMAP_STATUS_UNUSED);
@@ -205,65 +203,57 @@ static void memlock_limit_applies(void)
 	      WEXITSTATUS(status));
 }
 
-static int set_rx(int fd, unsigned int pages)
+/* Set up rings of @rx and @tx pages (0: none) on @fd; 0 or errno. */
+static int setup_pages(int fd, unsigned int rx, unsigned int tx)
 {
-	struct nl_mmap_req req = geometry(pages, 4096);
+	struct nl_mmap_req r = geometry(rx, 4096), t = geometry(tx, 4096);
 
-	if (!pages)
-		memset(&req, 0, sizeof(req));
-	return ioctl(fd, NLMMAP_IOC_RX_RING, &req) ? errno : 0;
-}
-
-static int set_tx(int fd, unsigned int pages)
-{
-	struct nl_mmap_req req = geometry(pages, 4096);
-
-	if (!pages)
-		memset(&req, 0, sizeof(req));
-	return ioctl(fd, NLMMAP_IOC_TX_RING, &req) ? errno : 0;
+	return rings_set(fd, rx ? &r : NULL, tx ? &t : NULL, NULL);
 }
 
 /*
- * A ring gives back exactly what it charged, to whom it charged it: a
- * ring set up with CAP_IPC_LOCK (not charged) and removed by an
- * unprivileged process must not un-charge that process's own ring. And a
- * same-size replacement at the limit counts the old ring as free.
+ * A setup gives back exactly what it charged, to whom it charged it:
+ * rings set up with CAP_IPC_LOCK (not charged) and removed by an
+ * unprivileged process must not un-charge that process's own rings. And
+ * a same-size setup at the limit counts the old rings as free.
  */
 static int memlock_credit(void)
 {
 	struct rlimit rl = { 32 << 12, 32 << 12 };	/* 32 pages */
-	struct mnl_socket *a = genl_open(NULL), *b = genl_open(NULL);
-	int fa, fb, bad = 0;
+	struct mnl_socket *nl[3];
+	int fd[3], i, bad = 0;
 
-	if (!a || !b)
-		return 100;
-	fa = ring_file_bind(a);
-	fb = ring_file_bind(b);
-	if (fa < 0 || fb < 0 || setrlimit(RLIMIT_MEMLOCK, &rl))
+	for (i = 0; i < 3; i++) {
+		nl[i] = genl_open(NULL);
+		fd[i] = nl[i] ? ring_file_bind(nl[i]) : -1;
+		if (fd[i] < 0)
+			return 100;
+	}
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 101;
-	if (set_rx(fa, 16))		/* as root: not charged */
+	if (setup_pages(fd[0], 16, 0))		/* as root: not charged */
 		return 102;
 	if (setgid(65534) || setuid(65534))
 		return 103;
-	if (set_tx(fa, 32))		/* nobody: 32 of 32 pages */
+	if (setup_pages(fd[1], 16, 16))		/* nobody: 32 of 32 */
 		bad |= 1;
-	if (set_rx(fb, 1) != ENOMEM)	/* at the limit */
+	if (setup_pages(fd[2], 1, 0) != ENOMEM)	/* at the limit */
 		bad |= 2;
-	if (set_rx(fa, 0))		/* remove root's ring, as nobody */
+	if (setup_pages(fd[0], 0, 0))		/* root's, removed by nobody */
 		bad |= 4;
-	if (set_rx(fb, 1) != ENOMEM)	/* still at the limit */
+	if (setup_pages(fd[2], 1, 0) != ENOMEM)	/* still at the limit */
 		bad |= 8;
-	if (set_tx(fa, 32))		/* same size again, at the limit */
+	if (setup_pages(fd[1], 16, 16))		/* the same again, at it */
 		bad |= 16;
-	if (set_tx(fa, 0))		/* gives back the 32 pages */
+	if (setup_pages(fd[1], 0, 0))		/* gives the 32 pages back */
 		bad |= 32;
-	if (set_rx(fb, 32))		/* so these fit */
+	if (setup_pages(fd[2], 32, 0))		/* so these fit */
 		bad |= 64;
 	printf("# memlock credit: %#x\n", bad);
-	close(fa);
-	close(fb);
-	mnl_socket_close(a);
-	mnl_socket_close(b);
+	for (i = 0; i < 3; i++) {
+		close(fd[i]);
+		mnl_socket_close(nl[i]);
+	}
 	return bad;
 }
 
@@ -280,7 +270,124 @@ static void memlock_charge_stays_with_its_ring(void)
 	      WEXITSTATUS(status));
 }
 
-TAP_MAIN(T(geometry_accepted_and_refused), T(mmap_rules),
+/* NLMMAP_IOC_SETUP: sized and checked like io_uring_params. */
+static void setup_is_extensible(void)
+{
+	struct nl_mmap_req rx = geometry(8, 2048), tx = geometry(4, 2048);
+	struct {
+		struct nlmmap_setup s;
+		uint64_t more[2];
+	} big = {};
+	struct nlmmap_setup s = {};
+	struct mnl_socket *nl;
+	int fd;
+
+	fd = ring_file(&nl);
+	REQUIRE(fd >= 0);
+	s.size = sizeof(s) - 4;
+	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &s) == -1 && errno == EINVAL,
+	      "smaller than v1");
+	big.s.size = sizeof(big);
+	big.s.rx = rx;
+	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &big) == 0, "zero tail accepted");
+	big.more[1] = 1;
+	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &big) == -1 && errno == E2BIG,
+	      "unknown fields set");
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.flags = 1U << 31;
+	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &s) == -1 && errno == EINVAL);
+	s.flags = 0;
+	s.resv[3] = 1;
+	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &s) == -1 && errno == EINVAL);
+	s.resv[3] = 0;
+	s.wake_frames = 2;
+	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &s) == -1 && errno == EINVAL);
+	s.wake_frames = 0;
+	s.dump_resume_pct = 101;
+	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &s) == -1 && errno == EINVAL);
+	s.dump_resume_pct = 25;
+	s.rx = rx;
+	s.tx = tx;
+	REQUIRE(ioctl(fd, NLMMAP_IOC_SETUP, &s) == 0);
+	CHECK((s.features & (NLMMAP_FEAT_RX_HEAD | NLMMAP_FEAT_BIND_GENL |
+			     NLMMAP_FEAT_BUDGETS)) ==
+	      (NLMMAP_FEAT_RX_HEAD | NLMMAP_FEAT_BIND_GENL | NLMMAP_FEAT_BUDGETS),
+	      "features %#x", s.features);
+	CHECK(s.off.rx == 0 && s.off.tx == 8 * 2048 &&
+	      s.off.ctrl == 12 * 2048 && s.off.size == map_size(&rx, &tx),
+	      "offsets %llu %llu %llu %llu", (unsigned long long)s.off.rx,
+	      (unsigned long long)s.off.tx, (unsigned long long)s.off.ctrl,
+	      (unsigned long long)s.off.size);
+	/* A binary of before v1 gets a clean error. */
+	CHECK(ioctl(fd, _IOW(0xB7, 2, struct nl_mmap_req), &rx) == -1 &&
+	      errno == ENOTTY);
+	CHECK(ioctl(fd, _IOW(0xB7, 1, int32_t), &fd) == -1 && errno == ENOTTY);
+	close(fd);
+	mnl_socket_close(nl);
+}
+
+static int write_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/module/nlmmap/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* What open() says as user nobody (in a child), as 0 or errno. */
+static int open_as_nobody(void)
+{
+	int status, fd;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		fd = open(NLMMAP_DEVICE, O_RDWR);
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* The administrator's knob: who may create rings. */
+static void open_policy(void)
+{
+	int fd;
+
+	CHECK(open_as_nobody() == 0, "disabled=0: everyone");
+	REQUIRE(write_param("disabled", "1") == 0);
+	CHECK(open_as_nobody() == EPERM, "disabled=1: not nobody");
+	fd = open(NLMMAP_DEVICE, O_RDWR);
+	CHECK(fd >= 0, "disabled=1: CAP_NET_ADMIN may");
+	close(fd);
+	REQUIRE(write_param("group", "65534") == 0);
+	CHECK(open_as_nobody() == 0, "disabled=1: the group may");
+	REQUIRE(write_param("disabled", "2") == 0);
+	errno = 0;
+	fd = open(NLMMAP_DEVICE, O_RDWR);
+	CHECK(fd < 0 && errno == EPERM, "disabled=2: nobody at all");
+	if (fd >= 0)
+		close(fd);
+	write_param("group", "-1");
+	write_param("disabled", "0");
+	fd = open(NLMMAP_DEVICE, O_RDWR);
+	CHECK(fd >= 0);
+	close(fd);
+}
+
+TAP_MAIN(T(setup_is_extensible), T(open_policy),
+	 T(geometry_accepted_and_refused), T(mmap_rules),
 	 T(reconfigure_discards_unmapped_frames), T(ring_memory_is_counted),
 	 T(memlock_limit_applies),
 	 T(memlock_charge_stays_with_its_ring))

@@ -649,7 +649,47 @@ static void kick_works_in_budgets(void)
 	ring_teardown(r, nl);
 }
 
-TAP_MAIN(T(echo_in_place), T(ack_and_poll_processing), T(bench_through_tx),
+/* A per-ring choice at setup (it was a module parameter): copy first. */
+static void setup_flag_tx_copy(void)
+{
+	struct nl_mmap_req rx = geometry(8, 1024), tx = geometry(4, 1024);
+	struct nlmmap_setup setup = { .size = sizeof(setup) };
+	struct nl_mmap_hdr *frame;
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct deltas d;
+	char *m;
+	int fd;
+
+	nl = genl_open(&family);
+	REQUIRE(nl);
+	fd = ring_file_bind(nl);
+	REQUIRE(fd >= 0);
+	setup.flags = NLMMAP_SETUP_TX_COPY;
+	setup.rx = rx;
+	setup.tx = tx;
+	REQUIRE(ioctl(fd, NLMMAP_IOC_SETUP, &setup) == 0);
+	m = mmap(NULL, setup.off.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 0);
+	REQUIRE(m != MAP_FAILED);
+	frame = nlmmap_frame(m + setup.off.tx, &tx, 0);
+	nlh = genl_req(nlmmap_frame_data(frame), family, NLMMAP_CMD_ECHO, 0, 1);
+	mnl_attr_put(nlh, NLMMAP_A_PAYLOAD, 5, "copy");
+	frame->nm_len = nlh->nlmsg_len;
+	deltas_start(&d);
+	nlmmap_frame_publish(frame, NLMMAP_STATUS_VALID);
+	CHECK(ioctl(fd, NLMMAP_IOC_KICK) == 1);
+	deltas_end(&d);
+	CHECK(d.copied == 1 && d.inplace == 0, "copied %lld in place %lld",
+	      (long long)d.copied, (long long)d.inplace);
+	CHECK(nlmmap_frame_status(nlmmap_frame(m + setup.off.rx, &rx, 0)) ==
+	      NLMMAP_STATUS_VALID, "the answer");
+	munmap(m, setup.off.size);
+	close(fd);
+	mnl_socket_close(nl);
+}
+
+TAP_MAIN(T(echo_in_place), T(setup_flag_tx_copy), T(ack_and_poll_processing), T(bench_through_tx),
 	 T(copied_unless_exclusive), T(invalid_frames_are_counted_and_answered),
 	 T(hostile_thread_rewrites_tx), T(remote_writer_is_refused),
 	 T(fork_child_gets_no_mapping), T(split_mapping_forces_copies),

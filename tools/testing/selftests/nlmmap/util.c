@@ -166,6 +166,22 @@ int ring_file_bind(struct mnl_socket *nl)
 	return fd;
 }
 
+int rings_set(int fd, const struct nl_mmap_req *rx,
+	      const struct nl_mmap_req *tx, struct nlmmap_setup *out)
+{
+	struct nlmmap_setup s = { .size = sizeof(s) };
+
+	if (rx)
+		s.rx = *rx;
+	if (tx)
+		s.tx = *tx;
+	if (ioctl(fd, NLMMAP_IOC_SETUP, &s))
+		return errno;
+	if (out)
+		*out = s;
+	return 0;
+}
+
 size_t map_size(const struct nl_mmap_req *rx, const struct nl_mmap_req *tx)
 {
 	return (rx ? (size_t)rx->nm_block_size * rx->nm_block_nr : 0) +

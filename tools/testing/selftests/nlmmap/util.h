@@ -32,6 +32,11 @@ struct nl_mmap_req geometry(unsigned int frames, unsigned int frame_size);
 int ring_file_bind(struct mnl_socket *nl);
 /* NLMMAP_CMD_BIND of ring file @ring sent on @nl; 0 or -errno. */
 int bind_request(struct mnl_socket *nl, int ring);
+/* NLMMAP_IOC_SETUP of @rx and @tx (NULL: none) on ring file @fd; 0 or
+ * errno. @out, if not NULL, gets the kernel's answer.
+ */
+int rings_set(int fd, const struct nl_mmap_req *rx,
+	      const struct nl_mmap_req *tx, struct nlmmap_setup *out);
 /* Bytes to mmap() for these rings: RX, TX and the control page. */
 size_t map_size(const struct nl_mmap_req *rx, const struct nl_mmap_req *tx);
 /* Socket + family + rings (tx_frames may be 0 for no TX ring). */
