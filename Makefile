@@ -24,16 +24,23 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror=implicit-function-declaration
 export CFLAGS
 
-.PHONY: all deps deps-ok modules lib tools tests run check static \
-	checkpatch sparse vm-stock vm-debug clean
+.PHONY: all deps deps-ok deps-present modules lib tools tests run check \
+	static checkpatch sparse vm-stock vm-debug clean
 
-all: deps-ok modules lib tools
+# Plain make installs nothing: it names what is missing and make deps.
+all: deps-present modules lib tools
 
 deps:
 	tools/build/deps.sh
 
+# make run and make check install what they need on a fresh machine.
 deps-ok:
 	@tools/build/deps.sh --check 2>/dev/null || tools/build/deps.sh
+
+deps-present:
+	@tools/build/deps.sh --check || \
+		{ echo "nlmmap: run 'make deps' (as root) to install them" >&2; \
+		  exit 1; }
 
 # The module is built in a copy of the tree per kernel, so stock and debug
 # builds do not trample each other's objects.
@@ -70,7 +77,7 @@ checkpatch:
 	tools/build/static.sh checkpatch
 
 sparse:
-	tools/build/static.sh sparse w1
+	tools/build/static.sh sparse w1 shellcheck
 
 check: deps-ok
 	tools/build/check.sh

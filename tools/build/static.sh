@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# static.sh [checkpatch|kernel-doc|sparse|w1]... - the static checks of
+# static.sh [checkpatch|kernel-doc|sparse|w1|shellcheck]... - the static checks of
 # make check.
 # checkpatch.pl --strict (from linux-source-6.1) per kernel source file,
 # kernel-doc warnings,
@@ -43,11 +43,12 @@ run_checkpatch() {
 # kernel-doc on the exported API and every documented function; with
 # KBUILD_EXTRA_WARN=2 it also reports missing return descriptions.
 run_kerneldoc() {
-	local src rep
+	local src rep files
 	src=$(source_tree)
 	rep=$(mktemp)
+	mapfile -t files < <(kernel_files)
 	(cd "$TOP" && KBUILD_EXTRA_WARN=2 "$src/scripts/kernel-doc" -none \
-		$(kernel_files)) >"$rep" 2>&1
+		"${files[@]}") >"$rep" 2>&1
 	[ ! -s "$rep" ]
 	verdict kernel-doc $? "$rep"
 	rm -f "$rep"
@@ -71,13 +72,25 @@ build_with() { # name, make args...
 	rm -f "$rep" "$rep.all"
 }
 
-[ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1
+# Every shell script, through shellcheck (the guest init is busybox sh).
+run_shellcheck() {
+	local rep files
+	rep=$(mktemp)
+	mapfile -t files < <(cd "$TOP" && git ls-files '*.sh' .ci/run)
+	(cd "$TOP" && shellcheck -x -P SCRIPTDIR "${files[@]}" &&
+		shellcheck -s sh tools/testing/vm/guest/init) >"$rep" 2>&1
+	verdict shellcheck $? "$rep"
+	rm -f "$rep"
+}
+
+[ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1 shellcheck
 for c in "$@"; do
 	case "$c" in
 	checkpatch) run_checkpatch ;;
 	kernel-doc) run_kerneldoc ;;
 	sparse) build_with sparse C=2 ;;
 	w1) build_with w1 ;;
+	shellcheck) run_shellcheck ;;
 	*) echo "static.sh: unknown check $c" >&2; exit 2 ;;
 	esac
 done

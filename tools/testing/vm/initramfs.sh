@@ -8,6 +8,7 @@
 # /tests; a colon-separated list) with the shared libraries they need (ldd), and the named
 # kernel modules of KMODS/lib/modules/KREL with their dependencies.
 set -eu
+# shellcheck source=tools/testing/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 out=$1 kmods=$2 krel=$3 moddir=$4 testdir=$5
@@ -27,7 +28,9 @@ echo "root:x:0:" >"$root/etc/group"
 
 # Test programs and the libraries they load.
 for f in $(echo "$testdir" | tr : " " | sed "s|\([^ ]*\)|\1/*|g"); do
-	[ -x "$f" ] && [ -f "$f" ] || continue
+	if [ ! -x "$f" ] || [ ! -f "$f" ]; then
+		continue
+	fi
 	cp "$f" "$root/tests/"
 	ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
 		mkdir -p "$root$(dirname "$lib")"
@@ -47,7 +50,7 @@ for m in "$@"; do
 		*.zst) zstd -qdc "$ko" >"$dst" ;;
 		*) cp "$ko" "$dst" ;;
 		esac
-		echo "$(basename "$dst")" >>"$root/lib/modules/$krel/load-order"
+		basename "$dst" >>"$root/lib/modules/$krel/load-order"
 	done
 done
 

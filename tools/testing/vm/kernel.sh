@@ -15,6 +15,7 @@
 #        (KASAN, lockdep, kmemleak, UBSAN, KUnit), cached under
 #        $NLMMAP_CACHE keyed by the source version and the fragment.
 set -eu
+# shellcheck source=tools/testing/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 prepare_stock() {

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers for the nlmmap VM harness; sourced, not run.
 
 NLMMAP_CACHE=${NLMMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nlmmap}
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034 # for the scripts that source this file
 TOP=$(cd "$VM_DIR/../../.." && pwd)
 
 die() { echo "vm: $*" >&2; exit 1; }

@@ -16,6 +16,7 @@
 # Prints one line per case and "<kernel>: N passed, N failed"; exits 1 on
 # any failure, including any kernel report on the console.
 set -eu
+# shellcheck source=tools/testing/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 tests=all kunit=0 demo=0 brk=0
@@ -32,7 +33,19 @@ done
 kernel=${1:-}
 [ "$kernel" = stock ] || [ "$kernel" = debug ] || die "usage: run.sh [options] stock|debug"
 
-eval "$("$VM_DIR/kernel.sh" "$kernel")"
+# kernel.sh prints KEY=VALUE lines: take the keys we know, evaluate nothing.
+KIMAGE='' KDIR='' KMODS='' KREL=''
+while IFS='=' read -r key value; do
+	case "$key" in
+	KIMAGE) KIMAGE=$value ;;
+	KDIR) KDIR=$value ;;
+	KMODS) KMODS=$value ;;
+	KREL) KREL=$value ;;
+	esac
+done < <("$VM_DIR/kernel.sh" "$kernel" || echo "FAILED=1")
+if [ -z "$KIMAGE" ] || [ -z "$KDIR" ]; then
+	die "no $kernel kernel (see above)"
+fi
 build=${NLMMAP_BUILD:-$TOP/build}
 out=$build/vm-$kernel
 mkdir -p "$out"
