@@ -48,10 +48,10 @@ modules:
 	@mkdir -p $(MODOUT)/src
 	@cp -r net include tests $(MODOUT)/src/
 	@printf 'obj-m += net/nlmmap/\n%s\n' \
-		"$(if $(filter y,$(KUNIT)),obj-m += tests/kunit/)" > $(MODOUT)/src/Kbuild
+		"$(if $(filter y,$(KUNIT)),subdir-ccflags-y += -DNLMMAP_KUNIT)" \
+		> $(MODOUT)/src/Kbuild
 	$(MAKE) -C $(KDIR) M=$(MODOUT)/src W=1 modules
 	@cp $(MODOUT)/src/net/nlmmap/nlmmap.ko $(MODOUT)/
-	@$(if $(filter y,$(KUNIT)),cp $(MODOUT)/src/tests/kunit/nlmmap_kunit.ko $(MODOUT)/,true)
 
 lib:
 	$(MAKE) -C userspace/libmnl-mmap O=$(BUILD)/lib

@@ -67,3 +67,8 @@ int nlmmap_attr_u32(const struct nlmmap_nla *tb, int type, u32 *val)
 	memcpy(val, tb[type].data, sizeof(u32));
 	return 0;
 }
+
+#ifdef NLMMAP_KUNIT
+/* The KUnit suite of this file tests these very functions. */
+#include "../../tests/kunit/attr_kunit.c"
+#endif

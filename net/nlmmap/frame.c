@@ -207,3 +207,8 @@ u32 nlmmap_dump_resume_frames(u32 frames, u32 pct)
 	pct = clamp_t(u32, pct, 1, 100);
 	return max_t(u32, 1, DIV_ROUND_UP((u64)frames * pct, 100));
 }
+
+#ifdef NLMMAP_KUNIT
+/* The KUnit suite of this file tests these very functions. */
+#include "../../tests/kunit/frame_kunit.c"
+#endif

@@ -68,3 +68,8 @@ size_t nlmmap_geom_offset(const struct nlmmap_geom *g, u32 idx)
 	return (size_t)(idx / g->frames_per_block) * g->block_size +
 	       (size_t)(idx % g->frames_per_block) * g->frame_size;
 }
+
+#ifdef NLMMAP_KUNIT
+/* The KUnit suite of this file tests these very functions. */
+#include "../../tests/kunit/geometry_kunit.c"
+#endif

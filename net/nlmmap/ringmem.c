@@ -121,3 +121,8 @@ bool nlmmap_ring_skb_sane(const struct sk_buff *skb,
 	       head + skb->end + sizeof(struct skb_shared_info) <=
 	       base + ring->geom.size + PAGE_SIZE;
 }
+
+#ifdef NLMMAP_KUNIT
+/* The KUnit suite of this file tests these very functions. */
+#include "../../tests/kunit/ringmem_kunit.c"
+#endif

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: ring geometry validation and frame addressing.
+ * KUnit: ring geometry validation and frame addressing. Included at the
+ * end of net/nlmmap/geometry.c when the module is built with KUnit.
  */
 #include <kunit/test.h>
-#include <linux/module.h>
-
-#include "geometry.c"
 
 struct geom_case {
 	const char *name;
@@ -88,5 +86,3 @@ static struct kunit_suite geometry_suite = {
 
 kunit_test_suites(&geometry_suite);
 
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for nlmmap");

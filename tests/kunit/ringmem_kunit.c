@@ -3,13 +3,12 @@
  * KUnit: ring memory (ringmem.c): every frame of a ring is fenced in (a
  * ring skb's shinfo pointer stays inside the ring's kernel mapping, the
  * last frame's in the guard page), and the publication check refuses a
- * ring skb that is shared, cloned or non-linear.
+ * ring skb that is shared, cloned or non-linear. Included at the end of
+ * net/nlmmap/ringmem.c when the module is built with KUnit.
  */
 #include <kunit/test.h>
 #include <linux/skbuff.h>
 #include <linux/vmalloc.h>
-
-#include "ringmem.c"
 
 static void ring_of(struct kunit *test, struct nlmmap_ring *ring,
 		    u32 block, u32 blocks, u32 frame)

@@ -86,12 +86,12 @@ if [ "$demo" = 1 ]; then
 	sed -n '/^nlmmap-vm: kernel/,/^nlmmap-vm: demo exit/p' "$out/console.log"
 fi
 
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 while read -r tag suite case status; do
 	[ "$tag" = RESULT ] || continue
 	case "$status" in
 	PASS) passed=$((passed + 1)); echo "ok   $kernel/$suite/$case" ;;
-	SKIP) echo "skip $kernel/$suite/$case" ;;
+	SKIP) skipped=$((skipped + 1)); echo "skip $kernel/$suite/$case" ;;
 	*) failed=$((failed + 1)); echo "FAIL $kernel/$suite/$case" ;;
 	esac
 done < <(tr -d '\r' <"$out/results.log" 2>/dev/null)
@@ -108,6 +108,7 @@ else
 	failed=$((failed + 1))
 	echo "FAIL $kernel/vm/console_clean"
 fi
-[ -n "${NLMMAP_RESULTS:-}" ] && echo "$passed $failed" >>"$NLMMAP_RESULTS"
-echo "$kernel: $passed passed, $failed failed"
+[ -n "${NLMMAP_RESULTS:-}" ] &&
+	echo "$passed $failed $skipped" >>"$NLMMAP_RESULTS"
+echo "$kernel: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -61,38 +61,44 @@ int genl_call(struct mnl_socket *nl, uint16_t family, uint8_t cmd,
 	return ret < 0 ? -1 : 0;
 }
 
-struct stat_req {
+/* One counter of a GET or RING_GET answer, found along a path of nests. */
+struct counter_req {
+	int path[2];		/* the nests leading to the counters */
+	int depth;
+	int level;
 	int stat;
 	int64_t value;
 };
 
-static int stat_attr(const struct nlattr *attr, void *data)
+static int counter_attr(const struct nlattr *attr, void *data)
 {
-	struct stat_req *r = data;
+	struct counter_req *r = data;
+	int type = mnl_attr_get_type(attr);
 
-	if (mnl_attr_get_type(attr) == r->stat &&
-	    mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
+	if (r->level < r->depth) {
+		if (type == r->path[r->level]) {
+			r->level++;
+			mnl_attr_parse_nested(attr, counter_attr, r);
+			r->level--;
+		}
+	} else if (type == r->stat &&
+		   mnl_attr_validate(attr, MNL_TYPE_U64) >= 0) {
 		r->value = mnl_attr_get_u64(attr);
+	}
 	return MNL_CB_OK;
 }
 
-static int stat_top(const struct nlattr *attr, void *data)
+static int counter_cb(const struct nlmsghdr *nlh, void *data)
 {
-	if (mnl_attr_get_type(attr) == NLMMAP_A_STATS)
-		mnl_attr_parse_nested(attr, stat_attr, data);
-	return MNL_CB_OK;
-}
-
-static int stat_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), stat_top, data);
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), counter_attr,
+			      data);
 }
 
 int64_t nlmmap_stat(struct mnl_socket *nl, uint16_t family, int stat)
 {
-	struct stat_req r = { .stat = stat, .value = -1 };
+	struct counter_req r = { { NLMMAP_A_STATS }, 1, 0, stat, -1 };
 
-	if (genl_call(nl, family, NLMMAP_CMD_GET, stat_cb, &r))
+	if (genl_call(nl, family, NLMMAP_CMD_GET, counter_cb, &r))
 		return -1;
 	return r.value;
 }
@@ -309,45 +315,12 @@ int drain(struct mnl_ring *r, struct seen *s)
 				NLMSG_MIN_TYPE);
 }
 
-struct ring_stat_req {
-	int stat;
-	int64_t value;
-};
-
-static int ring_stat_counter(const struct nlattr *attr, void *data)
-{
-	struct ring_stat_req *r = data;
-
-	if (mnl_attr_get_type(attr) == r->stat &&
-	    mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
-		r->value = mnl_attr_get_u64(attr);
-	return MNL_CB_OK;
-}
-
-static int ring_stat_ring(const struct nlattr *attr, void *data)
-{
-	if (mnl_attr_get_type(attr) == NLMMAP_R_STATS)
-		mnl_attr_parse_nested(attr, ring_stat_counter, data);
-	return MNL_CB_OK;
-}
-
-static int ring_stat_top(const struct nlattr *attr, void *data)
-{
-	if (mnl_attr_get_type(attr) == NLMMAP_A_RING)
-		mnl_attr_parse_nested(attr, ring_stat_ring, data);
-	return MNL_CB_OK;
-}
-
-static int ring_stat_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), ring_stat_top,
-			      data);
-}
-
 int64_t ring_stat(struct mnl_ring *r, uint16_t family, int stat)
 {
 	struct mnl_socket *nl = mnl_ring_get_socket(r);
-	struct ring_stat_req q = { .stat = stat, .value = -1 };
+	struct counter_req q = {
+		{ NLMMAP_A_RING, NLMMAP_R_STATS }, 2, 0, stat, -1
+	};
 	static char buf[1 << 16];
 	struct nlmsghdr *nlh;
 	int i;
@@ -356,7 +329,7 @@ int64_t ring_stat(struct mnl_ring *r, uint16_t family, int stat)
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	for (i = 0; i < 100 && q.value < 0; i++) {
-		if (mnl_ring_cb_run(r, buf, sizeof(buf), 0, 0, ring_stat_cb,
+		if (mnl_ring_cb_run(r, buf, sizeof(buf), 0, 0, counter_cb,
 				    &q) < 0)
 			return -1;
 		if (q.value < 0)
