@@ -126,17 +126,24 @@ static void nlmmap_rx_done(struct nlmmap_ctx *ctx)
 }
 
 /* Fill in a frame header and hand the frame to the application. */
-static void nlmmap_frame_publish(struct nlmmap_ctx *ctx,
-				 struct nl_mmap_hdr *hdr, u32 len, u32 status)
+static void nlmmap_frame_publish_id(struct nlmmap_ctx *ctx,
+				    struct nl_mmap_hdr *hdr, u32 len, u32 status,
+				    u32 group, u32 pid)
 {
 	hdr->nm_len = len;
-	hdr->nm_group = 0;
-	hdr->nm_pid = 0;
+	hdr->nm_group = group;
+	hdr->nm_pid = pid;
 	hdr->nm_uid = ctx->cred_uid;
 	hdr->nm_gid = ctx->cred_gid;
 	nlmmap_status_store(&hdr->nm_status, status);
 	/* Holes too: one at the head may be what a sleeper waits behind. */
 	nlmmap_wake(ctx, EPOLLIN | EPOLLRDNORM);
+}
+
+static void nlmmap_frame_publish(struct nlmmap_ctx *ctx,
+				 struct nl_mmap_hdr *hdr, u32 len, u32 status)
+{
+	nlmmap_frame_publish_id(ctx, hdr, len, status, 0, 0);
 }
 
 /**
@@ -277,21 +284,33 @@ EXPORT_SYMBOL_GPL(nlmmap_alloc_skb);
  *	 the socket refuses the skb
  * @skb: the message; consumed
  *
+ * The COPY frame names its socket message: nm_len is its length, nm_group
+ * the sequence number and nm_pid the type of its first netlink header, so
+ * the reader can tell it from a message that reached the socket without a
+ * frame (an ack of the generic netlink core).
+ *
  * Return: 0 or the socket's error (the drop is then counted and signalled).
  */
 int nlmmap_rx_copy(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr,
 		   struct sk_buff *skb)
 {
+	const struct nlmsghdr *nlh = nlmsg_hdr(skb);
 	unsigned int len = skb->len;
+	u32 seq = 0, type = 0;
 	int err;
 
+	if (len >= NLMSG_HDRLEN) {
+		seq = nlh->nlmsg_seq;
+		type = nlh->nlmsg_type;
+	}
 	/* The reservation keeps ctx alive until nlmmap_rx_done(). */
 	err = genlmsg_unicast(read_pnet(&ctx->net), skb, ctx->portid);
 	if (err) {
 		nlmmap_frame_publish(ctx, hdr, 0, NLMMAP_STATUS_VALID);
 		nlmmap_rx_overrun(ctx);
 	} else {
-		nlmmap_frame_publish(ctx, hdr, len, NLMMAP_STATUS_COPY);
+		nlmmap_frame_publish_id(ctx, hdr, len, NLMMAP_STATUS_COPY, seq,
+					type);
 		nlmmap_count(ctx, NLMMAP_S_COPIED, 1);
 	}
 	nlmmap_rx_done(ctx);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# static.sh [checkpatch|kernel-doc|sparse|w1|shellcheck]... - the static checks of
+# static.sh [checkpatch|kernel-doc|sparse|w1|shellcheck|abi]... - the static checks of
 # make check.
 # checkpatch.pl --strict (from linux-source-6.1) per kernel source file,
 # kernel-doc warnings,
@@ -83,7 +83,33 @@ run_shellcheck() {
 	rm -f "$rep"
 }
 
-[ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1 shellcheck
+# The library exports exactly the calls its header documents, through its
+# version script.
+run_abi() {
+	local rep want got
+	rep=$(mktemp)
+	make -s -C "$TOP" lib BUILD="$BUILD" >"$rep" 2>&1 || {
+		verdict abi 1 "$rep"
+		return
+	}
+	want=$(grep -oh 'mnl_ring_[a-z_]*(' \
+		"$TOP/userspace/libmnl-mmap/include/libmnl-mmap/libmnl-mmap.h" |
+		tr -d '(' | sort -u)
+	got=$(nm -D --defined-only "$BUILD/lib/libmnl-mmap.so" |
+		awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort)
+	if [ "$want" = "$got" ] && [ -n "$got" ]; then
+		: >"$rep"
+	else
+		diff <(echo "$want") <(echo "$got") >"$rep"
+		echo "nm -D differs from libmnl-mmap.h (< header, > library)" \
+			>>"$rep"
+	fi
+	[ ! -s "$rep" ]
+	verdict abi $? "$rep"
+	rm -f "$rep"
+}
+
+[ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1 shellcheck abi
 for c in "$@"; do
 	case "$c" in
 	checkpatch) run_checkpatch ;;
@@ -91,6 +117,7 @@ for c in "$@"; do
 	sparse) build_with sparse C=2 ;;
 	w1) build_with w1 ;;
 	shellcheck) run_shellcheck ;;
+	abi) run_abi ;;
 	*) echo "static.sh: unknown check $c" >&2; exit 2 ;;
 	esac
 done

@@ -67,15 +67,9 @@ static void request(struct mnl_socket *nl, uint8_t cmd, uint32_t count,
 		    uint32_t size)
 {
 	char buf[256];
-	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
-	genl->version = NLMMAP_GENL_VERSION;
+	nlh = mnl_ring_genl_put(buf, family, cmd, NLMMAP_GENL_VERSION, 0, 0);
 	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, count);
 	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, size);
 	syscalls++;
@@ -157,9 +151,9 @@ static void over_ring(void)
 	t0 = now();
 	for (r = 0; r < ROUNDS; r++) {
 		request(nl, NLMMAP_CMD_BENCH, BATCH, MSGSIZE);
-		if (mnl_ring_cb_run(ring, buf, sizeof(buf), 0, 0, tally_cb,
-				    &t) < 0) {
-			perror("mnl_ring_cb_run");
+		if (mnl_ring_rx_run(mnl_ring_rx(ring), buf, sizeof(buf), 0, 0,
+				    tally_cb, &t, NULL, 0) < 0) {
+			perror("mnl_ring_rx_run");
 			exit(1);
 		}
 	}
@@ -174,7 +168,6 @@ static void tx_and_overrun(void)
 	struct nl_mmap_req rx = { 4096, 8, 1024, 32 };
 	struct nl_mmap_req tx = { 4096, 1, 1024, 4 };
 	struct nl_mmap_hdr *frame;
-	struct genlmsghdr *genl;
 	struct mnl_socket *nl;
 	struct mnl_ring *ring;
 	struct nlmsghdr *nlh;
@@ -187,16 +180,16 @@ static void tx_and_overrun(void)
 	ring = mnl_ring_map(nl, &rx, &tx);
 	if (!ring)
 		exit(1);
-	frame = mnl_ring_tx_get(ring);
-	nlh = mnl_nlmsg_put_header(mnl_ring_frame_data(frame));
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NLMMAP_CMD_ECHO;
+	if (mnl_ring_tx_reserve(mnl_ring_tx(ring), &frame, 1) != 1)
+		exit(1);
+	nlh = mnl_ring_genl_put(mnl_ring_frame_data(frame), family,
+				NLMMAP_CMD_ECHO, NLMMAP_GENL_VERSION, 0, 0);
 	mnl_attr_put_strz(nlh, NLMMAP_A_PAYLOAD, "hello through the TX ring");
-	mnl_ring_tx_submit(ring, frame, nlh->nlmsg_len);
-	printf("  TX ring: kick processed %d request(s)\n", mnl_ring_kick(ring));
-	mnl_ring_cb_run(ring, buf, sizeof(buf), 0, 0, tally_cb, &t);
+	mnl_ring_tx_submit(mnl_ring_tx(ring), 1);
+	printf("  TX ring: kick processed %d request(s)\n",
+	       mnl_ring_tx_kick(mnl_ring_tx(ring)));
+	mnl_ring_rx_run(mnl_ring_rx(ring), buf, sizeof(buf), 0, 0, tally_cb, &t,
+			NULL, 0);
 	printf("  RX ring: the answer says \"%s\"\n", t.echo);
 
 	request(nl, NLMMAP_CMD_BENCH, 100, 64);

@@ -57,7 +57,6 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 int main(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct genlmsghdr *genl;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	unsigned int seq = 1;
@@ -75,13 +74,8 @@ int main(void)
 		return 1;
 	}
 	printf("family %s has id %u\n", NLMMAP_GENL_NAME, id);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = id;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NLMMAP_CMD_GET;
-	genl->version = NLMMAP_GENL_VERSION;
+	nlh = mnl_ring_genl_put(buf, id, NLMMAP_CMD_GET, NLMMAP_GENL_VERSION,
+				NLM_F_ACK, seq);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		perror("send");
 		return 1;

@@ -65,6 +65,11 @@
  *   VALID    owned by the application; nm_len bytes of message follow.
  *   COPY     owned by the application; the message did not fit into a
  *            frame and waits on the netlink socket: recv() it now.
+ *            nm_len is its length, nm_group the nlmsg_seq and nm_pid the
+ *            nlmsg_type of its first header: a message on the socket that
+ *            does not match came without a frame (the generic netlink
+ *            core's own acks and errors for requests sent on the socket)
+ *            and is the application's too, in the order it arrived.
  *   SKIP     owned by the application, which holds it for later; the
  *            kernel passes over it. Setting UNUSED releases it, at any
  *            time.

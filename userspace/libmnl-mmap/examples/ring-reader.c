@@ -2,7 +2,7 @@
 /*
  * ring-reader [count [size]] - map an RX ring on a generic netlink socket,
  * ask the nlmmap benchmark source for COUNT messages of SIZE bytes, and
- * read them through the ring with mnl_ring_cb_run().
+ * read them through the ring with mnl_ring_rx_run().
  *
  * Build: cc ring-reader.c $(pkg-config --cflags --libs libmnl-mmap)
  */
@@ -35,7 +35,6 @@ int main(int argc, char **argv)
 	struct nl_mmap_req rx = { 4096, 64, 2048, 128 };
 	struct state st = { 0 };
 	char buf[65536], req[256];
-	struct genlmsghdr *genl;
 	struct mnl_socket *nl;
 	struct mnl_ring *ring;
 	struct nlmsghdr *nlh;
@@ -55,12 +54,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	nlh = mnl_nlmsg_put_header(req);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NLMMAP_CMD_BENCH;
-	genl->version = NLMMAP_GENL_VERSION;
+	nlh = mnl_ring_genl_put(req, family, NLMMAP_CMD_BENCH,
+				NLMMAP_GENL_VERSION, 0, 1);
 	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, st.expected);
 	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, argc > 2 ? atoi(argv[2]) : 64);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
@@ -69,12 +64,14 @@ int main(int argc, char **argv)
 	}
 
 	while (!st.done) {
-		ret = mnl_ring_cb_run(ring, buf, sizeof(buf), 0, 0, data_cb, &st);
+		ret = mnl_ring_rx_run(mnl_ring_rx(ring), buf, sizeof(buf), 0, 0,
+				      data_cb, &st, NULL, 0);
 		if (ret < 0) {
-			perror("mnl_ring_cb_run");
+			perror("mnl_ring_rx_run");
 			return 1;
 		}
-		if (!st.done && !(mnl_ring_wait(ring, POLLIN, 1000) & POLLIN))
+		if (ret == MNL_RING_EMPTY && !st.done &&
+		    !(mnl_ring_wait(ring, POLLIN, 1000) & POLLIN))
 			break;	/* the summary was dropped: ring overrun */
 	}
 	printf("%u of %u messages through the ring, %d dropped\n",

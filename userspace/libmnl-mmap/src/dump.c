@@ -5,21 +5,22 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "internal.h"
 
-/* Returns 1 when the request went through the socket. */
+/* Through the TX ring when there is one and the request fits, else on
+ * the socket. Returns 0 or -1.
+ */
 static int send_request(struct mnl_ring *r, const struct nlmsghdr *nlh,
 			int timeout)
 {
+	struct mnl_ring_tx *tx = mnl_ring_tx(r);
 	struct nl_mmap_hdr *frame;
 
-	if (!mnl_ring_get_frame(r, MNL_RING_TX, 0) ||
-	    nlh->nlmsg_len > mnl_ring_frame_payload(r, MNL_RING_TX))
+	if (!tx || nlh->nlmsg_len > mnl_ring_tx_room(tx))
 		return mnl_socket_sendto(mnl_ring_get_socket(r), nlh,
-					 nlh->nlmsg_len) < 0 ? -1 : 1;
-	while (!(frame = mnl_ring_tx_get(r))) {
+					 nlh->nlmsg_len) < 0 ? -1 : 0;
+	while (!mnl_ring_tx_reserve(tx, &frame, 1)) {
 		int rev = mnl_ring_wait(r, POLLOUT, timeout);
 
 		if (rev < 0)
@@ -30,8 +31,8 @@ static int send_request(struct mnl_ring *r, const struct nlmsghdr *nlh,
 		}
 	}
 	memcpy(mnl_ring_frame_data(frame), nlh, nlh->nlmsg_len);
-	mnl_ring_tx_submit(r, frame, nlh->nlmsg_len);
-	return mnl_ring_kick(r) < 0 ? -1 : 0;
+	mnl_ring_tx_submit(tx, 1);
+	return mnl_ring_tx_kick(tx) < 0 ? -1 : 0;
 }
 
 /**
@@ -60,16 +61,16 @@ EXPORT_SYMBOL int mnl_ring_dump(struct mnl_ring *r, struct nlmsghdr *nlh,
 {
 	struct mnl_socket *nl = mnl_ring_get_socket(r);
 	unsigned int portid = mnl_socket_get_portid(nl);
+	struct mnl_ring_rx *rx = mnl_ring_rx(r);
 	unsigned int seq = nlh->nlmsg_seq;
-	int ret, rev, via_socket;
+	int ret, rev;
 	ssize_t n;
 
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
-	via_socket = send_request(r, nlh, timeout);
-	if (via_socket < 0)
+	if (send_request(r, nlh, timeout) < 0)
 		return MNL_CB_ERROR;
 
-	if (!mnl_ring_get_frame(r, MNL_RING_RX, 0)) {
+	if (!rx) {
 		do {
 			n = mnl_socket_recvfrom(nl, buf, buflen);
 			if (n < 0)
@@ -78,28 +79,16 @@ EXPORT_SYMBOL int mnl_ring_dump(struct mnl_ring *r, struct nlmsghdr *nlh,
 		} while (ret > 0);
 		return ret;
 	}
-
-	/* The kernel refuses a dump sent on the socket (busy, bad
-	 * arguments) with an error on the socket, queued before sendto()
-	 * returned. Look without taking anything that belongs to a COPY
-	 * frame.
+	/* Answers come through the ring; a refusal of a request sent on the
+	 * socket comes on the socket, and mnl_ring_rx_run() runs it too.
 	 */
-	if (via_socket) {
-		const struct nlmsghdr *err = buf;
-
-		n = recv(mnl_socket_get_fd(nl), buf, buflen,
-			 MSG_DONTWAIT | MSG_PEEK);
-		if (n >= (ssize_t)sizeof(*err) &&
-		    err->nlmsg_type == NLMSG_ERROR && err->nlmsg_seq == seq) {
-			n = recv(mnl_socket_get_fd(nl), buf, buflen, 0);
-			return n < 0 ? MNL_CB_ERROR :
-			       mnl_cb_run(buf, n, seq, portid, cb, data);
-		}
-	}
 	for (;;) {
-		ret = mnl_ring_cb_run(r, buf, buflen, seq, portid, cb, data);
-		if (ret <= 0)
+		ret = mnl_ring_rx_run(rx, buf, buflen, seq, portid, cb, data,
+				      NULL, 0);
+		if (ret <= MNL_CB_STOP)
 			return ret;
+		if (ret == MNL_CB_OK)
+			continue;
 		rev = mnl_ring_wait(r, POLLIN, timeout);
 		if (rev < 0)
 			return MNL_CB_ERROR;

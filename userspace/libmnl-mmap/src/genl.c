@@ -48,19 +48,14 @@ EXPORT_SYMBOL int mnl_ring_genl_resolve(struct mnl_socket *nl,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct resolve r = { .name = name };
-	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 	unsigned int seq, portid;
 	ssize_t n;
 	int ret;
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq = getpid() ^ (uintptr_t)&r;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = CTRL_CMD_GETFAMILY;
-	genl->version = 1;
+	seq = getpid() ^ (uintptr_t)&r;
+	nlh = mnl_ring_genl_put(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,
+				NLM_F_ACK, seq);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
 
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
@@ -82,6 +77,37 @@ EXPORT_SYMBOL int mnl_ring_genl_resolve(struct mnl_socket *nl,
 	return 0;
 }
 
+/**
+ * mnl_ring_genl_put - start a generic netlink request in a buffer
+ * @param buf the buffer (at least MNL_SOCKET_BUFFER_SIZE, or a TX frame's
+ *        data with mnl_ring_tx_room() bytes)
+ * @param family the family id (mnl_ring_genl_resolve())
+ * @param cmd the command
+ * @param version the family's version (NLMMAP_GENL_VERSION for nlmmap)
+ * @param flags netlink flags besides NLM_F_REQUEST (NLM_F_ACK, NLM_F_DUMP)
+ * @param seq the sequence number
+ *
+ * Puts the netlink and generic netlink headers; add attributes with
+ * mnl_attr_put*(), as with libmnl.
+ *
+ * @return the netlink header
+ */
+EXPORT_SYMBOL struct nlmsghdr *mnl_ring_genl_put(void *buf, uint16_t family,
+						 uint8_t cmd, uint8_t version,
+						 uint16_t flags, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
 /*
  * Bind the ring file @fd to @nl: NLMMAP_CMD_BIND sent on @nl, so the
  * kernel binds to the socket that sent it under the port id it sent from.
@@ -90,7 +116,6 @@ EXPORT_SYMBOL int mnl_ring_genl_resolve(struct mnl_socket *nl,
 int ring_genl_bind(struct mnl_socket *nl, int fd)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 	struct mnl_socket *q;
 	uint16_t family;
@@ -106,13 +131,9 @@ int ring_genl_bind(struct mnl_socket *nl, int fd)
 		return -1;
 	}
 	mnl_socket_close(q);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq = getpid() ^ (unsigned int)fd ^ 0x6e6c6d6du;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NLMMAP_CMD_BIND;
-	genl->version = NLMMAP_GENL_VERSION;
+	seq = getpid() ^ (unsigned int)fd ^ 0x6e6c6d6du;
+	nlh = mnl_ring_genl_put(buf, family, NLMMAP_CMD_BIND,
+				NLMMAP_GENL_VERSION, NLM_F_ACK, seq);
 	mnl_attr_put_u32(nlh, NLMMAP_A_RING_FD, fd);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Ring setup, frame access, waiting and the callback runner.
+ * Ring setup, the consumer (RX) and producer (TX) handles, waiting.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,16 +14,37 @@
 
 #include "internal.h"
 
+/* Frames one peek or reserve hands out at the most. */
+#define RING_BATCH_MAX	256
+
+struct mnl_ring_rx {
+	struct mnl_ring *r;
+	struct nl_mmap_req req;
+	char *base;
+	unsigned int head;		/* frame index of the next position */
+	unsigned int pos;		/* its free-running position */
+	unsigned int npeeked;		/* frames of the last peek */
+	unsigned int after[RING_BATCH_MAX];	/* position after each */
+	unsigned char held[RING_BATCH_MAX];
+	struct nl_mmap_hdr *peeked[RING_BATCH_MAX];
+};
+
+struct mnl_ring_tx {
+	struct mnl_ring *r;
+	struct nl_mmap_req req;
+	char *base;
+	unsigned int head;		/* frame index of the next free frame */
+	unsigned int nreserved;
+};
+
 struct mnl_ring {
 	struct mnl_socket *nl;
 	int fd;
 	void *map;
 	size_t map_len;
-	struct nl_mmap_req req[2];
-	char *base[2];
-	unsigned int head[2];
-	unsigned int rx_pos;		/* free-running position of head[RX] */
 	struct nlmmap_ctrl *ctrl;
+	struct mnl_ring_rx *rx;
+	struct mnl_ring_tx *tx;
 };
 
 static size_t ring_size(const struct nl_mmap_req *req)
@@ -31,19 +52,35 @@ static size_t ring_size(const struct nl_mmap_req *req)
 	return req ? (size_t)req->nm_block_size * req->nm_block_nr : 0;
 }
 
+static void ring_free(struct mnl_ring *r)
+{
+	int err = errno;
+
+	if (r->map)
+		munmap(r->map, r->map_len);
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->rx);
+	free(r->tx);
+	free(r);
+	errno = err;
+}
+
 /**
  * mnl_ring_map - give a netlink socket memory-mapped rings
- * @param nl a NETLINK_GENERIC socket, bound (mnl_socket_bind())
+ * @param nl a NETLINK_GENERIC socket (mnl_socket_open(); bound or not)
  * @param rx geometry of the RX ring, or NULL for none
  * @param tx geometry of the TX ring, or NULL for none
  *
- * Opens /dev/nlmmap, binds it to @nl (NLMMAP_CMD_BIND sent on @nl, whose
- * ack it reads: call it before other traffic on @nl), sets the rings up
- * and maps them with the control page. Ring memory counts against
- * RLIMIT_MEMLOCK unless the caller has CAP_IPC_LOCK.
+ * Opens /dev/nlmmap, binds it to @p nl (NLMMAP_CMD_BIND sent on @p nl,
+ * whose answer it reads, passing over other traffic), sets both rings up
+ * in one NLMMAP_IOC_SETUP and maps them with the control page. Ring
+ * memory counts against RLIMIT_MEMLOCK unless the caller has
+ * CAP_IPC_LOCK.
  *
  * @return the ring handle, or NULL with errno set (EINVAL for a bad
- * geometry, ENOMEM over the memlock limit, ENOENT without the module).
+ * geometry, ENOMEM over the memlock limit, ENOENT without the module,
+ * EPERM when the administrator does not allow rings).
  */
 EXPORT_SYMBOL struct mnl_ring *mnl_ring_map(struct mnl_socket *nl,
 					    const struct nl_mmap_req *rx,
@@ -51,49 +88,55 @@ EXPORT_SYMBOL struct mnl_ring *mnl_ring_map(struct mnl_socket *nl,
 {
 	struct nlmmap_setup setup = { .size = sizeof(setup) };
 	struct mnl_ring *r;
-	int err;
 
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
 	r->nl = nl;
 	r->fd = open(NLMMAP_DEVICE, O_RDWR | O_CLOEXEC);
-	if (r->fd < 0)
-		goto fail;
-	if (ring_genl_bind(nl, r->fd) < 0)
+	if (r->fd < 0 || ring_genl_bind(nl, r->fd) < 0)
 		goto fail;
 	if (rx)
-		setup.rx = r->req[MNL_RING_RX] = *rx;
+		setup.rx = *rx;
 	if (tx)
-		setup.tx = r->req[MNL_RING_TX] = *tx;
+		setup.tx = *tx;
 	if (ioctl(r->fd, NLMMAP_IOC_SETUP, &setup) < 0)
 		goto fail;
-	if (ring_size(rx) + ring_size(tx)) {
-		r->map_len = setup.off.size;
-		r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE,
-			      MAP_SHARED, r->fd, 0);
-		if (r->map == MAP_FAILED) {
-			r->map = NULL;
+	if (!ring_size(rx) && !ring_size(tx))
+		return r;
+	r->map_len = setup.off.size;
+	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      r->fd, 0);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		goto fail;
+	}
+	r->ctrl = (struct nlmmap_ctrl *)((char *)r->map + setup.off.ctrl);
+	if (ring_size(rx)) {
+		r->rx = calloc(1, sizeof(*r->rx));
+		if (!r->rx)
 			goto fail;
-		}
-		r->base[MNL_RING_RX] = (char *)r->map + setup.off.rx;
-		r->base[MNL_RING_TX] = (char *)r->map + setup.off.tx;
-		r->ctrl = (struct nlmmap_ctrl *)((char *)r->map +
-						 setup.off.ctrl);
+		r->rx->r = r;
+		r->rx->req = *rx;
+		r->rx->base = (char *)r->map + setup.off.rx;
+	}
+	if (ring_size(tx)) {
+		r->tx = calloc(1, sizeof(*r->tx));
+		if (!r->tx)
+			goto fail;
+		r->tx->r = r;
+		r->tx->req = *tx;
+		r->tx->base = (char *)r->map + setup.off.tx;
 	}
 	return r;
 fail:
-	err = errno;
-	if (r->fd >= 0)
-		close(r->fd);
-	free(r);
-	errno = err;
+	ring_free(r);
 	return NULL;
 }
 
 /**
  * mnl_ring_unmap - unmap the rings and close the ring file
- * @param r the ring handle; freed
+ * @param r the ring handle; freed, with its RX and TX handles
  *
  * The socket stays open; it is the caller's.
  *
@@ -105,9 +148,11 @@ EXPORT_SYMBOL int mnl_ring_unmap(struct mnl_ring *r)
 
 	if (r->map && munmap(r->map, r->map_len))
 		ret = -1;
+	r->map = NULL;
 	if (close(r->fd))
 		ret = -1;
-	free(r);
+	r->fd = -1;
+	ring_free(r);
 	return ret;
 }
 
@@ -132,121 +177,27 @@ EXPORT_SYMBOL struct mnl_socket *mnl_ring_get_socket(const struct mnl_ring *r)
 }
 
 /**
- * mnl_ring_get_geometry - the geometry a ring was set up with
+ * mnl_ring_rx - the consumer handle of the RX ring
  * @param r the ring handle
- * @param type MNL_RING_RX or MNL_RING_TX
- * @return the geometry (all zero for a ring that was not set up)
+ * @return the RX handle, or NULL (errno ENXIO) without an RX ring
  */
-EXPORT_SYMBOL const struct nl_mmap_req *
-mnl_ring_get_geometry(const struct mnl_ring *r, enum mnl_ring_type type)
+EXPORT_SYMBOL struct mnl_ring_rx *mnl_ring_rx(struct mnl_ring *r)
 {
-	return &r->req[type];
-}
-
-/**
- * mnl_ring_frame_payload - room for a netlink message in one frame
- * @param r the ring handle
- * @param type MNL_RING_RX or MNL_RING_TX
- * @return bytes after the frame header, 0 without such a ring
- */
-EXPORT_SYMBOL size_t mnl_ring_frame_payload(const struct mnl_ring *r,
-					    enum mnl_ring_type type)
-{
-	if (!r->req[type].nm_frame_size)
-		return 0;
-	return r->req[type].nm_frame_size - NLMMAP_HDRLEN;
-}
-
-/**
- * mnl_ring_current_frame - the frame at the application's head of a ring
- * @param r the ring handle
- * @param type MNL_RING_RX or MNL_RING_TX
- *
- * Read its state with nlmmap_frame_status() before anything else of it.
- *
- * @return the frame header, or NULL without such a ring
- */
-EXPORT_SYMBOL struct nl_mmap_hdr *
-mnl_ring_current_frame(const struct mnl_ring *r, enum mnl_ring_type type)
-{
-	if (!r->base[type] || !r->req[type].nm_frame_nr)
-		return NULL;
-	return nlmmap_frame(r->base[type], &r->req[type], r->head[type]);
-}
-
-/**
- * mnl_ring_get_frame - a frame by its index
- * @param r the ring handle
- * @param type MNL_RING_RX or MNL_RING_TX
- * @param idx the frame index, below the ring's nm_frame_nr
- * @return the frame header, or NULL without such a ring or frame
- */
-EXPORT_SYMBOL struct nl_mmap_hdr *mnl_ring_get_frame(const struct mnl_ring *r,
-						     enum mnl_ring_type type,
-						     unsigned int idx)
-{
-	if (!r->base[type] || idx >= r->req[type].nm_frame_nr)
-		return NULL;
-	return nlmmap_frame(r->base[type], &r->req[type], idx);
-}
-
-/**
- * mnl_ring_advance - move the application's head to the next frame
- * @param r the ring handle
- * @param type MNL_RING_RX or MNL_RING_TX
- */
-EXPORT_SYMBOL void mnl_ring_advance(struct mnl_ring *r,
-				    enum mnl_ring_type type)
-{
-	if (type == MNL_RING_RX)
-		r->rx_pos++;
-	if (++r->head[type] >= r->req[type].nm_frame_nr)
-		r->head[type] = 0;
-}
-
-/**
- * mnl_ring_rx_status - what the reader is to do at its RX head
- * @param r the ring handle
- *
- * The reader's rule of <linux/nlmmap.h> (nlmmap_rx_next()) at the head.
- *
- * @return NLMMAP_STATUS_VALID or NLMMAP_STATUS_COPY: read the frame;
- * NLMMAP_STATUS_SKIP: advance without reading (a held frame the kernel
- * went around); NLMMAP_STATUS_UNUSED or NLMMAP_STATUS_RESERVED: nothing to
- * read yet; -1 with errno ENXIO without an RX ring.
- */
-EXPORT_SYMBOL int mnl_ring_rx_status(const struct mnl_ring *r)
-{
-	struct nl_mmap_hdr *frame = mnl_ring_current_frame(r, MNL_RING_RX);
-
-	if (!frame) {
+	if (!r->rx)
 		errno = ENXIO;
-		return -1;
-	}
-	return nlmmap_rx_next(r->ctrl, frame, r->rx_pos);
+	return r->rx;
 }
 
 /**
- * mnl_ring_release - give an RX frame (VALID, COPY or held) back
- * @param frame the frame; not to be touched afterwards
+ * mnl_ring_tx - the producer handle of the TX ring
+ * @param r the ring handle
+ * @return the TX handle, or NULL (errno ENXIO) without a TX ring
  */
-EXPORT_SYMBOL void mnl_ring_release(struct nl_mmap_hdr *frame)
+EXPORT_SYMBOL struct mnl_ring_tx *mnl_ring_tx(struct mnl_ring *r)
 {
-	nlmmap_frame_release(frame);
-}
-
-/**
- * mnl_ring_hold - keep an RX frame for later (SKIP)
- * @param frame a VALID frame at the head
- *
- * The kernel passes over held frames; advance past it with
- * mnl_ring_advance() and give it back later, at any time, with
- * mnl_ring_release(). Holding more than NLMMAP_SKIP_BUDGET frames in a
- * row may cost a dropped message when the kernel comes around to them.
- */
-EXPORT_SYMBOL void mnl_ring_hold(struct nl_mmap_hdr *frame)
-{
-	nlmmap_frame_publish(frame, NLMMAP_STATUS_SKIP);
+	if (!r->tx)
+		errno = ENXIO;
+	return r->tx;
 }
 
 /**
@@ -266,7 +217,8 @@ EXPORT_SYMBOL void *mnl_ring_frame_data(struct nl_mmap_hdr *frame)
  *        TX frame)
  * @param timeout milliseconds as for poll(), -1 for none
  *
- * Polling the ring file also makes the kernel process pending TX frames.
+ * Polling the ring file also makes the kernel process pending TX frames
+ * and go on with a paused dump, a budget of each.
  *
  * @return the ring file's revents (POLLERR after an overrun; see
  * mnl_ring_clear_error()), 0 on timeout, -1 with errno set.
@@ -287,28 +239,6 @@ EXPORT_SYMBOL int mnl_ring_wait(const struct mnl_ring *r, short events,
 }
 
 /**
- * mnl_ring_kick - make the kernel process the VALID frames of the TX ring
- * @param r the ring handle
- *
- * The kernel takes at most NLMMAP_TX_BUDGET frames per call; this calls
- * again until a call takes fewer.
- *
- * @return the number of frames processed, or -1 with errno set
- */
-EXPORT_SYMBOL int mnl_ring_kick(const struct mnl_ring *r)
-{
-	int n, total = 0;
-
-	do {
-		n = ioctl(r->fd, NLMMAP_IOC_KICK);
-		if (n < 0)
-			return total ? total : -1;
-		total += n;
-	} while (n == NLMMAP_TX_BUDGET);
-	return total;
-}
-
-/**
  * mnl_ring_clear_error - acknowledge an RX overrun
  * @param r the ring handle
  * @return the number of messages dropped since the last call, or -1
@@ -318,140 +248,420 @@ EXPORT_SYMBOL int mnl_ring_clear_error(const struct mnl_ring *r)
 	return ioctl(r->fd, NLMMAP_IOC_CLEAR_ERR);
 }
 
-/**
- * mnl_ring_tx_get - the TX frame at the head, if it is free
- * @param r the ring handle
- *
- * Write one netlink request at mnl_ring_frame_data() (for instance with
- * mnl_nlmsg_put_header()), then mnl_ring_tx_submit().
- *
- * @return the frame, or NULL with errno EAGAIN while the kernel has not
- * consumed it yet (wait with POLLOUT), ENXIO without a TX ring
- */
-EXPORT_SYMBOL struct nl_mmap_hdr *mnl_ring_tx_get(const struct mnl_ring *r)
-{
-	struct nl_mmap_hdr *frame = mnl_ring_current_frame(r, MNL_RING_TX);
+/* --- RX: the consumer ------------------------------------------------ */
 
-	if (!frame) {
-		errno = ENXIO;
-		return NULL;
-	}
-	if (nlmmap_frame_status(frame) != NLMMAP_STATUS_UNUSED) {
-		errno = EAGAIN;
-		return NULL;
-	}
-	return frame;
+/**
+ * mnl_ring_rx_geometry - the geometry of the RX ring
+ * @param rx the RX handle
+ * @return the geometry it was set up with
+ */
+EXPORT_SYMBOL const struct nl_mmap_req *
+mnl_ring_rx_geometry(const struct mnl_ring_rx *rx)
+{
+	return &rx->req;
+}
+
+static struct nl_mmap_hdr *rx_frame(const struct mnl_ring_rx *rx,
+				    unsigned int idx)
+{
+	return nlmmap_frame(rx->base, &rx->req, idx);
 }
 
 /**
- * mnl_ring_tx_submit - hand a written TX frame to the kernel
- * @param r the ring handle
- * @param frame from mnl_ring_tx_get()
- * @param len bytes of the request in the frame
+ * mnl_ring_rx_frame - an RX frame by its index, to look at
+ * @param rx the RX handle
+ * @param idx the index, below nm_frame_nr
  *
- * Advances the TX head. The kernel sees the frame at the next
- * mnl_ring_kick() or mnl_ring_wait().
+ * For inspection (tools, tests): reading goes through
+ * mnl_ring_rx_peek().
+ *
+ * @return the frame, or NULL for an index out of the ring
  */
-EXPORT_SYMBOL void mnl_ring_tx_submit(struct mnl_ring *r,
-				      struct nl_mmap_hdr *frame,
-				      unsigned int len)
+EXPORT_SYMBOL struct nl_mmap_hdr *mnl_ring_rx_frame(const struct mnl_ring_rx *rx,
+						    unsigned int idx)
 {
-	frame->nm_len = len;
-	nlmmap_frame_publish(frame, NLMMAP_STATUS_VALID);
-	mnl_ring_advance(r, MNL_RING_TX);
+	return idx < rx->req.nm_frame_nr ? rx_frame(rx, idx) : NULL;
+}
+
+static void rx_step(const struct mnl_ring_rx *rx, unsigned int *idx,
+		    unsigned int *pos)
+{
+	if (++*idx >= rx->req.nm_frame_nr)
+		*idx = 0;
+	++*pos;
 }
 
 /**
- * mnl_ring_cb_run - run callbacks over the messages waiting in the RX ring
- * @param r the ring handle
- * @param buf caller's buffer for messages that come through the socket
- *        (COPY frames)
- * @param buflen its size; MNL_SOCKET_BUFFER_SIZE is a good choice
- * @param seq, portid, cb, data as for mnl_cb_run()
+ * mnl_ring_rx_peek - the frames ready for the reader, in order
+ * @param rx the RX handle
+ * @param frames where up to @p nb frames (VALID or COPY) are stored
+ * @param nb how many are wanted (at most 256 are handed out at once)
  *
- * Walks the RX ring from the head, in order: a VALID frame's messages are
- * run in place, a COPY frame's message is received from the socket into
- * @buf and run there. Each frame is released once its callbacks return.
- * Frames without a message (nm_len 0) are passed over.
+ * Follows the reader's rule of <linux/nlmmap.h> (nlmmap_rx_next()) from the
+ * head: passes the frames the kernel went around, stops where nothing is
+ * ready. The frames stay the reader's until mnl_ring_rx_release(); a VALID
+ * frame with nm_len 0 is a hole, to be released like the others. Peeking
+ * again without releasing hands out the same frames.
  *
- * Replies to requests sent through the socket (rather than the TX ring)
- * that the kernel's generic netlink core answers itself, such as its
- * acks, do not pass through the ring: read those from the socket.
- *
- * @return as mnl_cb_run(): MNL_CB_ERROR (-1, errno set), MNL_CB_STOP (0)
- * when a callback stopped (e.g. at NLMSG_DONE or an ack), or MNL_CB_OK
- * (1) when no frame is ready: wait with mnl_ring_wait() and call again.
+ * @return how many frames were stored (0: nothing ready)
  */
-EXPORT_SYMBOL int mnl_ring_cb_run(struct mnl_ring *r, void *buf,
-				  size_t buflen, unsigned int seq,
-				  unsigned int portid, mnl_cb_t cb, void *data)
+EXPORT_SYMBOL unsigned int mnl_ring_rx_peek(struct mnl_ring_rx *rx,
+					    struct nl_mmap_hdr **frames,
+					    unsigned int nb)
 {
-	return mnl_ring_cb_run2(r, buf, buflen, seq, portid, cb, data, NULL, 0);
-}
+	unsigned int idx = rx->head, pos = rx->pos, n = 0, passed = 0;
 
-/**
- * mnl_ring_cb_run2 - mnl_ring_cb_run() with control message callbacks
- * @param r, buf, buflen, seq, portid, cb_data, data as for mnl_ring_cb_run()
- * @param cb_ctl_array callbacks for control messages, indexed by type
- *        (e.g. NLMSG_ERROR), as for mnl_cb_run2()
- * @param cb_ctl_array_len its number of entries
- *
- * @return as mnl_ring_cb_run()
- */
-EXPORT_SYMBOL int mnl_ring_cb_run2(struct mnl_ring *r, void *buf,
-				   size_t buflen, unsigned int seq,
-				   unsigned int portid, mnl_cb_t cb_data,
-				   void *data, mnl_cb_t *cb_ctl_array,
-				   unsigned int cb_ctl_array_len)
-{
-	unsigned int passed = 0;
-	struct nl_mmap_hdr *frame;
-	int ret;
+	if (nb > RING_BATCH_MAX)
+		nb = RING_BATCH_MAX;
+	while (n < nb && passed + n < rx->req.nm_frame_nr) {
+		struct nl_mmap_hdr *f = rx_frame(rx, idx);
+		unsigned int st = nlmmap_rx_next(rx->r->ctrl, f, pos);
 
-	while ((frame = mnl_ring_current_frame(r, MNL_RING_RX))) {
-		unsigned int status = nlmmap_rx_next(r->ctrl, frame, r->rx_pos);
-		ssize_t n;
-
-		switch (status) {
-		case NLMMAP_STATUS_VALID:
-			ret = MNL_CB_OK;
-			if (frame->nm_len)
-				ret = mnl_cb_run2(nlmmap_frame_data(frame),
-						  frame->nm_len, seq, portid,
-						  cb_data, data, cb_ctl_array,
-						  cb_ctl_array_len);
-			break;
-		case NLMMAP_STATUS_COPY:
-			n = recv(mnl_socket_get_fd(r->nl), buf, buflen,
-				 MSG_DONTWAIT);
-			/* An overrun is reported once, by the first recv()
-			 * after it, before the queued message; the ring file
-			 * reports it too (POLLERR, mnl_ring_clear_error()).
-			 */
-			if (n < 0 && errno == ENOBUFS)
-				n = recv(mnl_socket_get_fd(r->nl), buf, buflen,
-					 MSG_DONTWAIT);
-			if (n < 0)
-				return MNL_CB_ERROR;
-			ret = mnl_cb_run2(buf, n, seq, portid, cb_data, data,
-					  cb_ctl_array, cb_ctl_array_len);
-			break;
-		case NLMMAP_STATUS_SKIP:
-			/* Held, or released after the kernel went around it:
-			 * not ours to touch. Bounded: one lap per call.
-			 */
-			if (++passed >= r->req[MNL_RING_RX].nm_frame_nr)
-				return MNL_CB_OK;
-			mnl_ring_advance(r, MNL_RING_RX);
+		if (st == NLMMAP_STATUS_SKIP) {
+			rx_step(rx, &idx, &pos);
+			passed++;
+			if (!n) {	/* nothing to give back before it */
+				rx->head = idx;
+				rx->pos = pos;
+			}
 			continue;
-		default:
-			return MNL_CB_OK;
 		}
-		mnl_ring_release(frame);
-		mnl_ring_advance(r, MNL_RING_RX);
-		if (ret <= MNL_CB_STOP)
-			return ret;
+		if (st != NLMMAP_STATUS_VALID && st != NLMMAP_STATUS_COPY)
+			break;
+		rx_step(rx, &idx, &pos);
+		rx->peeked[n] = f;
+		rx->held[n] = 0;
+		rx->after[n] = pos;
+		frames[n++] = f;
 	}
-	errno = ENXIO;
-	return MNL_CB_ERROR;
+	rx->npeeked = n;
+	return n;
+}
+
+/**
+ * mnl_ring_rx_hold - keep a peeked frame for later (SKIP)
+ * @param rx the RX handle
+ * @param i its place in the last mnl_ring_rx_peek(), from 0
+ *
+ * mnl_ring_rx_release() then passes it on without giving it back; the
+ * kernel goes around it, and the reader gives it back later, at any time,
+ * with mnl_ring_frame_release(). Holding more than NLMMAP_SKIP_BUDGET
+ * frames in a row may cost a dropped message when the kernel comes round.
+ */
+EXPORT_SYMBOL void mnl_ring_rx_hold(struct mnl_ring_rx *rx, unsigned int i)
+{
+	if (i < rx->npeeked)
+		rx->held[i] = 1;
+}
+
+/**
+ * mnl_ring_rx_release - give back the first @p n frames of the last peek
+ * @param rx the RX handle
+ * @param n how many, at most as many as were peeked
+ *
+ * Frames marked with mnl_ring_rx_hold() are kept; the others go back to
+ * the kernel. The head moves past all @p n.
+ */
+EXPORT_SYMBOL void mnl_ring_rx_release(struct mnl_ring_rx *rx, unsigned int n)
+{
+	unsigned int i, pos;
+
+	if (n > rx->npeeked)
+		n = rx->npeeked;
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		nlmmap_frame_publish(rx->peeked[i], rx->held[i] ?
+				     NLMMAP_STATUS_SKIP : NLMMAP_STATUS_UNUSED);
+	pos = rx->after[n - 1];
+	rx->head = (rx->head + (pos - rx->pos)) % rx->req.nm_frame_nr;
+	rx->pos = pos;
+	memmove(rx->peeked, rx->peeked + n,
+		(rx->npeeked - n) * sizeof(rx->peeked[0]));
+	memmove(rx->held, rx->held + n, rx->npeeked - n);
+	memmove(rx->after, rx->after + n, (rx->npeeked - n) * sizeof(pos));
+	rx->npeeked -= n;
+}
+
+/**
+ * mnl_ring_frame_release - give back a held RX frame
+ * @param frame a frame kept with mnl_ring_rx_hold(); not to be touched
+ *        afterwards
+ *
+ * Any time: the kernel's published position keeps the reader's order.
+ */
+EXPORT_SYMBOL void mnl_ring_frame_release(struct nl_mmap_hdr *frame)
+{
+	nlmmap_frame_release(frame);
+}
+
+/* Does the message peeked into @buf (@n bytes in all) belong to @f? */
+static int copy_matches(const struct nl_mmap_hdr *f, const void *buf,
+			ssize_t n, size_t got)
+{
+	const struct nlmsghdr *nlh = buf;
+
+	return (size_t)n == f->nm_len && got >= sizeof(*nlh) &&
+	       nlh->nlmsg_seq == f->nm_group && nlh->nlmsg_type == f->nm_pid;
+}
+
+/**
+ * mnl_ring_rx_recv - the next socket message, in the ring's order
+ * @param rx the RX handle
+ * @param frame a peeked COPY frame, or NULL when the ring has nothing ready
+ * @param buf where the message goes
+ * @param len its size; MNL_SOCKET_BUFFER_SIZE fits any
+ * @param frame_done set to 1 when the message is @p frame's (the frame may
+ *        then be released), 0 when it is one that came to the socket
+ *        without a frame and arrived before it
+ *
+ * The one way to read the socket of a ring: messages that came without a
+ * frame (the generic netlink core's acks and errors for requests sent on
+ * the socket) reach the caller in the order they arrived, and never in
+ * the place of a COPY frame's message. With @p frame NULL it returns such a
+ * message only if no frame is pending for it in the ring.
+ *
+ * @return the message's length, or -1 with errno set (EAGAIN: none now)
+ */
+EXPORT_SYMBOL ssize_t mnl_ring_rx_recv(struct mnl_ring_rx *rx,
+				       struct nl_mmap_hdr *frame, void *buf,
+				       size_t len, int *frame_done)
+{
+	int fd = mnl_socket_get_fd(rx->r->nl);
+	ssize_t n;
+
+	*frame_done = 0;
+	n = recv(fd, buf, len, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+	/* An overrun is reported once, before the next message; the ring
+	 * file reports it too (POLLERR, mnl_ring_clear_error()).
+	 */
+	if (n < 0 && errno == ENOBUFS)
+		n = recv(fd, buf, len, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0)
+		return -1;
+	if (frame) {
+		*frame_done = copy_matches(frame, buf, n,
+					   (size_t)n < len ? (size_t)n : len);
+	} else {
+		/* A COPY frame is reserved before its message is queued:
+		 * seen now, the message has no frame if none is ready.
+		 */
+		unsigned int st = nlmmap_rx_next(rx->r->ctrl,
+						 rx_frame(rx, rx->head),
+						 rx->pos);
+
+		if (st != NLMMAP_STATUS_UNUSED) {
+			errno = EAGAIN;
+			return -1;
+		}
+	}
+	return recv(fd, buf, len, MSG_DONTWAIT);
+}
+
+/**
+ * mnl_ring_rx_run - run callbacks over what is ready, in order
+ * @param rx the RX handle
+ * @param buf caller's buffer for messages that come through the socket
+ * @param buflen its size; MNL_SOCKET_BUFFER_SIZE is a good choice
+ * @param seq, portid as for mnl_cb_run()
+ * @param cb_data, data, cb_ctl_array, cb_ctl_array_len as for mnl_cb_run2()
+ *        (cb_ctl_array may be NULL)
+ *
+ * Walks the ready frames in order: a VALID frame's messages are run in
+ * place, a COPY frame's message is received into @p buf and run there, and
+ * so are messages that came to the socket without a frame (acks, errors),
+ * where they arrived. Each frame is released once its callbacks return.
+ *
+ * @return MNL_CB_ERROR (-1, errno set), MNL_CB_STOP (0) when a callback
+ * stopped (e.g. at NLMSG_DONE or an ack), MNL_CB_OK (1) when messages were
+ * run and more may come, MNL_RING_EMPTY when nothing was ready: wait with
+ * mnl_ring_wait() and call again.
+ */
+EXPORT_SYMBOL int mnl_ring_rx_run(struct mnl_ring_rx *rx, void *buf,
+				  size_t buflen, unsigned int seq,
+				  unsigned int portid, mnl_cb_t cb_data,
+				  void *data, const mnl_cb_t *cb_ctl_array,
+				  unsigned int cb_ctl_array_len)
+{
+	int ret = MNL_CB_OK, done, any = 0;
+	struct nl_mmap_hdr *f[32];
+	unsigned int n, i;
+	ssize_t len;
+
+	for (;;) {
+		n = mnl_ring_rx_peek(rx, f, 32);
+		if (!n) {
+			/* Socket messages without a frame, if any. */
+			len = mnl_ring_rx_recv(rx, NULL, buf, buflen, &done);
+			if (len < 0)
+				return errno == EAGAIN ?
+				       (any ? MNL_CB_OK : MNL_RING_EMPTY) :
+				       MNL_CB_ERROR;
+			any = 1;
+			ret = mnl_cb_run2(buf, len, seq, portid, cb_data, data,
+					  (mnl_cb_t *)cb_ctl_array,
+					  cb_ctl_array_len);
+			if (ret <= MNL_CB_STOP)
+				return ret;
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			any = 1;
+			done = 1;
+			if (nlmmap_frame_status(f[i]) == NLMMAP_STATUS_COPY) {
+				do {
+					len = mnl_ring_rx_recv(rx, f[i], buf,
+							       buflen, &done);
+					if (len < 0) {
+						mnl_ring_rx_release(rx, i);
+						return MNL_CB_ERROR;
+					}
+					ret = mnl_cb_run2(buf, len, seq, portid,
+							  cb_data, data,
+							  (mnl_cb_t *)cb_ctl_array,
+							  cb_ctl_array_len);
+				} while (!done && ret > MNL_CB_STOP);
+			} else if (f[i]->nm_len) {
+				ret = mnl_cb_run2(nlmmap_frame_data(f[i]),
+						  f[i]->nm_len, seq, portid,
+						  cb_data, data,
+						  (mnl_cb_t *)cb_ctl_array,
+						  cb_ctl_array_len);
+			}
+			if (ret <= MNL_CB_STOP) {
+				/* A COPY frame whose message is still on the
+				 * socket stays, to be read first next time.
+				 */
+				mnl_ring_rx_release(rx, i + done);
+				return ret;
+			}
+		}
+		mnl_ring_rx_release(rx, n);
+	}
+}
+
+/* --- TX: the producer ------------------------------------------------ */
+
+/**
+ * mnl_ring_tx_geometry - the geometry of the TX ring
+ * @param tx the TX handle
+ * @return the geometry it was set up with
+ */
+EXPORT_SYMBOL const struct nl_mmap_req *
+mnl_ring_tx_geometry(const struct mnl_ring_tx *tx)
+{
+	return &tx->req;
+}
+
+/**
+ * mnl_ring_tx_reserve - free TX frames to write requests into
+ * @param tx the TX handle
+ * @param frames where up to @p nb frames are stored, in ring order
+ * @param nb how many are wanted (at most 256 at once)
+ *
+ * Write one netlink request at mnl_ring_frame_data() of each (for instance
+ * with mnl_ring_genl_put()), at most mnl_ring_tx_room() bytes, then
+ * mnl_ring_tx_submit(). The frames come with nm_len 0: leave it so, and
+ * submitting takes the request's nlmsg_len; set it to send another length.
+ * Reserving again before submitting hands out the same frames.
+ *
+ * @return how many were stored (0: none free; wait with POLLOUT)
+ */
+EXPORT_SYMBOL unsigned int mnl_ring_tx_reserve(struct mnl_ring_tx *tx,
+					       struct nl_mmap_hdr **frames,
+					       unsigned int nb)
+{
+	unsigned int idx = tx->head, n = 0;
+
+	if (nb > RING_BATCH_MAX)
+		nb = RING_BATCH_MAX;
+	if (nb > tx->req.nm_frame_nr)
+		nb = tx->req.nm_frame_nr;
+	while (n < nb) {
+		struct nl_mmap_hdr *f = nlmmap_frame(tx->base, &tx->req, idx);
+
+		if (nlmmap_frame_status(f) != NLMMAP_STATUS_UNUSED)
+			break;
+		f->nm_len = 0;
+		frames[n++] = f;
+		if (++idx >= tx->req.nm_frame_nr)
+			idx = 0;
+	}
+	tx->nreserved = n;
+	return n;
+}
+
+/**
+ * mnl_ring_tx_frame - a TX frame by its index, to look at
+ * @param tx the TX handle
+ * @param idx the index, below nm_frame_nr
+ *
+ * @return the frame, or NULL for an index out of the ring
+ */
+EXPORT_SYMBOL struct nl_mmap_hdr *mnl_ring_tx_frame(const struct mnl_ring_tx *tx,
+						    unsigned int idx)
+{
+	return idx < tx->req.nm_frame_nr ?
+	       nlmmap_frame(tx->base, &tx->req, idx) : NULL;
+}
+
+/**
+ * mnl_ring_tx_room - room for a request in one TX frame
+ * @param tx the TX handle
+ * @return bytes after the frame header
+ */
+EXPORT_SYMBOL size_t mnl_ring_tx_room(const struct mnl_ring_tx *tx)
+{
+	return tx->req.nm_frame_size - NLMMAP_HDRLEN;
+}
+
+/**
+ * mnl_ring_tx_submit - hand the first @p n reserved frames to the kernel
+ * @param tx the TX handle
+ * @param n how many, at most as many as were reserved
+ *
+ * Each frame's length is the nm_len the caller set, or else its request's
+ * nlmsg_len. The kernel processes them at the next mnl_ring_tx_kick() or
+ * mnl_ring_wait().
+ */
+EXPORT_SYMBOL void mnl_ring_tx_submit(struct mnl_ring_tx *tx, unsigned int n)
+{
+	unsigned int i;
+
+	if (n > tx->nreserved)
+		n = tx->nreserved;
+	for (i = 0; i < n; i++) {
+		struct nl_mmap_hdr *f = nlmmap_frame(tx->base, &tx->req,
+						     tx->head);
+		const struct nlmsghdr *nlh = nlmmap_frame_data(f);
+
+		if (!f->nm_len)
+			f->nm_len = nlh->nlmsg_len;
+		nlmmap_frame_publish(f, NLMMAP_STATUS_VALID);
+		if (++tx->head >= tx->req.nm_frame_nr)
+			tx->head = 0;
+	}
+	tx->nreserved = 0;
+}
+
+/**
+ * mnl_ring_tx_kick - make the kernel process the submitted TX frames
+ * @param tx the TX handle
+ *
+ * The kernel takes at most NLMMAP_TX_BUDGET frames per call; this calls
+ * again until a call takes fewer.
+ *
+ * @return the number of frames processed, or -1 with errno set
+ */
+EXPORT_SYMBOL int mnl_ring_tx_kick(const struct mnl_ring_tx *tx)
+{
+	int n, total = 0;
+
+	do {
+		n = ioctl(tx->r->fd, NLMMAP_IOC_KICK);
+		if (n < 0)
+			return total ? total : -1;
+		total += n;
+	} while (n == NLMMAP_TX_BUDGET);
+	return total;
 }

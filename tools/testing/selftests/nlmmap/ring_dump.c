@@ -146,42 +146,39 @@ static void random_holds_keep_order(void)
 	REQUIRE(r);
 	REQUIRE(send_dump(nl, req, NLMMAP_CMD_BENCH, count, 8, 21) == 0);
 	while (ret > 0 && rounds < 10000000) {
-		int status = mnl_ring_rx_status(r);
-		struct nl_mmap_hdr *f = mnl_ring_current_frame(r, MNL_RING_RX);
+		struct nl_mmap_hdr *f;
+		int hold;
 
 		rounds++;
 		/* Release a held frame now and then: at any time. */
 		if (held_n && !(rand_r(&seed) % 3)) {
 			i = rand_r(&seed) % held_n;
-			mnl_ring_release(held[i]);
+			mnl_ring_frame_release(held[i]);
 			held[i] = held[--held_n];
 		}
-		if (status == NLMMAP_STATUS_SKIP) {
-			mnl_ring_advance(r, MNL_RING_RX);
-			continue;
-		}
-		if (status != NLMMAP_STATUS_VALID) {
-			CHECK(status != NLMMAP_STATUS_COPY, "no COPY expected");
-			if (status == NLMMAP_STATUS_COPY)
-				break;
+		f = rx_frame_next(r);
+		if (!f) {
 			/* Nothing new: give a held frame back (the dump may
 			 * wait for room) and let poll() resume it.
 			 */
 			if (held_n) {
 				i = rand_r(&seed) % held_n;
-				mnl_ring_release(held[i]);
+				mnl_ring_frame_release(held[i]);
 				held[i] = held[--held_n];
 			}
 			mnl_ring_wait(r, POLLIN, held_n ? 0 : 10000);
 			continue;
 		}
+		if (nlmmap_frame_status(f) != NLMMAP_STATUS_VALID) {
+			CHECK(0, "no COPY expected");
+			break;
+		}
 		ret = mnl_cb_run(mnl_ring_frame_data(f), f->nm_len, 21, 0,
 				 table_cb, &t);
-		if (ret > 0 && held_n < 48 && !(rand_r(&seed) % 4))
-			mnl_ring_hold(held[held_n++] = f);
-		else
-			mnl_ring_release(f);
-		mnl_ring_advance(r, MNL_RING_RX);
+		hold = ret > 0 && held_n < 48 && !(rand_r(&seed) % 4);
+		if (hold)
+			held[held_n++] = f;
+		rx_frame_done(r, hold);
 	}
 	CHECK(ret == MNL_CB_STOP, "ret %d after %d rounds", ret, rounds);
 	CHECK(t.objects == count && t.next == count && !t.disorder &&
@@ -228,7 +225,7 @@ static int read_available(struct mnl_ring *r, struct table *t, uint32_t seq,
 			  int *done)
 {
 	uint64_t before = t->objects;
-	int ret = mnl_ring_cb_run(r, buf, sizeof(buf), seq, 0, table_cb, t);
+	int ret = rx_run(r, buf, sizeof(buf), seq, table_cb, t, NULL, 0);
 
 	*done = ret == MNL_CB_STOP;
 	return t->objects - before;
@@ -349,8 +346,7 @@ static void table_change_flags_dump_intr(void)
 	r = ring_setup(&nl, &family, 2, 2048, 0);
 	REQUIRE(r && o[0] && o[1] && o[2]);
 	REQUIRE(send_dump(nl, req, NLMMAP_CMD_RING_GET, 0, 0, 11) == 0);
-	mnl_ring_cb_run2(r, buf, sizeof(buf), 11, 0, ring_obj_cb, &t, ctl,
-			 NLMSG_MIN_TYPE);
+	rx_run(r, buf, sizeof(buf), 11, ring_obj_cb, &t, ctl, NLMSG_MIN_TYPE);
 	CHECK(t.objects == 2 && !t.intr, "%llu before the change",
 	      (unsigned long long)t.objects);
 	o[3] = ring_setup(&other[3], &id, 4, 256, 0);	/* the table changes */
@@ -361,9 +357,8 @@ static void table_change_flags_dump_intr(void)
 	while (rounds++ < 100 && mnl_ring_wait(r, POLLIN, 500) > 0) {
 		do {
 			errno = 0;
-			ret = mnl_ring_cb_run2(r, buf, sizeof(buf), 11, 0,
-					       ring_obj_cb, &t, ctl,
-					       NLMSG_MIN_TYPE);
+			ret = rx_run(r, buf, sizeof(buf), 11, ring_obj_cb,
+				     &t, ctl, NLMSG_MIN_TYPE);
 			if (ret == MNL_CB_ERROR && errno == EINTR)
 				eintr++;
 		} while (ret == MNL_CB_ERROR && errno == EINTR);
@@ -379,8 +374,8 @@ static void table_change_flags_dump_intr(void)
 	REQUIRE(mnl_socket_sendto(nl, req, ((struct nlmsghdr *)req)->nlmsg_len)
 		> 0);
 	while (ret > 0 && rounds++ < 100) {
-		ret = mnl_ring_cb_run2(r, buf, sizeof(buf), 11, 0, ring_obj_cb,
-				       &t, ctl, NLMSG_MIN_TYPE);
+		ret = rx_run(r, buf, sizeof(buf), 11, ring_obj_cb, &t, ctl,
+			     NLMSG_MIN_TYPE);
 		if (ret > 0)
 			mnl_ring_wait(r, POLLIN, 1000);
 	}
@@ -426,33 +421,29 @@ static void one_dump_per_ring(void)
 	/* Through the TX ring, the refusal comes through the RX ring, after
 	 * the frames already there.
 	 */
-	frame = mnl_ring_tx_get(r);
+	frame = tx_frame_get(r);
 	REQUIRE(frame);
 	memcpy(mnl_ring_frame_data(frame), req,
 	       ((struct nlmsghdr *)req)->nlmsg_len);
-	mnl_ring_tx_submit(r, frame, ((struct nlmsghdr *)req)->nlmsg_len);
-	CHECK(mnl_ring_kick(r) == 1);
-	for (i = 0; i < 8; i++) {
-		frame = mnl_ring_current_frame(r, MNL_RING_RX);
-		mnl_ring_release(frame);
-		mnl_ring_advance(r, MNL_RING_RX);
-	}
+	tx_frame_submit(r, 0);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
+	for (i = 0; i < 8 && (frame = rx_frame_next(r)); i++)
+		rx_frame_done(r, 0);
 	/* Freed frames: the kick resumes the dump and runs the request. */
-	frame = mnl_ring_tx_get(r);
+	frame = tx_frame_get(r);
 	REQUIRE(frame);
 	memcpy(mnl_ring_frame_data(frame), req,
 	       ((struct nlmsghdr *)req)->nlmsg_len);
-	mnl_ring_tx_submit(r, frame, ((struct nlmsghdr *)req)->nlmsg_len);
+	tx_frame_submit(r, 0);
 	error = 0;
-	mnl_ring_kick(r);
+	mnl_ring_tx_kick(mnl_ring_tx(r));
 	for (i = 0; i < 100 && !error; i++) {
-		frame = mnl_ring_current_frame(r, MNL_RING_RX);
-		if (nlmmap_frame_status(frame) != NLMMAP_STATUS_VALID)
+		frame = rx_frame_next(r);
+		if (!frame || nlmmap_frame_status(frame) != NLMMAP_STATUS_VALID)
 			break;
 		mnl_cb_run2(mnl_ring_frame_data(frame), frame->nm_len, 1, 0,
 			    NULL, &error, ctl, NLMSG_MIN_TYPE);
-		mnl_ring_release(frame);
-		mnl_ring_advance(r, MNL_RING_RX);
+		rx_frame_done(r, 0);
 	}
 	CHECK(error == -EBUSY, "error %d through the ring", error);
 	ring_teardown(r, nl);

@@ -62,15 +62,15 @@ static void socket_closed_first(void)
 	CHECK((rev & POLLHUP) && (rev & POLLIN), "revents %#x", rev);
 	/* What arrived before stays readable. */
 	for (i = 0; i < 16; i++) {
-		f = mnl_ring_get_frame(r, MNL_RING_RX, i);
+		f = mnl_ring_rx_frame(mnl_ring_rx(r), i);
 		if (nlmmap_frame_status(f) == NLMMAP_STATUS_VALID) {
 			valid++;
-			mnl_ring_release(f);
+			nlmmap_frame_release(f);
 		}
 	}
 	CHECK(valid == 6, "%d frames", valid);
 	errno = 0;
-	CHECK(mnl_ring_kick(r) == -1 && errno == ENOTCONN);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == -1 && errno == ENOTCONN);
 	mnl_ring_unmap(r);
 	mnl_socket_close(q);
 }

@@ -95,14 +95,14 @@ static void held_frames_are_passed_over(void)
 	q = genl_open(&id);
 	r = ring_setup(&nl, &id, 8, 512, 0);
 	REQUIRE(r && q);
-	REQUIRE(mnl_ring_get_geometry(r, MNL_RING_RX)->nm_frame_nr == 8);
+	REQUIRE(mnl_ring_rx_geometry(mnl_ring_rx(r))->nm_frame_nr == 8);
 	dropped = nlmmap_stat(q, id, NLMMAP_S_DROPPED);
 	REQUIRE(bench_request(nl, id, 3, 8) == 0);	/* frames 0-3 */
 	for (i = 0; i < 2; i++) {
-		held[i] = mnl_ring_current_frame(r, MNL_RING_RX);
+		held[i] = rx_frame_next(r);
+		REQUIRE(held[i]);
 		CHECK(nlmmap_frame_status(held[i]) == NLMMAP_STATUS_VALID);
-		mnl_ring_hold(held[i]);
-		mnl_ring_advance(r, MNL_RING_RX);
+		rx_frame_done(r, 1);
 	}
 	CHECK(drain(r, &s) == MNL_CB_OK && s.n == 2);	/* frames 2, 3 */
 	/* 6 frames are free (4-7, 2, 3), 0 and 1 are held. */
@@ -115,8 +115,8 @@ static void held_frames_are_passed_over(void)
 	CHECK(nlmmap_stat(q, id, NLMMAP_S_DROPPED) == dropped);
 	/* The held frames kept their messages. */
 	CHECK(nlmmap_frame_status(held[0]) == NLMMAP_STATUS_SKIP);
-	mnl_ring_release(held[0]);
-	mnl_ring_release(held[1]);
+	mnl_ring_frame_release(held[0]);
+	mnl_ring_frame_release(held[1]);
 	REQUIRE(bench_request(nl, id, 7, 8) == 0);
 	memset(&s, 0, sizeof(s));
 	CHECK(drain(r, &s) == MNL_CB_OK && s.n == 8, "%d", s.n);
@@ -307,7 +307,8 @@ static void credentials_in_reader_namespace(void)
 	r = ring_setup(&nl, &id, 8, 512, 0);
 	REQUIRE(r);
 	REQUIRE(bench_request(nl, id, 1, 4) == 0);
-	f = mnl_ring_current_frame(r, MNL_RING_RX);
+	f = rx_frame_next(r);
+	REQUIRE(f);
 	CHECK(nlmmap_frame_status(f) == NLMMAP_STATUS_VALID);
 	CHECK(f->nm_pid == 0 && f->nm_uid == 0 && f->nm_gid == 0);
 	ring_teardown(r, nl);
@@ -321,8 +322,8 @@ static void credentials_in_reader_namespace(void)
 		r = ring_setup(&nl, &id, 8, 512, 0);
 		if (!r || bench_request(nl, id, 1, 4))
 			_exit(11);
-		f = mnl_ring_current_frame(r, MNL_RING_RX);
-		if (nlmmap_frame_status(f) != NLMMAP_STATUS_VALID)
+		f = rx_frame_next(r);
+		if (!f || nlmmap_frame_status(f) != NLMMAP_STATUS_VALID)
 			_exit(12);
 		_exit(f->nm_uid == 65534 && f->nm_gid == 65534 ? 0 : 13);
 	}
@@ -350,19 +351,15 @@ static void hostile_neighbour_frames_untouched(void)
 
 	r = ring_setup(&nl, &id, 8, 512, 0);
 	REQUIRE(r);
-	fsz = mnl_ring_get_geometry(r, MNL_RING_RX)->nm_frame_size;
+	fsz = mnl_ring_rx_geometry(mnl_ring_rx(r))->nm_frame_size;
 	REQUIRE(bench_request(nl, id, 7, 8) == 0);	/* fills 0..7 */
 	for (i = 0; i < 8; i++) {
-		f = mnl_ring_current_frame(r, MNL_RING_RX);
-		REQUIRE(mnl_ring_rx_status(r) == NLMMAP_STATUS_VALID);
-		if (i % 2) {
-			mnl_ring_hold(f);
+		f = rx_frame_next(r);
+		REQUIRE(f && nlmmap_frame_status(f) == NLMMAP_STATUS_VALID);
+		rx_frame_done(r, i % 2);
+		if (i % 2)
 			memset((char *)f + sizeof(f->nm_status), 0xa5,
 			       fsz - sizeof(f->nm_status));
-		} else {
-			mnl_ring_release(f);
-		}
-		mnl_ring_advance(r, MNL_RING_RX);
 	}
 	/* 3 messages and the summary into frames 0, 2, 4, 6. */
 	REQUIRE(bench_request(nl, id, 3, 200) == 0);
@@ -374,7 +371,7 @@ static void hostile_neighbour_frames_untouched(void)
 		const unsigned char *p;
 		unsigned int j;
 
-		f = mnl_ring_get_frame(r, MNL_RING_RX, i);
+		f = mnl_ring_rx_frame(mnl_ring_rx(r), i);
 		CHECK(nlmmap_frame_status(f) == NLMMAP_STATUS_SKIP);
 		p = (const unsigned char *)f;
 		for (j = sizeof(f->nm_status); j < fsz; j++)
@@ -401,12 +398,11 @@ static void long_hold_runs_cost_bounded_work(void)
 	q = genl_open(&id);
 	r = ring_setup(&nl, &id, 256, 256, 0);
 	REQUIRE(r && q);
-	REQUIRE(mnl_ring_get_geometry(r, MNL_RING_RX)->nm_frame_nr == 256);
+	REQUIRE(mnl_ring_rx_geometry(mnl_ring_rx(r))->nm_frame_nr == 256);
 	REQUIRE(bench_request(nl, id, 199, 8) == 0);	/* frames 0..199 */
 	for (i = 0; i < 200; i++) {
-		REQUIRE(mnl_ring_rx_status(r) == NLMMAP_STATUS_VALID);
-		mnl_ring_hold(mnl_ring_current_frame(r, MNL_RING_RX));
-		mnl_ring_advance(r, MNL_RING_RX);
+		REQUIRE(rx_frame_next(r));
+		rx_frame_done(r, 1);
 	}
 	REQUIRE(bench_request(nl, id, 55, 8) == 0);	/* 200..255 */
 	CHECK(drain(r, &s) == MNL_CB_OK && s.n == 56, "%d", s.n);
@@ -429,7 +425,99 @@ static void long_hold_runs_cost_bounded_work(void)
 	mnl_socket_close(q);
 }
 
-TAP_MAIN(T(hostile_neighbour_frames_untouched), T(no_enobufs_is_honoured),
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	++*(int *)data;
+	return MNL_CB_OK;
+}
+
+/* mnl_ring_rx_run() tells "nothing was ready" from "went on". */
+static void run_reports_empty(void)
+{
+	struct mnl_socket *nl;
+	struct mnl_ring *r;
+	char buf[8192];
+	uint16_t id;
+	int n = 0;
+
+	r = ring_setup(&nl, &id, 16, 512, 0);
+	REQUIRE(r);
+	CHECK(mnl_ring_rx_run(mnl_ring_rx(r), buf, sizeof(buf), 0, 0,
+			      count_cb, &n, NULL, 0) == MNL_RING_EMPTY);
+	REQUIRE(bench_request(nl, id, 3, 8) == 0);
+	CHECK(mnl_ring_rx_run(mnl_ring_rx(r), buf, sizeof(buf), 0, 0,
+			      count_cb, &n, NULL, 0) == MNL_CB_OK && n == 4,
+	      "%d messages", n);
+	CHECK(mnl_ring_rx_run(mnl_ring_rx(r), buf, sizeof(buf), 0, 0,
+			      count_cb, &n, NULL, 0) == MNL_RING_EMPTY);
+	CHECK(!mnl_ring_tx(r) && errno == ENXIO, "no TX ring, no TX handle");
+	ring_teardown(r, nl);
+}
+
+struct order {
+	int n;
+	uint16_t type[8];
+	uint32_t seq[8];
+};
+
+static int order_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct order *o = data;
+
+	if (o->n < 8) {
+		o->type[o->n] = nlh->nlmsg_type;
+		o->seq[o->n++] = nlh->nlmsg_seq;
+	}
+	return MNL_CB_OK;
+}
+
+static int order_ack(const struct nlmsghdr *nlh, void *data)
+{
+	order_cb(nlh, data);
+	return MNL_CB_OK;
+}
+
+/*
+ * The generic netlink core answers a request sent on the socket with an
+ * ack on the socket, without a frame; a reply too big for a frame goes
+ * on the socket behind a COPY frame. The library must deliver both, in
+ * order, and never take the one for the other: reply 1 (in a frame),
+ * ack 1, reply 2 (COPY), ack 2.
+ */
+static void socket_acks_reach_the_caller_in_order(void)
+{
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = order_ack };
+	char buf[MNL_SOCKET_BUFFER_SIZE], req[4096], big[1500];
+	struct mnl_socket *nl;
+	struct order o = {};
+	struct nlmsghdr *nlh;
+	struct mnl_ring *r;
+	uint16_t id;
+	int ret, i;
+
+	r = ring_setup(&nl, &id, 16, 512, 0);
+	REQUIRE(r);
+	memset(big, 'x', sizeof(big));
+	for (i = 1; i <= 2; i++) {
+		nlh = genl_req(req, id, NLMMAP_CMD_ECHO, NLM_F_ACK, i);
+		mnl_attr_put(nlh, NLMMAP_A_PAYLOAD, i == 1 ? 8 : sizeof(big),
+			     big);
+		REQUIRE(mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) > 0);
+	}
+	ret = mnl_ring_rx_run(mnl_ring_rx(r), buf, sizeof(buf), 0, 0, order_cb,
+			      &o, ctl, NLMSG_MIN_TYPE);
+	CHECK(ret == MNL_CB_OK, "ret %d", ret);
+	CHECK(o.n == 4, "%d messages", o.n);
+	for (i = 0; i < 4 && i < o.n; i++)
+		CHECK(o.seq[i] == (uint32_t)(i / 2 + 1) &&
+		      (o.type[i] == NLMSG_ERROR) == (i % 2),
+		      "message %d: type %u seq %u", i, o.type[i], o.seq[i]);
+	ring_teardown(r, nl);
+}
+
+TAP_MAIN(T(run_reports_empty), T(socket_acks_reach_the_caller_in_order),
+	 T(hostile_neighbour_frames_untouched), T(no_enobufs_is_honoured),
 	 T(long_hold_runs_cost_bounded_work), T(bench_arrives_in_order), T(oversized_messages_copy_in_order),
 	 T(held_frames_are_passed_over), T(overrun_is_counted_and_signalled),
 	 T(poll_sleeper_is_woken), T(many_rings_many_sockets),

@@ -35,7 +35,7 @@ static uint16_t family;
 static struct nl_mmap_hdr *tx_echo(struct mnl_ring *r, const char *payload,
 				   uint16_t flags)
 {
-	struct nl_mmap_hdr *frame = mnl_ring_tx_get(r);
+	struct nl_mmap_hdr *frame = tx_frame_get(r);
 	struct nlmsghdr *nlh;
 	char buf[512];
 
@@ -45,7 +45,7 @@ static struct nl_mmap_hdr *tx_echo(struct mnl_ring *r, const char *payload,
 	nlh = genl_req(buf, family, NLMMAP_CMD_ECHO, flags, 42);
 	mnl_attr_put(nlh, NLMMAP_A_PAYLOAD, strlen(payload) + 1, payload);
 	memcpy(mnl_ring_frame_data(frame), buf, nlh->nlmsg_len);
-	mnl_ring_tx_submit(r, frame, nlh->nlmsg_len);
+	tx_frame_submit(r, nlh->nlmsg_len);
 	return frame;
 }
 
@@ -95,8 +95,7 @@ static int echo_drain(struct mnl_ring *r, struct echo *e)
 	static char buf[1 << 16];
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = echo_err };
 
-	return mnl_ring_cb_run2(r, buf, sizeof(buf), 0, 0, echo_cb, e, ctl,
-				NLMSG_MIN_TYPE);
+	return rx_run(r, buf, sizeof(buf), 0, echo_cb, e, ctl, NLMSG_MIN_TYPE);
 }
 
 struct deltas {
@@ -131,11 +130,11 @@ static void echo_in_place(void)
 	REQUIRE(r);
 	deltas_start(&d);
 	REQUIRE(tx_echo(r, "hello nlmmap", 0));
-	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	CHECK(echo_drain(r, &e) == MNL_CB_OK);
 	CHECK(e.replies == 1 && !strcmp(e.payload, "hello nlmmap"),
 	      "%d replies, '%s'", e.replies, e.payload);
-	CHECK(mnl_ring_kick(r) == 0, "nothing left to process");
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 0, "nothing left to process");
 	deltas_end(&d);
 	CHECK(d.inplace == 1 && d.copied == 0, "in place %lld, copied %lld",
 	      (long long)d.inplace, (long long)d.copied);
@@ -171,13 +170,13 @@ static void bench_through_tx(void)
 
 	r = ring_setup(&nl, &family, 32, 1024, 4);
 	REQUIRE(r);
-	frame = mnl_ring_tx_get(r);
+	frame = tx_frame_get(r);
 	REQUIRE(frame);
 	nlh = genl_req(mnl_ring_frame_data(frame), family, NLMMAP_CMD_BENCH, 0, 0);
 	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 10);
 	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 33);
-	mnl_ring_tx_submit(r, frame, nlh->nlmsg_len);
-	CHECK(mnl_ring_kick(r) == 1);
+	tx_frame_submit(r, 0);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	CHECK(drain(r, &s) == MNL_CB_OK);
 	CHECK(s.n == 11 && s.count == 10 && s.seq[9] == 9 && !s.bad_payload,
 	      "%d messages", s.n);
@@ -208,7 +207,7 @@ static void copied_unless_exclusive(void)
 	deltas_start(&d);
 	REQUIRE(pthread_create(&t, NULL, block_on_pipe, &p[0]) == 0);
 	REQUIRE(tx_echo(r, "thread", 0));
-	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	CHECK(write(p[1], "x", 1) == 1);
 	pthread_join(t, NULL);
 	deltas_end(&d);
@@ -225,7 +224,7 @@ static void copied_unless_exclusive(void)
 		_exit(read(p[0], &c, 1) == 1 ? 0 : 1);
 	}
 	REQUIRE(tx_echo(r, "fork", 0));
-	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	CHECK(write(p[1], "x", 1) == 1);
 	waitpid(pid, NULL, 0);
 	deltas_end(&d);
@@ -236,11 +235,11 @@ static void copied_unless_exclusive(void)
 	deltas_start(&d);
 	dupfd = dup(mnl_ring_get_fd(r));
 	REQUIRE(tx_echo(r, "dup", 0));
-	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	close(dupfd);
 	/* Exclusive again. */
 	REQUIRE(tx_echo(r, "alone", 0));
-	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	deltas_end(&d);
 	CHECK(d.copied == 1 && d.inplace == 1, "dup: copied %lld in place %lld",
 	      (long long)d.copied, (long long)d.inplace);
@@ -255,7 +254,7 @@ static void copied_unless_exclusive(void)
 static void tx_raw(struct mnl_ring *r, uint32_t nm_len, uint32_t nlmsg_len,
 		   uint16_t type, uint8_t cmd, uint16_t nla_len)
 {
-	struct nl_mmap_hdr *frame = mnl_ring_tx_get(r);
+	struct nl_mmap_hdr *frame = tx_frame_get(r);
 	struct nlmsghdr *nlh;
 	struct nlattr *nla;
 
@@ -267,7 +266,7 @@ static void tx_raw(struct mnl_ring *r, uint32_t nm_len, uint32_t nlmsg_len,
 	nla = (struct nlattr *)((char *)nlh + NLMSG_HDRLEN + GENL_HDRLEN);
 	nla->nla_len = nla_len;
 	nlh->nlmsg_len = nlmsg_len ? nlmsg_len : nlh->nlmsg_len;
-	mnl_ring_tx_submit(r, frame, nm_len ? nm_len : nlh->nlmsg_len);
+	tx_frame_submit(r, nm_len);
 }
 
 static void invalid_frames_are_counted_and_answered(void)
@@ -280,7 +279,7 @@ static void invalid_frames_are_counted_and_answered(void)
 
 	r = ring_setup(&nl, &family, 16, 1024, 16);
 	REQUIRE(r);
-	cap = mnl_ring_frame_payload(r, MNL_RING_TX);
+	cap = mnl_ring_tx_room(mnl_ring_tx(r));
 	deltas_start(&d);
 	tx_raw(r, cap + 1, 0, family, NLMMAP_CMD_BENCH, 8);	/* nm_len */
 	tx_raw(r, 0xffffffffu, 0, family, NLMMAP_CMD_BENCH, 8);
@@ -291,7 +290,7 @@ static void invalid_frames_are_counted_and_answered(void)
 	tx_raw(r, 0, 0, family, NLMMAP_CMD_BENCH, 0xfff0);	/* nla_len long */
 	tx_raw(r, 0, 0, family, 200, 8);		/* unknown command */
 	tx_raw(r, 0, 0, family, NLMMAP_CMD_BENCH, 6);	/* COUNT not u32 */
-	CHECK(mnl_ring_kick(r) == 9);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 9);
 	CHECK(echo_drain(r, &e) == MNL_CB_OK);
 	deltas_end(&d);
 	CHECK(e.errors == 9, "%d errors", e.errors);
@@ -299,7 +298,7 @@ static void invalid_frames_are_counted_and_answered(void)
 	CHECK(d.invalid == 7, "%lld invalid", (long long)d.invalid);
 	/* The ring still works. */
 	REQUIRE(tx_echo(r, "still here", 0));
-	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	memset(&e, 0, sizeof(e));
 	CHECK(echo_drain(r, &e) == MNL_CB_OK && e.replies == 1);
 	ring_teardown(r, nl);
@@ -382,7 +381,7 @@ static int echo_storm(struct mnl_ring *r, int rounds, int writer)
 		seen = atomic_load(&scribbles);
 		while (writer && atomic_load(&scribbles) - seen < 8)
 			sched_yield();
-		if (mnl_ring_kick(r) < 0)
+		if (mnl_ring_tx_kick(mnl_ring_tx(r)) < 0)
 			return -1;
 		echo_drain(r, &e);
 		mnl_ring_clear_error(r);
@@ -392,10 +391,10 @@ static int echo_storm(struct mnl_ring *r, int rounds, int writer)
 
 static struct scribble scribble_of(struct mnl_ring *r)
 {
-	const struct nl_mmap_req *tx = mnl_ring_get_geometry(r, MNL_RING_TX);
+	const struct nl_mmap_req *tx = mnl_ring_tx_geometry(mnl_ring_tx(r));
 
 	return (struct scribble){
-		.tx = (char *)mnl_ring_get_frame(r, MNL_RING_TX, 0),
+		.tx = (char *)mnl_ring_tx_frame(mnl_ring_tx(r), 0),
 		.size = (size_t)tx->nm_block_size * tx->nm_block_nr,
 		.frame_size = tx->nm_frame_size,
 	};
@@ -529,7 +528,7 @@ static void fork_child_gets_no_mapping(void)
 
 	r = ring_setup(&nl, &family, 16, 1024, 8);
 	REQUIRE(r && pipe(p) == 0 && pipe(q) == 0);
-	base = (char *)mnl_ring_get_frame(r, MNL_RING_RX, 0);
+	base = (char *)mnl_ring_rx_frame(mnl_ring_rx(r), 0);
 	pid = fork();
 	REQUIRE(pid >= 0);
 	if (!pid) {
@@ -550,7 +549,7 @@ static void fork_child_gets_no_mapping(void)
 	CHECK(!mapped, "the child inherited the ring's mapping");
 	munmap(base, len);
 	deltas_start(&d);
-	mnl_ring_kick(r);
+	mnl_ring_tx_kick(mnl_ring_tx(r));
 	deltas_end(&d);
 	CHECK(d.inplace == 0, "%lld frames of the child in place",
 	      (long long)d.inplace);
@@ -579,17 +578,17 @@ static void split_mapping_forces_copies(void)
 
 	r = ring_setup(&nl, &family, 16, 1024, 8);
 	REQUIRE(r);
-	base = (char *)mnl_ring_get_frame(r, MNL_RING_RX, 0);
+	base = (char *)mnl_ring_rx_frame(mnl_ring_rx(r), 0);
 	deltas_start(&d);
 	REQUIRE(tx_echo(r, "whole", 0));
-	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	/* Split: the first page read-only, the rest as it was. */
 	REQUIRE(mprotect(base, pg, PROT_READ) == 0);
 	REQUIRE(tx_echo(r, "split", 0));
-	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	REQUIRE(mprotect(base, pg, PROT_READ | PROT_WRITE) == 0);
 	REQUIRE(tx_echo(r, "merged again", 0));
-	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	deltas_end(&d);
 	CHECK(d.inplace == 1 && d.copied == 2, "in place %lld copied %lld",
 	      (long long)d.inplace, (long long)d.copied);
@@ -608,7 +607,7 @@ static void split_mapping_forces_copies(void)
 	}
 	deltas_start(&d);
 	REQUIRE(tx_echo(r, "fresh", 0));
-	CHECK(mnl_ring_kick(r) == 1);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	deltas_end(&d);
 	CHECK(d.inplace == 1 && d.copied == 0, "in place %lld copied %lld",
 	      (long long)d.inplace, (long long)d.copied);
@@ -626,13 +625,13 @@ static void tx_bench_is_bounded(void)
 
 	r = ring_setup(&nl, &family, 32, 1024, 4);
 	REQUIRE(r);
-	frame = mnl_ring_tx_get(r);
+	frame = tx_frame_get(r);
 	REQUIRE(frame);
 	nlh = genl_req(mnl_ring_frame_data(frame), family, NLMMAP_CMD_BENCH, 0, 0);
 	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 1 << 24);
 	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 65000);
-	mnl_ring_tx_submit(r, frame, nlh->nlmsg_len);
-	CHECK(mnl_ring_kick(r) == 1);
+	tx_frame_submit(r, 0);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
 	CHECK(drain(r, &s) == MNL_CB_OK);
 	CHECK(s.n == 0 && s.errors == 1 && s.last_error == -E2BIG,
 	      "%d messages, error %d", s.n, s.last_error);
@@ -655,7 +654,7 @@ static void kick_works_in_budgets(void)
 		REQUIRE(tx_echo(r, "budget", 0));
 	n = ioctl(mnl_ring_get_fd(r), NLMMAP_IOC_KICK);
 	CHECK(n == NLMMAP_TX_BUDGET, "one kick took %d", n);
-	CHECK(mnl_ring_kick(r) == NLMMAP_TX_BUDGET + 5);
+	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == NLMMAP_TX_BUDGET + 5);
 	CHECK(echo_drain(r, &e) == MNL_CB_OK);
 	CHECK(e.replies == NLMMAP_TX_BUDGET * 2 + 5, "%d replies", e.replies);
 	ring_teardown(r, nl);
@@ -725,7 +724,7 @@ static void io_uring_cannot_pin_the_ring(void)
 	if (ufd < 0 && errno == ENOSYS)
 		SKIP("this kernel has no io_uring");
 	REQUIRE(ufd >= 0);
-	iov.iov_base = mnl_ring_get_frame(r, MNL_RING_TX, 0);
+	iov.iov_base = mnl_ring_tx_frame(mnl_ring_tx(r), 0);
 	iov.iov_len = 4096;
 	errno = 0;
 	CHECK(syscall(__NR_io_uring_register, ufd, IORING_REGISTER_BUFFERS,

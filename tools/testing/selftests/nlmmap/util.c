@@ -172,6 +172,47 @@ int ring_file_bind(struct mnl_socket *nl)
 	return fd;
 }
 
+struct nl_mmap_hdr *tx_frame_get(struct mnl_ring *r)
+{
+	struct nl_mmap_hdr *f;
+
+	return mnl_ring_tx_reserve(mnl_ring_tx(r), &f, 1) ? f : NULL;
+}
+
+void tx_frame_submit(struct mnl_ring *r, unsigned int len)
+{
+	struct nl_mmap_hdr *f;
+
+	if (mnl_ring_tx_reserve(mnl_ring_tx(r), &f, 1) != 1)
+		return;
+	/* reserve() zeroed nm_len of a fresh frame; the request is there */
+	f->nm_len = len;
+	mnl_ring_tx_submit(mnl_ring_tx(r), 1);
+}
+
+struct nl_mmap_hdr *rx_frame_next(struct mnl_ring *r)
+{
+	struct nl_mmap_hdr *f;
+
+	return mnl_ring_rx_peek(mnl_ring_rx(r), &f, 1) ? f : NULL;
+}
+
+void rx_frame_done(struct mnl_ring *r, int hold)
+{
+	if (hold)
+		mnl_ring_rx_hold(mnl_ring_rx(r), 0);
+	mnl_ring_rx_release(mnl_ring_rx(r), 1);
+}
+
+int rx_run(struct mnl_ring *r, void *buf, size_t len, unsigned int seq,
+	   mnl_cb_t cb, void *data, const mnl_cb_t *ctl, unsigned int nctl)
+{
+	int ret = mnl_ring_rx_run(mnl_ring_rx(r), buf, len, seq, 0, cb, data,
+				  ctl, nctl);
+
+	return ret == MNL_RING_EMPTY ? MNL_CB_OK : ret;
+}
+
 int rings_set(int fd, const struct nl_mmap_req *rx,
 	      const struct nl_mmap_req *tx, struct nlmmap_setup *out)
 {
@@ -311,8 +352,7 @@ int drain(struct mnl_ring *r, struct seen *s)
 	static char buf[1 << 17];
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = seen_error };
 
-	return mnl_ring_cb_run2(r, buf, sizeof(buf), 0, 0, seen_cb, s, ctl,
-				NLMSG_MIN_TYPE);
+	return rx_run(r, buf, sizeof(buf), 0, seen_cb, s, ctl, NLMSG_MIN_TYPE);
 }
 
 int64_t ring_stat(struct mnl_ring *r, uint16_t family, int stat)
@@ -329,8 +369,8 @@ int64_t ring_stat(struct mnl_ring *r, uint16_t family, int stat)
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	for (i = 0; i < 100 && q.value < 0; i++) {
-		if (mnl_ring_cb_run(r, buf, sizeof(buf), 0, 0, counter_cb,
-				    &q) < 0)
+		if (rx_run(r, buf, sizeof(buf), 0, counter_cb, &q, NULL, 0) <
+		    0)
 			return -1;
 		if (q.value < 0)
 			mnl_ring_wait(r, POLLIN, 10);

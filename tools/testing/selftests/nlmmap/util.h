@@ -52,6 +52,20 @@ int bench_request(struct mnl_socket *nl, uint16_t family, uint32_t count,
  */
 int64_t ring_stat(struct mnl_ring *r, uint16_t family, int stat);
 
+/* The next free TX frame (NULL: none), and its submission with nm_len
+ * @len (0: the request's nlmsg_len).
+ */
+struct nl_mmap_hdr *tx_frame_get(struct mnl_ring *r);
+void tx_frame_submit(struct mnl_ring *r, unsigned int len);
+/* The next ready RX frame (NULL: none), and giving it back or holding it
+ * (SKIP) when done with it.
+ */
+struct nl_mmap_hdr *rx_frame_next(struct mnl_ring *r);
+void rx_frame_done(struct mnl_ring *r, int hold);
+/* mnl_ring_rx_run() on @r, with "nothing ready" folded into MNL_CB_OK. */
+int rx_run(struct mnl_ring *r, void *buf, size_t len, unsigned int seq,
+	   mnl_cb_t cb, void *data, const mnl_cb_t *ctl, unsigned int nctl);
+
 /* What a callback run saw, in order. */
 struct seen {
 	int n;
