@@ -7,6 +7,9 @@
  * DOC: nlmmap frame protocol
  *
  * This header is the one place where the frame protocol is written down.
+ * It describes version 1 of the interface (uAPI v1): the bind command, the
+ * setup call, the control page and the ioctl code 0xB8. Binaries written
+ * for what came before get ENOTTY from every ioctl.
  *
  * SETUP
  *
@@ -24,9 +27,10 @@
  * in one call, and reports back the features of this kernel and where each
  * part lies in the mapping (today: RX ring at 0, TX ring after it, the
  * control page after that; use the offsets). It is extensible like
- * io_uring_params: the caller passes the size of the struct it knows;
- * fields the kernel does not know must be zero (E2BIG otherwise), fields
- * it knows but the caller does not are taken as zero; unknown flag bits,
+ * io_uring_params: the caller passes the size of the struct it knows (at
+ * least NLMMAP_SETUP_SIZE_V1, EINVAL otherwise); fields the kernel does
+ * not know must be zero (E2BIG otherwise); the kernel writes its answer
+ * into the caller's size only; unknown flag bits,
  * non-zero reserved fields and bad geometry give EINVAL. The per-ring
  * choices are here, not in module parameters: NLMMAP_SETUP_TX_COPY
  * (always copy TX frames before processing them), dump_resume_pct (when a

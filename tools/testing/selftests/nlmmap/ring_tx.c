@@ -172,7 +172,8 @@ static void bench_through_tx(void)
 	REQUIRE(r);
 	frame = tx_frame_get(r);
 	REQUIRE(frame);
-	nlh = genl_req(mnl_ring_frame_data(frame), family, NLMMAP_CMD_BENCH, 0, 0);
+	nlh = genl_req(mnl_ring_frame_data(frame), family, NLMMAP_CMD_BENCH, 0,
+		       0);
 	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 10);
 	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 33);
 	tx_frame_submit(r, 0);
@@ -627,7 +628,8 @@ static void tx_bench_is_bounded(void)
 	REQUIRE(r);
 	frame = tx_frame_get(r);
 	REQUIRE(frame);
-	nlh = genl_req(mnl_ring_frame_data(frame), family, NLMMAP_CMD_BENCH, 0, 0);
+	nlh = genl_req(mnl_ring_frame_data(frame), family, NLMMAP_CMD_BENCH, 0,
+		       0);
 	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 1 << 24);
 	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 65000);
 	tx_frame_submit(r, 0);

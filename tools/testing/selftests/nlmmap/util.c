@@ -10,21 +10,6 @@
 
 #include "util.h"
 
-struct nlmsghdr *genl_req(void *buf, uint16_t family, uint8_t cmd,
-			  uint16_t flags, uint32_t seq)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *genl;
-
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = seq;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
-	genl->version = NLMMAP_GENL_VERSION;
-	return nlh;
-}
-
 struct mnl_socket *genl_open(uint16_t *family)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);

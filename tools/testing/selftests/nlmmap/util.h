@@ -10,9 +10,10 @@
 
 #define NLMMAP_KO "/lib/nlmmap/nlmmap.ko"
 
-/* Start a request of the nlmmap family in @buf: netlink and genl headers. */
-struct nlmsghdr *genl_req(void *buf, uint16_t family, uint8_t cmd,
-			  uint16_t flags, uint32_t seq);
+/* The library's request-header helper, for the nlmmap family. */
+#define genl_req(buf, family, cmd, flags, seq)				\
+	mnl_ring_genl_put(buf, family, cmd, NLMMAP_GENL_VERSION, flags, seq)
+
 /* A bound NETLINK_GENERIC socket and the nlmmap family id. */
 struct mnl_socket *genl_open(uint16_t *family);
 /* Send @cmd to the family, run @cb over the replies until the ack. */
