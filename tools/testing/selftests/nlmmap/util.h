@@ -80,7 +80,7 @@ struct seen {
 	int bad_payload;
 };
 int seen_cb(const struct nlmsghdr *nlh, void *data);
-/* Run the ring until no frame is ready; returns mnl_ring_cb_run()'s
+/* Run the ring until no frame is ready; returns rx_run()'s
  * last result.
  */
 int drain(struct mnl_ring *r, struct seen *s);
