@@ -63,6 +63,27 @@ static void nlmmap_ring_drop(struct nlmmap_ctx *ctx, struct nlmmap_ring *ring)
 	nlmmap_ring_free(ring);
 }
 
+/**
+ * nlmmap_rings_close() - free both rings (the file is closing, or a new
+ * setup replaces them)
+ * @ctx: the context
+ *
+ * Producers are shut out and waited for first; the memory charge is
+ * given back.
+ *
+ * Context: ctx->lock held; no mapping is left (each holds the file).
+ */
+void nlmmap_rings_close(struct nlmmap_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	nlmmap_rx_stop(ctx);
+	nlmmap_ring_drop(ctx, &ctx->rx);
+	nlmmap_ring_drop(ctx, &ctx->tx);
+	nlmmap_uncharge(&ctx->charge);
+	kvfree(ctx->tx_buf);
+	ctx->tx_buf = NULL;
+}
+
 /* Check what the kernel does not take from the geometry. */
 static int nlmmap_setup_check(const struct nlmmap_setup *s)
 {
@@ -141,13 +162,9 @@ int nlmmap_rings_setup(struct nlmmap_ctx *ctx, struct nlmmap_setup *s)
 	}
 	nlmmap_count(ctx, NLMMAP_S_RING_BYTES, grx.size + gtx.size);
 
-	/* Producers shut out and waited for; nobody maps the rings. */
-	nlmmap_rx_stop(ctx);
+	/* The old rings go (nobody maps them); the new ones come. */
 	nlmmap_dump_free(ctx);
-	nlmmap_ring_drop(ctx, &ctx->rx);
-	nlmmap_ring_drop(ctx, &ctx->tx);
-	nlmmap_uncharge(&ctx->charge);
-	kvfree(ctx->tx_buf);
+	nlmmap_rings_close(ctx);
 	ctx->rx = rx;
 	ctx->tx = tx;
 	ctx->tx_buf = buf;
@@ -159,23 +176,6 @@ int nlmmap_rings_setup(struct nlmmap_ctx *ctx, struct nlmmap_setup *s)
 	nlmmap_rx_start(ctx);
 	nlmmap_setup_report(ctx, s);
 	return 0;
-}
-
-/**
- * nlmmap_rings_close() - free both rings for good (the file is closing)
- * @ctx: the context
- *
- * Context: ctx->lock held; no mapping is left (each holds the file).
- */
-void nlmmap_rings_close(struct nlmmap_ctx *ctx)
-{
-	lockdep_assert_held(&ctx->lock);
-	nlmmap_rx_stop(ctx);
-	nlmmap_ring_drop(ctx, &ctx->rx);
-	nlmmap_ring_drop(ctx, &ctx->tx);
-	nlmmap_uncharge(&ctx->charge);
-	kvfree(ctx->tx_buf);
-	ctx->tx_buf = NULL;
 }
 
 static void nlmmap_vm_open(struct vm_area_struct *vma)
