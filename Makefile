@@ -7,6 +7,8 @@
 #   make run        boot the stock kernel in QEMU and run the demo
 #   make check      static checks, KUnit (debug kernel), integration tests
 #                   (stock and debug kernels); ends "N passed, N failed"
+#   make bench      recvmsg() against the ring, with guest instruction
+#                   counts (tools/bench/run.sh)
 #   make vm-stock / vm-debug [TESTS=a,b]   one kernel only
 #
 TOP      := $(CURDIR)
@@ -25,7 +27,7 @@ CFLAGS   += -Wall -Wextra -Werror=implicit-function-declaration
 export CFLAGS
 
 .PHONY: all deps deps-ok deps-present modules lib tools tests run check \
-	static checkpatch sparse vm-stock vm-debug clean
+	bench static checkpatch sparse vm-stock vm-debug clean
 
 # Plain make installs nothing: it names what is missing and make deps.
 all: deps-present modules lib tools
@@ -81,6 +83,9 @@ sparse:
 
 check: deps-ok
 	tools/build/check.sh
+
+bench: deps-ok
+	tools/bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

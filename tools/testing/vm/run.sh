@@ -7,6 +7,8 @@
 #   --tests a,b     only these test programs (default: all of them)
 #   --kunit         also run the KUnit module (debug kernel only)
 #   --demo          run the demo instead of the tests
+#   --bench ARGS    run nlmmap-bench instead, on one vCPU with the icount
+#                   plugin (tools/bench/run.sh does this)
 #   --break         NLMMAP_BREAK=1 in the guest: tests fail on purpose
 #
 # Environment: NLMMAP_VM_TIMEOUT (seconds, default 1200), NLMMAP_RESULTS
@@ -19,12 +21,13 @@ set -eu
 # shellcheck source=tools/testing/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-tests=all kunit=0 demo=0 brk=0
+tests=all kunit=0 demo=0 brk=0 bench=
 while [ $# -gt 1 ]; do
 	case "$1" in
 	--tests) tests=$2; shift ;;
 	--kunit) kunit=1 ;;
 	--demo) demo=1 ;;
+	--bench) demo=bench bench=$2; shift ;;
 	--break) brk=1 ;;
 	*) die "unknown option $1" ;;
 	esac
@@ -69,11 +72,17 @@ esac
 cmdline="console=ttyS0 loglevel=5 panic=-1 rdinit=/init nlmmap.kernel=$kernel"
 cmdline="$cmdline nlmmap.tests=$tests nlmmap.kunit=$kunit nlmmap.demo=$demo"
 cmdline="$cmdline nlmmap.break=$brk"
-rm -f "$out/console.log" "$out/results.log"
+cpu=(-accel "tcg,thread=multi" -smp 2)
+if [ -n "$bench" ]; then
+	# One vCPU: the plugin's counters are plain inline additions.
+	cpu=(-accel "tcg,thread=single" -smp 1 -plugin "file=$bench"
+	     -d plugin -D "$out/icount.log")
+fi
+rm -f "$out/console.log" "$out/results.log" "$out/icount.log"
 start=$(date +%s)
 set +e
 timeout "${NLMMAP_VM_TIMEOUT:-1200}" qemu-system-x86_64 \
-	-accel tcg,thread=multi -smp 2 -m "$mem" \
+	"${cpu[@]}" -m "$mem" \
 	-nodefaults -display none -no-reboot \
 	-kernel "$KIMAGE" -initrd "$out/initramfs.gz" -append "$cmdline" \
 	-serial "file:$out/console.log" -serial "file:$out/results.log" \
@@ -82,7 +91,7 @@ qrc=$?
 set -e
 echo "vm: $kernel ($KREL) ran $(($(date +%s) - start)) s, qemu exit $qrc" >&2
 
-if [ "$demo" = 1 ]; then
+if [ "$demo" != 0 ]; then
 	sed -n '/^nlmmap-vm: kernel/,/^nlmmap-vm: demo exit/p' "$out/console.log"
 fi
 
