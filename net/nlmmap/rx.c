@@ -120,7 +120,11 @@ struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
 static void nlmmap_rx_done(struct nlmmap_ctx *ctx)
 {
 	rcu_read_lock();
-	if (atomic_dec_and_test(&ctx->inflight))
+	/* Only teardown waits here (nlmmap_rx_stop()): wake it, nobody else.
+	 * wq_has_sleeper() pairs with wait_event()'s barrier.
+	 */
+	if (atomic_dec_and_test(&ctx->inflight) &&
+	    wq_has_sleeper(&ctx->inflight_wq))
 		wake_up(&ctx->inflight_wq);
 	rcu_read_unlock();
 }
