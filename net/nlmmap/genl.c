@@ -90,16 +90,18 @@ static size_t nlmmap_counters_size(int n)
 
 static int nlmmap_do_get(const struct nlmmap_req *req)
 {
+	struct nlmmap_counters global;
 	struct sk_buff *skb;
 	void *hdr;
 
+	nlmmap_global_read(&global);
 	skb = nlmmap_reply_new(req, nla_total_size(sizeof(u32)) +
 			       nlmmap_counters_size(NLMMAP_S_MAX),
 			       NLMMAP_CMD_GET, &hdr);
 	if (!skb)
 		return -ENOMEM;
 	if (nla_put_u32(skb, NLMMAP_A_VERSION, NLMMAP_GENL_VERSION) ||
-	    nlmmap_put_counters(skb, NLMMAP_A_STATS, &nlmmap_global,
+	    nlmmap_put_counters(skb, NLMMAP_A_STATS, &global,
 				NLMMAP_S_RINGS, NLMMAP_S_MAX)) {
 		nlmmap_free_skb(skb);
 		return -EMSGSIZE;

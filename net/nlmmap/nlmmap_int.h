@@ -145,8 +145,8 @@ struct nlmmap_req {
 };
 
 /* main.c */
-extern struct nlmmap_counters nlmmap_global;
 void nlmmap_count(struct nlmmap_ctx *ctx, int stat, long n);
+void nlmmap_global_read(struct nlmmap_counters *c);
 
 /* sockopt.c */
 bool nlmmap_sk_no_enobufs(const struct sock *sk);
