@@ -458,6 +458,21 @@ EXPORT_SYMBOL ssize_t mnl_ring_rx_recv(struct mnl_ring_rx *rx,
 	return recv(fd, buf, len, MSG_DONTWAIT);
 }
 
+/* The callbacks of one mnl_ring_rx_run(). */
+struct run_cbs {
+	unsigned int seq, portid;
+	mnl_cb_t cb_data;
+	void *data;
+	mnl_cb_t *ctl;
+	unsigned int nctl;
+};
+
+static int run_msgs(const struct run_cbs *c, const void *buf, size_t len)
+{
+	return mnl_cb_run2(buf, len, c->seq, c->portid, c->cb_data, c->data,
+			   c->ctl, c->nctl);
+}
+
 /**
  * mnl_ring_rx_run - run callbacks over what is ready, in order
  * @param rx the RX handle
@@ -483,6 +498,8 @@ EXPORT_SYMBOL int mnl_ring_rx_run(struct mnl_ring_rx *rx, void *buf,
 				  void *data, const mnl_cb_t *cb_ctl_array,
 				  unsigned int cb_ctl_array_len)
 {
+	const struct run_cbs c = { seq, portid, cb_data, data,
+				   (mnl_cb_t *)cb_ctl_array, cb_ctl_array_len };
 	int ret = MNL_CB_OK, done, any = 0;
 	struct nl_mmap_hdr *f[32];
 	unsigned int n, i;
@@ -498,9 +515,7 @@ EXPORT_SYMBOL int mnl_ring_rx_run(struct mnl_ring_rx *rx, void *buf,
 				       (any ? MNL_CB_OK : MNL_RING_EMPTY) :
 				       MNL_CB_ERROR;
 			any = 1;
-			ret = mnl_cb_run2(buf, len, seq, portid, cb_data, data,
-					  (mnl_cb_t *)cb_ctl_array,
-					  cb_ctl_array_len);
+			ret = run_msgs(&c, buf, len);
 			if (ret <= MNL_CB_STOP)
 				return ret;
 			continue;
@@ -516,17 +531,11 @@ EXPORT_SYMBOL int mnl_ring_rx_run(struct mnl_ring_rx *rx, void *buf,
 						mnl_ring_rx_release(rx, i);
 						return MNL_CB_ERROR;
 					}
-					ret = mnl_cb_run2(buf, len, seq, portid,
-							  cb_data, data,
-							  (mnl_cb_t *)cb_ctl_array,
-							  cb_ctl_array_len);
+					ret = run_msgs(&c, buf, len);
 				} while (!done && ret > MNL_CB_STOP);
 			} else if (f[i]->nm_len) {
-				ret = mnl_cb_run2(nlmmap_frame_data(f[i]),
-						  f[i]->nm_len, seq, portid,
-						  cb_data, data,
-						  (mnl_cb_t *)cb_ctl_array,
-						  cb_ctl_array_len);
+				ret = run_msgs(&c, nlmmap_frame_data(f[i]),
+					       f[i]->nm_len);
 			}
 			if (ret <= MNL_CB_STOP) {
 				/* A COPY frame whose message is still on the

@@ -160,12 +160,14 @@ static void ack_and_poll_processing(void)
 	ring_teardown(r, nl);
 }
 
-static void bench_through_tx(void)
+/* A BENCH of @count messages of @size bytes through the TX ring; what came
+ * back in the RX ring goes to @s.
+ */
+static void tx_bench(uint32_t count, uint32_t size, struct seen *s)
 {
 	struct nl_mmap_hdr *frame;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	struct seen s = {};
 	struct mnl_ring *r;
 
 	r = ring_setup(&nl, &family, 32, 1024, 4);
@@ -174,14 +176,21 @@ static void bench_through_tx(void)
 	REQUIRE(frame);
 	nlh = genl_req(mnl_ring_frame_data(frame), family, NLMMAP_CMD_BENCH, 0,
 		       0);
-	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 10);
-	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 33);
+	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, count);
+	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, size);
 	tx_frame_submit(r, 0);
 	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
-	CHECK(drain(r, &s) == MNL_CB_OK);
+	CHECK(drain(r, s) == MNL_CB_OK);
+	ring_teardown(r, nl);
+}
+
+static void bench_through_tx(void)
+{
+	struct seen s = {};
+
+	tx_bench(10, 33, &s);
 	CHECK(s.n == 11 && s.count == 10 && s.seq[9] == 9 && !s.bad_payload,
 	      "%d messages", s.n);
-	ring_teardown(r, nl);
 }
 
 static void *block_on_pipe(void *arg)
@@ -511,25 +520,37 @@ static void remote_writer_is_refused(void)
 	ring_teardown(r, nl);
 }
 
+/* A ring of 16 RX and 8 TX frames of 1 KiB; *base and *len are its whole
+ * mapping, as the tests below unmap, protect or map it themselves.
+ */
+static struct mnl_ring *mapped_ring(struct mnl_socket **nl, char **base,
+				    size_t *len)
+{
+	struct nl_mmap_req rx = geometry(16, 1024), tx = geometry(8, 1024);
+	struct mnl_ring *r = ring_setup(nl, &family, 16, 1024, 8);
+
+	*len = map_size(&rx, &tx);
+	*base = r ? (char *)mnl_ring_rx_frame(mnl_ring_rx(r), 0) : NULL;
+	return r;
+}
+
 /* The review's case: the parent maps, forks, unmaps; the child keeps
  * writing TX frames and closes its descriptor; the parent's kick must not
  * process the child's frames in place. Now the child has no mapping.
  */
 static void fork_child_gets_no_mapping(void)
 {
-	struct nl_mmap_req rx = geometry(16, 1024), tx = geometry(8, 1024);
-	size_t len = map_size(&rx, &tx);
 	int p[2], q[2], mapped = -1;
 	struct mnl_socket *nl;
 	unsigned char vec;
 	struct deltas d;
 	struct mnl_ring *r;
 	char *base;
+	size_t len;
 	pid_t pid;
 
-	r = ring_setup(&nl, &family, 16, 1024, 8);
+	r = mapped_ring(&nl, &base, &len);
 	REQUIRE(r && pipe(p) == 0 && pipe(q) == 0);
-	base = (char *)mnl_ring_rx_frame(mnl_ring_rx(r), 0);
 	pid = fork();
 	REQUIRE(pid >= 0);
 	if (!pid) {
@@ -568,18 +589,16 @@ static void fork_child_gets_no_mapping(void)
  */
 static void split_mapping_forces_copies(void)
 {
-	struct nl_mmap_req rx = geometry(16, 1024), tx = geometry(8, 1024);
-	size_t len = map_size(&rx, &tx);
 	long pg = sysconf(_SC_PAGESIZE);
 	struct mnl_socket *nl;
 	struct echo e = {};
 	struct deltas d;
 	struct mnl_ring *r;
 	char *base, *m;
+	size_t len;
 
-	r = ring_setup(&nl, &family, 16, 1024, 8);
+	r = mapped_ring(&nl, &base, &len);
 	REQUIRE(r);
-	base = (char *)mnl_ring_rx_frame(mnl_ring_rx(r), 0);
 	deltas_start(&d);
 	REQUIRE(tx_echo(r, "whole", 0));
 	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
@@ -618,26 +637,11 @@ static void split_mapping_forces_copies(void)
 /* BENCH through the TX ring runs under the ring's lock: bounded. */
 static void tx_bench_is_bounded(void)
 {
-	struct nl_mmap_hdr *frame;
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
 	struct seen s = {};
-	struct mnl_ring *r;
 
-	r = ring_setup(&nl, &family, 32, 1024, 4);
-	REQUIRE(r);
-	frame = tx_frame_get(r);
-	REQUIRE(frame);
-	nlh = genl_req(mnl_ring_frame_data(frame), family, NLMMAP_CMD_BENCH, 0,
-		       0);
-	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 1 << 24);
-	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 65000);
-	tx_frame_submit(r, 0);
-	CHECK(mnl_ring_tx_kick(mnl_ring_tx(r)) == 1);
-	CHECK(drain(r, &s) == MNL_CB_OK);
+	tx_bench(1 << 24, 65000, &s);
 	CHECK(s.n == 0 && s.errors == 1 && s.last_error == -E2BIG,
 	      "%d messages, error %d", s.n, s.last_error);
-	ring_teardown(r, nl);
 }
 
 /* More TX frames than one kick's budget: each call takes at most
