@@ -30,6 +30,53 @@
 #include <net/genetlink.h>
 
 struct net;
+struct nlmmap_ctx;
+
+/**
+ * struct nlmmap_batch - many messages from one producer to one socket
+ * @net: network namespace of the destination socket
+ * @portid: port id of the destination socket
+ * @ctx: private: the destination's context (referenced), if any
+ * @skb: private: the batch's skb, aimed at one frame after another
+ * @next: private: next frame of the reserved run
+ * @left: private: frames of the run not handed out yet
+ * @cap: private: room in a frame of the run
+ * @delivered: private: messages published, counted at the end
+ * @looked_up: private: @ctx was looked up
+ * @run: private: a run is reserved (counted in the ring's inflight)
+ * @out: private: @skb is with the producer
+ *
+ *	nlmmap_batch_init(&b, net, portid);
+ *	for (i = 0; i < n; i++) {
+ *		skb = nlmmap_batch_alloc(&b, size, n - i, GFP_ATOMIC);
+ *		... fill as for nlmmap_alloc_skb() ...
+ *		nlmmap_batch_send(&b, skb);
+ *	}
+ *	nlmmap_batch_end(&b);
+ *
+ * One message at a time: each skb is sent or freed before the next
+ * nlmmap_batch_alloc(). A batch holds ring frames between calls: end it
+ * before sleeping.
+ */
+struct nlmmap_batch {
+	struct net *net;
+	u32 portid;
+	struct nlmmap_ctx *ctx;
+	struct sk_buff *skb;
+	u32 next;
+	u32 left;
+	u32 cap;
+	u32 delivered;
+	bool looked_up;
+	bool run;
+	bool out;
+};
+
+void nlmmap_batch_init(struct nlmmap_batch *b, struct net *net, u32 portid);
+struct sk_buff *nlmmap_batch_alloc(struct nlmmap_batch *b, unsigned int size,
+				   u32 more, gfp_t gfp);
+int nlmmap_batch_send(struct nlmmap_batch *b, struct sk_buff *skb);
+void nlmmap_batch_end(struct nlmmap_batch *b);
 
 struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,
 				 unsigned int size, gfp_t gfp);

@@ -103,6 +103,9 @@ static void nlmmap_ctx_free_work(struct work_struct *work)
 	struct nlmmap_ctx *ctx = container_of(to_rcu_work(work),
 					      struct nlmmap_ctx, free_work);
 
+	/* No producer is left: the timer cannot be armed again. */
+	hrtimer_cancel(&ctx->wake_timer);
+	kfree_skb(ctx->spare);
 	if (ctx->sk)
 		sock_put(ctx->sk);
 	if (ctx->user_ns)

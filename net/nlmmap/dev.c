@@ -64,6 +64,8 @@ static int nlmmap_open(struct inode *inode, struct file *file)
 	spin_lock_init(&ctx->rx_lock);
 	init_waitqueue_head(&ctx->wq);
 	init_waitqueue_head(&ctx->inflight_wq);
+	hrtimer_init(&ctx->wake_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	ctx->wake_timer.function = nlmmap_rx_wake_timer;
 	ctx->state = NLMMAP_UNBOUND;
 	ctx->dump_pct = 50;
 	file->private_data = ctx;
@@ -90,12 +92,18 @@ static __poll_t nlmmap_poll(struct file *file, poll_table *wait)
 	struct nlmmap_ctx *ctx = file->private_data;
 	__poll_t mask = 0;
 
-	poll_wait(file, &ctx->wq, wait);
-
 	mutex_lock(&ctx->lock);
+	/* Work first, then wait: what it publishes wakes other sleepers,
+	 * never this task, which reports it below anyway.
+	 */
 	if (ctx->state == NLMMAP_BOUND && ctx->tx.geom.size)
 		nlmmap_tx_process(ctx, file);
 	nlmmap_dump_poll(ctx);
+	poll_wait(file, &ctx->wq, wait);
+	/* Frames published from here on count toward the next wake-up. */
+	atomic_set(&ctx->wake_pending, 0);
+	/* The checks below see every frame published before the reset. */
+	smp_mb();
 	if (ctx->rx.geom.size && nlmmap_rx_readable(&ctx->rx))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (nlmmap_dump_pending(ctx))

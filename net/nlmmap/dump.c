@@ -8,10 +8,11 @@
  * dump runs here instead: it fills frames with NLM_F_MULTI messages until
  * none is free, pauses, and goes on from poll() or NLMMAP_IOC_KICK once
  * the share of the ring its setup chose (dump_resume_pct) is free again,
- * ending with NLMSG_DONE. A paused dump costs nothing: no timer, no
- * thread. Each call
- * produces at most NLMMAP_DUMP_BUDGET messages (or passes of held
- * frames), so ctx->lock is held for a bounded time; poll() reports POLLIN
+ * ending with NLMSG_DONE. A frame holds as many messages as fit (at most
+ * NLMMAP_DUMP_PACK_MAX), as a socket dump packs an skb; the reader walks
+ * nm_len bytes of them. A paused dump costs nothing: no timer, no
+ * thread. Each call fills at most NLMMAP_DUMP_BUDGET frames (or passes of
+ * held frames), so ctx->lock is held for a bounded time; poll() reports POLLIN
  * while a dump that is not paused has more to produce, so the reader
  * calls again.
  *
@@ -27,12 +28,19 @@
 
 #include "nlmmap_int.h"
 
+/* Objects in one frame at most: bounds the work per frame whatever the
+ * frame size.
+ */
+#define NLMMAP_DUMP_PACK_MAX	1024
+
 struct nlmmap_dump {
 	struct nlmmap_dump_req req;
 	u64 pos;		/* next object */
 	u32 gen;		/* table generation at the start */
 	u16 intr;		/* NLM_F_DUMP_INTR once the table changed */
 	bool finished;		/* all objects sent: NLMSG_DONE is next */
+	bool done;		/* NLMSG_DONE sent */
+	struct nlmmap_bench bench;	/* BENCH: its messages */
 	bool paused;		/* the ring was full */
 	bool retry;		/* out of memory: try again at next call */
 };
@@ -67,7 +75,8 @@ int nlmmap_dump_req_parse(struct nlmmap_dump_req *dr, u8 cmd, u32 seq,
 		    dr->count > NLMMAP_BENCH_MAX_COUNT ||
 		    dr->size > NLMMAP_BENCH_MAX_SIZE)
 			return -EINVAL;
-		return 0;
+		dr->stamp = attrs[NLMMAP_A_STAMP].present;
+		return dr->stamp && dr->size < sizeof(u64) ? -EINVAL : 0;
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -82,9 +91,7 @@ int nlmmap_dump_req_parse(struct nlmmap_dump_req *dr, u8 cmd, u32 seq,
 size_t nlmmap_dump_obj_size(const struct nlmmap_dump_req *dr)
 {
 	if (dr->cmd == NLMMAP_CMD_BENCH)
-		return nlmsg_total_size(GENL_HDRLEN +
-					nla_total_size(sizeof(u32)) +
-					nla_total_size(dr->size));
+		return nlmmap_bench_msg_size(dr->size);
 	return nlmsg_total_size(GENL_HDRLEN + nlmmap_ring_msg_size());
 }
 
@@ -93,110 +100,67 @@ size_t nlmmap_dump_obj_size(const struct nlmmap_dump_req *dr)
  * @skb: the message buffer (a ring skb, or the genl dump skb)
  * @net: namespace of the requester
  * @dr: the dump
+ * @m: BENCH: its messages (nlmmap_dump_bench()); else NULL
  * @pos: the object's position
  * @portid: the requester
  * @flags: netlink flags (NLM_F_MULTI, NLM_F_DUMP_INTR)
  * @cb: the genl dump's callback for its consistency check, or NULL
  *
- * Context: rcu_read_lock() held (ring objects are found under RCU).
  * Return: 0, 1 when there is no object @pos, or -EMSGSIZE.
  */
 int nlmmap_dump_obj(struct sk_buff *skb, struct net *net,
-		    const struct nlmmap_dump_req *dr, u64 pos, u32 portid,
+		    const struct nlmmap_dump_req *dr,
+		    const struct nlmmap_bench *m, u64 pos, u32 portid,
 		    u16 flags, struct netlink_callback *cb)
 {
-	struct nlmmap_ctx *ring = NULL;
-	struct nlattr *pl;
+	struct nlmmap_ctx *ring;
 	void *hdr;
+	int err = 0;
 
-	if (dr->cmd == NLMMAP_CMD_BENCH) {
-		if (pos >= dr->count)
-			return 1;
-	} else {
-		ring = nlmmap_table_nth(net, pos, dr);
-		if (!ring)
-			return 1;
+	if (dr->cmd == NLMMAP_CMD_BENCH)
+		return pos >= dr->count ? 1 : nlmmap_bench_put(skb, m, pos);
+	rcu_read_lock();	/* rings are found under RCU */
+	ring = nlmmap_table_nth(net, pos, dr);
+	if (!ring) {
+		err = 1;
+		goto out;
 	}
 	hdr = genlmsg_put(skb, portid, dr->seq, nlmmap_genl_family(), flags,
-			  dr->cmd == NLMMAP_CMD_BENCH ? NLMMAP_CMD_BENCH_MSG :
 			  NLMMAP_CMD_RING_GET);
-	if (!hdr)
-		return -EMSGSIZE;
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto out;
+	}
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	if (ring) {
-		if (nlmmap_put_ring(skb, ring))
-			goto nospace;
-	} else {
-		if (nla_put_u32(skb, NLMMAP_A_SEQ, pos))
-			goto nospace;
-		pl = nla_reserve(skb, NLMMAP_A_PAYLOAD, dr->size);
-		if (!pl)
-			goto nospace;
-		memset(nla_data(pl), (u8)pos, dr->size);
+	if (nlmmap_put_ring(skb, ring)) {
+		genlmsg_cancel(skb, hdr);
+		err = -EMSGSIZE;
+		goto out;
 	}
 	genlmsg_end(skb, hdr);
-	return 0;
-
-nospace:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
+out:
+	rcu_read_unlock();
+	return err;
 }
 
-/* Send one message of @size bytes into the ring: in a frame when it fits,
- * else through the socket behind a COPY frame. @fill returns 0, 1 for
- * "nothing to send" (the frame becomes a hole) or an error.
+/**
+ * nlmmap_dump_bench() - the messages of a BENCH dump
+ * @m: filled in
+ * @dr: the dump
+ * @portid: the requester
  */
-static int nlmmap_dump_emit(struct nlmmap_ctx *ctx, size_t size,
-			    int (*fill)(struct sk_buff *skb,
-					struct nlmmap_ctx *ctx),
-			    struct nlmmap_ctx *arg)
+void nlmmap_dump_bench(struct nlmmap_bench *m, const struct nlmmap_dump_req *dr,
+		       u32 portid)
 {
-	bool fits = size <= nlmmap_frame_capacity(&ctx->rx);
-	struct nl_mmap_hdr *hdr;
-	struct sk_buff *skb;
-	int err;
-
-	/* Allocate before reserving: never sleep holding a frame. */
-	skb = alloc_skb(fits ? 0 : size, GFP_KERNEL);
-	if (!skb)
-		return -ENOMEM;
-	hdr = nlmmap_rx_reserve(ctx, fits ? size : 0, &err);
-	if (!hdr) {
-		kfree_skb(skb);
-		return err;
-	}
-	if (fits)
-		nlmmap_rx_ring_skb(ctx, hdr, skb);
-	err = fill(skb, arg);
-	if (err) {
-		kfree_skb(skb);
-		if (!fits)
-			nlmmap_rx_abandon(ctx, hdr);
-		return err;
-	}
-	if (fits)
-		return nlmmap_unicast(read_pnet(&ctx->net), skb, ctx->portid);
-	return nlmmap_rx_copy(ctx, hdr, skb);
+	nlmmap_bench_init(m, portid, dr->seq, NLM_F_MULTI, dr->size, dr->stamp);
 }
 
 static u16 nlmmap_dump_flags(struct nlmmap_dump *d)
 {
-	if (nlmmap_table_gen() != d->gen && d->req.cmd == NLMMAP_CMD_RING_GET)
+	if (d->req.cmd == NLMMAP_CMD_RING_GET && nlmmap_table_gen() != d->gen)
 		d->intr = NLM_F_DUMP_INTR;
 	return NLM_F_MULTI | d->intr;
-}
-
-static int nlmmap_dump_fill_obj(struct sk_buff *skb, struct nlmmap_ctx *ctx)
-{
-	struct nlmmap_dump *d = ctx->dump;
-	int err;
-
-	rcu_read_lock();
-	err = nlmmap_dump_obj(skb, read_pnet(&ctx->net), &d->req, d->pos,
-			      ctx->portid, nlmmap_dump_flags(d), NULL);
-	rcu_read_unlock();
-	return err;
 }
 
 static int nlmmap_dump_fill_done(struct sk_buff *skb, struct nlmmap_ctx *ctx)
@@ -213,9 +177,71 @@ static int nlmmap_dump_fill_done(struct sk_buff *skb, struct nlmmap_ctx *ctx)
 	return 0;
 }
 
-/* Produce until the ring is full, the budget is spent or the dump is
- * over; -EAGAIN from a reservation means held frames were passed over,
- * which counts against the budget like a message.
+/* Fill one frame: as many objects as fit, and NLMSG_DONE after the last
+ * one if it fits too, as netlink packs a dump skb. An object too large
+ * for a frame goes alone through the socket behind a COPY frame.
+ * Return: 0, or the reservation's error (-ENOBUFS: the ring is full,
+ * -EAGAIN: held frames passed over, -ENOENT: the ring is closed), or
+ * -ENOMEM.
+ */
+static int nlmmap_dump_frame(struct nlmmap_ctx *ctx)
+{
+	struct nlmmap_dump *d = ctx->dump;
+	size_t size = d->finished ? nlmsg_total_size(sizeof(int)) :
+		      nlmmap_dump_obj_size(&d->req);
+	bool fits = size <= nlmmap_frame_capacity(&ctx->rx);
+	struct sk_buff *skb = fits ? nlmmap_skb_take(ctx) : NULL;
+	struct net *net = read_pnet(&ctx->net);
+	struct nl_mmap_hdr *hdr;
+	int err, n = 0;
+	u16 flags;
+
+	/* Allocate before reserving: never sleep holding a frame. */
+	if (!skb)
+		skb = alloc_skb(fits ? 0 : size, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = nlmmap_rx_reserve(ctx, fits ? size : 0, &err);
+	if (!hdr) {
+		if (fits)
+			nlmmap_skb_park(ctx, skb);
+		else
+			kfree_skb(skb);
+		return err;
+	}
+	if (fits)
+		nlmmap_rx_ring_skb(ctx, hdr, skb, NULL);
+	flags = nlmmap_dump_flags(d);
+	while (!d->finished) {
+		err = nlmmap_dump_obj(skb, net, &d->req, &d->bench, d->pos,
+				      ctx->portid, flags, NULL);
+		if (err == 1)
+			d->finished = true;
+		if (err)
+			break;		/* the end, or the frame is full */
+		d->pos++;
+		if (!fits || ++n == NLMMAP_DUMP_PACK_MAX)
+			break;
+	}
+	if (d->finished && (fits || !n))
+		d->done = !nlmmap_dump_fill_done(skb, ctx);
+	if (fits) {
+		/* Published; a hole (counted) only if the skb was damaged. */
+		nlmmap_unicast(read_pnet(&ctx->net), skb, ctx->portid);
+		return 0;
+	}
+	if (!skb->len) {
+		kfree_skb(skb);
+		nlmmap_rx_abandon(ctx, hdr);
+		return 0;
+	}
+	nlmmap_rx_copy(ctx, hdr, skb);
+	return 0;
+}
+
+/* Produce until the ring is full, the budget of frames is spent or the
+ * dump is over; -EAGAIN from a reservation means held frames were passed
+ * over, which counts against the budget like a frame.
  */
 static void nlmmap_dump_run(struct nlmmap_ctx *ctx)
 {
@@ -223,37 +249,21 @@ static void nlmmap_dump_run(struct nlmmap_ctx *ctx)
 	int err, budget = NLMMAP_DUMP_BUDGET;
 
 	d->retry = false;
-	while (!d->finished) {
-		if (!budget--)
-			return;
-		err = nlmmap_dump_emit(ctx, nlmmap_dump_obj_size(&d->req),
-				       nlmmap_dump_fill_obj, ctx);
+	while (budget--) {
+		err = nlmmap_dump_frame(ctx);
 		if (err == -ENOBUFS) {
 			d->paused = true;
 			return;
 		}
-		if (err == -EAGAIN)
-			continue;
-		if (err && err != 1 && err != -ENOENT) {
-			d->retry = true;	/* out of memory */
+		if (err == -ENOMEM) {
+			d->retry = true;
 			return;
 		}
-		if (err)
-			d->finished = true;
-		else
-			d->pos++;
+		if (err == -ENOENT || d->done) {
+			nlmmap_dump_free(ctx);
+			return;
+		}
 	}
-	err = nlmmap_dump_emit(ctx, nlmsg_total_size(sizeof(int)),
-			       nlmmap_dump_fill_done, ctx);
-	if (err == -ENOBUFS) {
-		d->paused = true;
-		return;
-	}
-	if (err == -ENOMEM || err == -EAGAIN) {
-		d->retry = err == -ENOMEM;
-		return;
-	}
-	nlmmap_dump_free(ctx);
 }
 
 /**
@@ -276,6 +286,8 @@ int nlmmap_dump_start(struct nlmmap_ctx *ctx, const struct nlmmap_dump_req *dr)
 		return -ENOMEM;
 	d->req = *dr;
 	d->gen = nlmmap_table_gen();
+	if (dr->cmd == NLMMAP_CMD_BENCH)
+		nlmmap_dump_bench(&d->bench, dr, ctx->portid);
 	ctx->dump = d;
 	nlmmap_dump_run(ctx);
 	return 0;

@@ -52,29 +52,6 @@ void nlmmap_status_store(u32 *word, u32 val)
 }
 
 /**
- * nlmmap_frame() - kernel address of a frame's header
- * @ring: a ring with memory
- * @idx: frame index, below ring->geom.frame_nr
- *
- * Return: the header; the message follows at NLMMAP_HDRLEN.
- */
-struct nl_mmap_hdr *nlmmap_frame(const struct nlmmap_ring *ring, u32 idx)
-{
-	return ring->base + nlmmap_geom_offset(&ring->geom, idx);
-}
-
-/**
- * nlmmap_frame_capacity() - room for a message in one frame
- * @ring: a ring with memory
- *
- * Return: the frame size less the frame header.
- */
-u32 nlmmap_frame_capacity(const struct nlmmap_ring *ring)
-{
-	return ring->geom.frame_size - NLMMAP_HDRLEN;
-}
-
-/**
  * nlmmap_ring_reset() - start a ring's positions from frame 0
  * @ring: the ring
  * @pos_pub: where the RX position is published (the control page), or NULL
@@ -97,38 +74,42 @@ static void nlmmap_ring_step(struct nlmmap_ring *ring)
 }
 
 /**
- * nlmmap_frame_reserve() - reserve the next frame a producer may fill
+ * nlmmap_frame_reserve() - reserve the next frames a producer may fill
  * @ring: the RX ring, with memory
- * @idx: set to the frame's index on success
+ * @want: frames wanted, at least 1 and at most NLMMAP_RESERVE_RUN
+ * @idx: set to the first frame's index on success
+ * @n: set to the number of frames reserved on success, 1..@want: a run
+ *     from @idx in ring order (wrapping at the end of the ring)
  * @skipped: set to the number of held frames passed over
  *
  * Starts at the ring's head and passes over frames the application holds
  * (SKIP), at most NLMMAP_SKIP_BUDGET of them. Stops at anything else that
  * is not UNUSED: a frame the reader has not consumed yet (VALID, COPY),
  * one a producer still fills (RESERVED), or a value the protocol does not
- * know. The frame taken becomes RESERVED; then the new position is
- * published, so a reader that sees it also sees every frame behind it
- * RESERVED or passed over.
+ * know. The first UNUSED frame and the UNUSED frames right after it, up
+ * to @want, become RESERVED; then the new position is published once, so
+ * a reader that sees it also sees every frame behind it RESERVED or
+ * passed over.
  *
- * Context: the caller serialises producers (ctx->rx_lock).
+ * Context: the caller serialises producers (ctx->rx_lock); O(@want +
+ * NLMMAP_SKIP_BUDGET), a constant.
  * Return: 0; -ENOBUFS when the ring is full; -EAGAIN when the budget of
  * held frames ran out first (the head moved on past them).
  */
-int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 *idx, u32 *skipped)
+int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 want, u32 *idx,
+			 u32 *n, u32 *skipped)
 {
 	u32 limit = min_t(u32, NLMMAP_SKIP_BUDGET, ring->geom.frame_nr);
+	struct nl_mmap_hdr *hdr;
+	u32 status;
 	int err;
 
 	*skipped = 0;
+	*n = 0;
 	for (;;) {
-		struct nl_mmap_hdr *hdr = nlmmap_frame(ring, ring->head);
-		u32 status = nlmmap_status_load(&hdr->nm_status);
-
+		hdr = nlmmap_frame(ring, ring->head);
+		status = nlmmap_status_load(&hdr->nm_status);
 		if (status == NLMMAP_STATUS_UNUSED) {
-			WRITE_ONCE(hdr->nm_status, NLMMAP_STATUS_RESERVED);
-			*idx = ring->head;
-			ring->last = ring->head;
-			nlmmap_ring_step(ring);
 			err = 0;
 			break;
 		}
@@ -143,6 +124,26 @@ int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 *idx, u32 *skipped)
 		}
 		nlmmap_ring_step(ring);
 		(*skipped)++;
+	}
+	*idx = ring->head;
+	if (!err) {
+		u32 head = ring->head, got = 0;
+
+		want = clamp_t(u32, want, 1, NLMMAP_RESERVE_RUN);
+		for (;;) {
+			WRITE_ONCE(hdr->nm_status, NLMMAP_STATUS_RESERVED);
+			ring->last = head;
+			head = nlmmap_frame_next(ring, head);
+			if (++got == want)
+				break;
+			hdr = nlmmap_frame(ring, head);
+			if (nlmmap_status_load(&hdr->nm_status) !=
+			    NLMMAP_STATUS_UNUSED)
+				break;
+		}
+		ring->head = head;
+		ring->pos += got;
+		*n = got;
 	}
 	if (ring->pos_pub && (*skipped || !err))
 		nlmmap_status_store(ring->pos_pub, ring->pos);

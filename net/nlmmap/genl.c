@@ -174,69 +174,6 @@ static int nlmmap_do_ring_get(const struct nlmmap_req *req)
 	return err;
 }
 
-/* Messages between two checks for a fatal signal and a reschedule. */
-#define NLMMAP_BENCH_BATCH	64
-
-/* The benchmark source sends only to the requester's own socket (its port
- * id is proven: netlink stamped it, or the ring is bound to it), costs the
- * requester's own CPU time and memory (its rcvbuf, its ring), and stops on
- * a fatal signal, so it needs no capability. On the socket it runs in the
- * requester's sendmsg(); through the TX ring it runs under ctx->lock and
- * is limited to NLMMAP_TX_BENCH_BYTES.
- */
-static int nlmmap_do_bench(const struct nlmmap_req *req)
-{
-	u32 count, size, i, sent = 0;
-	struct sk_buff *skb;
-	struct nlattr *pl;
-	void *hdr;
-	int err;
-
-	if (nlmmap_attr_u32(req->attrs, NLMMAP_A_COUNT, &count) ||
-	    nlmmap_attr_u32(req->attrs, NLMMAP_A_SIZE, &size) ||
-	    count > NLMMAP_BENCH_MAX_COUNT || size > NLMMAP_BENCH_MAX_SIZE)
-		return -EINVAL;
-	if (req->from_tx &&
-	    (u64)count * nlmsg_total_size(GENL_HDRLEN + nla_total_size(4) +
-					  nla_total_size(size)) >
-	    NLMMAP_TX_BENCH_BYTES)
-		return -E2BIG;
-	for (i = 0; i < count; i++) {
-		if (i && !(i % NLMMAP_BENCH_BATCH)) {
-			if (fatal_signal_pending(current))
-				return -EINTR;
-			cond_resched();
-		}
-		skb = nlmmap_reply_new(req, nla_total_size(sizeof(u32)) +
-				       nla_total_size(size),
-				       NLMMAP_CMD_BENCH_MSG, &hdr);
-		if (!skb)
-			return -ENOMEM;
-		pl = NULL;
-		if (!nla_put_u32(skb, NLMMAP_A_SEQ, i))
-			pl = nla_reserve(skb, NLMMAP_A_PAYLOAD, size);
-		if (!pl) {
-			nlmmap_free_skb(skb);
-			return -EMSGSIZE;
-		}
-		memset(nla_data(pl), (u8)i, size);
-		if (!nlmmap_reply_send(req, skb, hdr))
-			sent++;
-	}
-	/* The summary: how many of them were delivered. */
-	skb = nlmmap_reply_new(req, nla_total_size(sizeof(u32)),
-			       NLMMAP_CMD_BENCH, &hdr);
-	if (!skb)
-		return -ENOMEM;
-	err = nla_put_u32(skb, NLMMAP_A_COUNT, sent);
-	if (err) {
-		nlmmap_free_skb(skb);
-		return err;
-	}
-	nlmmap_reply_send(req, skb, hdr);
-	return 0;
-}
-
 static int nlmmap_do_echo(const struct nlmmap_req *req)
 {
 	const struct nlmmap_nla *a = &req->attrs[NLMMAP_A_PAYLOAD];
@@ -421,16 +358,17 @@ static int nlmmap_genl_dump_start(struct netlink_callback *cb)
 static int nlmmap_genl_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlmmap_dump_cb *c = (void *)cb->ctx;
+	u32 portid = NETLINK_CB(cb->skb).portid;
+	struct nlmmap_bench m;
 	int err;
 
 	if (c->req.cmd == NLMMAP_CMD_RING_GET)
 		cb->seq = nlmmap_table_gen() + 1;
-	rcu_read_lock();
+	else
+		nlmmap_dump_bench(&m, &c->req, portid);
 	while (!(err = nlmmap_dump_obj(skb, sock_net(cb->skb->sk), &c->req,
-				       c->pos, NETLINK_CB(cb->skb).portid,
-				       NLM_F_MULTI, cb)))
+				       &m, c->pos, portid, NLM_F_MULTI, cb)))
 		c->pos++;
-	rcu_read_unlock();
 	if (err < 0 && !skb->len)
 		return err;
 	return err == 1 ? 0 : skb->len;
@@ -442,6 +380,7 @@ static const struct nla_policy nlmmap_policy[NLMMAP_A_MAX + 1] = {
 	[NLMMAP_A_PAYLOAD]	= { .type = NLA_BINARY,
 				    .len = NLMMAP_BENCH_MAX_SIZE },
 	[NLMMAP_A_RING_FD]	= { .type = NLA_U32 },
+	[NLMMAP_A_STAMP]	= { .type = NLA_FLAG },
 };
 
 static const struct genl_ops nlmmap_ops[] = {

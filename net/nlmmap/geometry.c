@@ -51,6 +51,8 @@ int nlmmap_geom_check(const struct nl_mmap_req *req, struct nlmmap_geom *g)
 	g->frame_size = req->nm_frame_size;
 	g->frame_nr = frames;
 	g->frames_per_block = per_block;
+	g->per_block = reciprocal_value(per_block);
+	g->tiled = per_block * req->nm_frame_size == req->nm_block_size;
 	g->size = size;
 	return 0;
 }
@@ -61,12 +63,19 @@ int nlmmap_geom_check(const struct nl_mmap_req *req, struct nlmmap_geom *g)
  * @idx: frame index, below g->frame_nr
  *
  * Return: the offset; frames fill each block from its start and never
- * cross into the next one.
+ * cross into the next one. Exact for every u32 (reciprocal_divide()).
  */
 size_t nlmmap_geom_offset(const struct nlmmap_geom *g, u32 idx)
 {
-	return (size_t)(idx / g->frames_per_block) * g->block_size +
-	       (size_t)(idx % g->frames_per_block) * g->frame_size;
+	u32 block;
+
+	if (g->tiled)
+		return (size_t)idx * g->frame_size;
+	/* No division on the data path: multiply by the reciprocal. */
+	block = reciprocal_divide(idx, g->per_block);
+
+	return (size_t)block * g->block_size +
+	       (size_t)(idx - block * g->frames_per_block) * g->frame_size;
 }
 
 #ifdef NLMMAP_KUNIT

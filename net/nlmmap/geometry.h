@@ -4,6 +4,7 @@
 
 #include <linux/types.h>
 #include <linux/netlink.h>
+#include <linux/reciprocal_div.h>
 
 /* A validated ring geometry; every field derived from kernel checks. */
 struct nlmmap_geom {
@@ -12,6 +13,8 @@ struct nlmmap_geom {
 	u32 frame_size;
 	u32 frame_nr;
 	u32 frames_per_block;
+	struct reciprocal_value per_block;	/* divides by frames_per_block */
+	bool tiled;		/* frames fill blocks exactly: idx * frame_size */
 	size_t size;		/* block_size * block_nr, bytes */
 };
 

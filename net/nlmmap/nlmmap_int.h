@@ -21,6 +21,7 @@
 #ifndef _NET_NLMMAP_INT_H
 #define _NET_NLMMAP_INT_H
 
+#include <linux/hrtimer.h>
 #include <linux/mutex.h>
 #include <linux/kref.h>
 #include <linux/uidgid.h>
@@ -30,6 +31,7 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
+#include <net/genetlink.h>
 #include <uapi/linux/nlmmap.h>
 
 #include "geometry.h"
@@ -45,6 +47,7 @@ struct nlmmap_counters {
 	atomic64_t v[NLMMAP_S_MAX + 1];
 };
 
+struct nlmmap_batch;
 struct nlmmap_dump;
 struct netlink_callback;
 struct sock;
@@ -58,6 +61,8 @@ struct nlmmap_charge {
 };
 
 #define NLMMAP_NO_FRAME	U32_MAX
+/* Frames one reservation may take at most (a batch's run). */
+#define NLMMAP_RESERVE_RUN	32
 
 struct nlmmap_ring {
 	struct nlmmap_geom geom;	/* size == 0: no ring */
@@ -110,6 +115,11 @@ struct nlmmap_ctx {
 	wait_queue_head_t inflight_wq;
 	wait_queue_head_t wq;		/* poll() sleepers */
 	atomic_t overrun;		/* drops since NLMMAP_IOC_CLEAR_ERR */
+	struct sk_buff *spare;		/* an empty skb for the next message */
+	u32 wake_frames;		/* wake a sleeper every N frames ... */
+	u64 wake_ns;			/* ... or this long after the first */
+	atomic_t wake_pending;		/* frames since the sleeper slept */
+	struct hrtimer wake_timer;
 
 	struct nlmmap_dump *dump;	/* under lock: a dump into the ring */
 
@@ -129,7 +139,7 @@ struct nlmmap_skb_cb {
 	struct nl_mmap_hdr *hdr;
 	unsigned char *head;		/* the skb's own head */
 	unsigned int end;		/* and its end offset */
-	bool committed;
+	struct nlmmap_batch *batch;	/* owner of skb and frame, or NULL */
 };
 
 #define NLMMAP_SKB_CB(skb)	((struct nlmmap_skb_cb *)(skb)->cb)
@@ -166,12 +176,49 @@ int nlmmap_attr_parse(struct nlmmap_nla *tb, int maxtype, const void *buf,
 		      u32 len);
 int nlmmap_attr_u32(const struct nlmmap_nla *tb, int type, u32 *val);
 
+/**
+ * nlmmap_frame() - kernel address of a frame's header
+ * @ring: a ring with memory
+ * @idx: frame index, below ring->geom.frame_nr
+ *
+ * Return: the header; the message follows at NLMMAP_HDRLEN.
+ */
+static inline struct nl_mmap_hdr *nlmmap_frame(const struct nlmmap_ring *ring,
+					       u32 idx)
+{
+	if (likely(ring->geom.tiled))
+		return ring->base + (size_t)idx * ring->geom.frame_size;
+	return ring->base + nlmmap_geom_offset(&ring->geom, idx);
+}
+
+/**
+ * nlmmap_frame_capacity() - room for a message in one frame
+ * @ring: a ring with memory
+ *
+ * Return: the frame size less the frame header.
+ */
+static inline u32 nlmmap_frame_capacity(const struct nlmmap_ring *ring)
+{
+	return ring->geom.frame_size - NLMMAP_HDRLEN;
+}
+
+/**
+ * nlmmap_frame_next() - the frame after @idx in ring order
+ * @ring: a ring with memory
+ * @idx: frame index, below ring->geom.frame_nr
+ *
+ * Return: the next index, 0 after the last frame.
+ */
+static inline u32 nlmmap_frame_next(const struct nlmmap_ring *ring, u32 idx)
+{
+	return ++idx == ring->geom.frame_nr ? 0 : idx;
+}
+
 /* frame.c: the kernel side of the frame protocol */
 u32 nlmmap_status_load(const u32 *word);
 void nlmmap_status_store(u32 *word, u32 val);
-struct nl_mmap_hdr *nlmmap_frame(const struct nlmmap_ring *ring, u32 idx);
-u32 nlmmap_frame_capacity(const struct nlmmap_ring *ring);
-int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 *idx, u32 *skipped);
+int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 want, u32 *idx,
+			 u32 *n, u32 *skipped);
 bool nlmmap_rx_readable(const struct nlmmap_ring *ring);
 bool nlmmap_frame_room(const struct nlmmap_ring *ring, u32 n);
 void nlmmap_ring_reset(struct nlmmap_ring *ring, u32 *pos_pub);
@@ -191,14 +238,102 @@ int nlmmap_mmap(struct file *file, struct vm_area_struct *vma);
 /* rx.c */
 struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
 				      unsigned int size, int *err);
+struct nl_mmap_hdr *nlmmap_rx_reserve_run(struct nlmmap_ctx *ctx,
+					  unsigned int size, u32 want, u32 *idx,
+					  u32 *n, int *err);
+void nlmmap_rx_done(struct nlmmap_ctx *ctx);
 struct sk_buff *nlmmap_rx_ring_skb(struct nlmmap_ctx *ctx,
-				   struct nl_mmap_hdr *hdr, struct sk_buff *skb);
+				   struct nl_mmap_hdr *hdr, struct sk_buff *skb,
+				   struct nlmmap_batch *batch);
+void nlmmap_ring_skb_unmap(struct sk_buff *skb);
+void nlmmap_skb_park(struct nlmmap_ctx *ctx, struct sk_buff *skb);
+struct sk_buff *nlmmap_skb_take(struct nlmmap_ctx *ctx);
+void nlmmap_rx_wake_sleeper(struct nlmmap_ctx *ctx);
+void nlmmap_ring_skb_destructor(struct sk_buff *skb);
+enum hrtimer_restart nlmmap_rx_wake_timer(struct hrtimer *t);
+
+/**
+ * nlmmap_frame_publish_id() - fill in a frame header and hand the frame to
+ * the application
+ * @ctx: the context
+ * @hdr: a frame reserved by this producer
+ * @len: nm_len
+ * @status: NLMMAP_STATUS_VALID or NLMMAP_STATUS_COPY
+ * @group: nm_group
+ * @pid: nm_pid
+ *
+ * The credentials are the ring's, translated once at bind. The caller
+ * then wakes the reader (nlmmap_rx_wake()), holes included: one at the
+ * head may be what a sleeper waits behind.
+ */
+static inline void nlmmap_frame_publish_id(struct nlmmap_ctx *ctx,
+					   struct nl_mmap_hdr *hdr, u32 len,
+					   u32 status, u32 group, u32 pid)
+{
+	hdr->nm_len = len;
+	hdr->nm_group = group;
+	hdr->nm_pid = pid;
+	hdr->nm_uid = ctx->cred_uid;
+	hdr->nm_gid = ctx->cred_gid;
+	nlmmap_status_store(&hdr->nm_status, status);
+}
+
+/**
+ * nlmmap_rx_wake() - a frame was published: wake a reader asleep in
+ * poll(), if there is one, by the ring's wake-up policy
+ * @ctx: the context, alive (a frame of it is reserved)
+ *
+ * A reader that keeps up never sleeps: this is then one barrier and a
+ * test. wq_has_sleeper()'s barrier pairs with the one in poll().
+ */
+static inline void nlmmap_rx_wake(struct nlmmap_ctx *ctx)
+{
+	if (wq_has_sleeper(&ctx->wq))
+		nlmmap_rx_wake_sleeper(ctx);
+}
+
+/**
+ * nlmmap_is_ring_skb() - does @skb's data sit in a ring frame?
+ * @skb: an skb
+ *
+ * Return: true for a ring skb (see nlmmap_skb_in_ring()).
+ */
+static inline bool nlmmap_is_ring_skb(const struct sk_buff *skb)
+{
+	return skb->destructor == nlmmap_ring_skb_destructor;
+}
+
+/* batch.c */
+void nlmmap_batch_lost_skb(struct nlmmap_batch *b);
+void nlmmap_batch_cancel(struct nlmmap_batch *b, struct sk_buff *skb);
 int nlmmap_rx_copy(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr,
 		   struct sk_buff *skb);
 void nlmmap_rx_abandon(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr);
 void nlmmap_rx_stop(struct nlmmap_ctx *ctx);
 void nlmmap_rx_start(struct nlmmap_ctx *ctx);
 void nlmmap_wake(struct nlmmap_ctx *ctx, __poll_t events);
+
+/* bench.c: the benchmark source */
+int nlmmap_do_bench(const struct nlmmap_req *req);
+struct nlmmap_bench_hdr {	/* what precedes the payload */
+	struct nlmsghdr nlh;
+	struct genlmsghdr genl;
+	struct nlattr seq_nla;
+	u32 seq;
+	struct nlattr pl_nla;
+};
+
+struct nlmmap_bench {		/* the messages of one request or dump */
+	struct nlmmap_bench_hdr hdr;
+	u32 len;		/* of one message */
+	u32 size;		/* of its payload */
+	bool stamp;
+};
+
+void nlmmap_bench_init(struct nlmmap_bench *m, u32 portid, u32 seq,
+		       u16 flags, u32 size, bool stamp);
+int nlmmap_bench_put(struct sk_buff *skb, const struct nlmmap_bench *m, u32 n);
+size_t nlmmap_bench_msg_size(u32 size);
 
 #define NLMMAP_BENCH_MAX_COUNT	BIT(24)
 #define NLMMAP_BENCH_MAX_SIZE	(U16_MAX - NLA_HDRLEN)
@@ -210,6 +345,7 @@ struct nlmmap_dump_req {
 	u32 seq;
 	u32 count;		/* BENCH table: objects */
 	u32 size;		/* BENCH table: payload bytes per object */
+	bool stamp;		/* BENCH table: NLMMAP_A_STAMP */
 	kuid_t viewer;		/* RING_GET: else the rings of this user */
 };
 
@@ -221,8 +357,11 @@ bool nlmmap_dump_pending(struct nlmmap_ctx *ctx);
 void nlmmap_dump_free(struct nlmmap_ctx *ctx);
 u32 nlmmap_dump_resume_frames(u32 frames, u32 pct);
 int nlmmap_dump_obj(struct sk_buff *skb, struct net *net,
-		    const struct nlmmap_dump_req *dr, u64 pos, u32 portid,
+		    const struct nlmmap_dump_req *dr,
+		    const struct nlmmap_bench *m, u64 pos, u32 portid,
 		    u16 flags, struct netlink_callback *cb);
+void nlmmap_dump_bench(struct nlmmap_bench *m, const struct nlmmap_dump_req *dr,
+		       u32 portid);
 size_t nlmmap_dump_obj_size(const struct nlmmap_dump_req *dr);
 
 /* genl.c, for dumps */

@@ -89,8 +89,12 @@ static int nlmmap_setup_check(const struct nlmmap_setup *s)
 {
 	unsigned int i;
 
-	if (s->flags & ~NLMMAP_SETUP_FLAGS || s->dump_resume_pct > 100 ||
-	    s->wake_frames > 1 || s->wake_usecs)
+	if (s->flags & ~NLMMAP_SETUP_FLAGS || s->dump_resume_pct > 100)
+		return -EINVAL;
+	/* Batched wake-ups need a deadline; a deadline alone means nothing. */
+	if (s->wake_frames > 1 ?
+	    !s->wake_usecs || s->wake_usecs > NLMMAP_WAKE_USECS_MAX ||
+	    s->wake_frames > s->rx.nm_frame_nr : s->wake_usecs)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(s->resv); i++)
 		if (s->resv[i])
@@ -102,7 +106,8 @@ static void nlmmap_setup_report(const struct nlmmap_ctx *ctx,
 				struct nlmmap_setup *s)
 {
 	s->features = NLMMAP_FEAT_RX_HEAD | NLMMAP_FEAT_BIND_GENL |
-		      NLMMAP_FEAT_BUDGETS;
+		      NLMMAP_FEAT_BUDGETS | NLMMAP_FEAT_WAKE_BATCH |
+		      NLMMAP_FEAT_DUMP_PACK;
 	if (nlmmap_no_enobufs_known())
 		s->features |= NLMMAP_FEAT_NO_ENOBUFS;
 	s->off.rx = 0;
@@ -171,6 +176,8 @@ int nlmmap_rings_setup(struct nlmmap_ctx *ctx, struct nlmmap_setup *s)
 	ctx->charge = charge;
 	ctx->tx_copy = s->flags & NLMMAP_SETUP_TX_COPY;
 	ctx->dump_pct = s->dump_resume_pct ?: 50;
+	WRITE_ONCE(ctx->wake_ns, (u64)s->wake_usecs * NSEC_PER_USEC);
+	WRITE_ONCE(ctx->wake_frames, s->wake_frames);
 	nlmmap_ring_reset(&ctx->tx, NULL);
 	nlmmap_ring_reset(&ctx->rx, &ctx->ctrl->rx_head);
 	nlmmap_rx_start(ctx);

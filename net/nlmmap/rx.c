@@ -49,6 +49,54 @@ void nlmmap_wake(struct nlmmap_ctx *ctx, __poll_t events)
 		wake_up_interruptible_poll(&ctx->wq, events);
 }
 
+static void nlmmap_rx_wake_now(struct nlmmap_ctx *ctx)
+{
+	atomic_set(&ctx->wake_pending, 0);
+	nlmmap_count(ctx, NLMMAP_S_WAKEUPS, 1);
+	wake_up_interruptible_poll(&ctx->wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/**
+ * nlmmap_rx_wake_sleeper() - a frame was published and a reader sleeps:
+ * wake it by the ring's wake-up policy
+ * @ctx: the context
+ *
+ * With wake_frames N > 1 (NLMMAP_IOC_SETUP), a reader asleep in poll() is
+ * woken by the N-th frame published since it went to sleep, or by the
+ * ring's timer wake_usecs after the first of them, whichever comes first.
+ * Otherwise every frame wakes it. Called by nlmmap_rx_wake().
+ *
+ * Context: any; a frame of the ring is reserved (ctx alive).
+ */
+void nlmmap_rx_wake_sleeper(struct nlmmap_ctx *ctx)
+{
+	u32 n = READ_ONCE(ctx->wake_frames);
+
+	if (n > 1 && (u32)atomic_inc_return(&ctx->wake_pending) < n) {
+		if (!hrtimer_is_queued(&ctx->wake_timer))
+			hrtimer_start(&ctx->wake_timer,
+				      ns_to_ktime(READ_ONCE(ctx->wake_ns)),
+				      HRTIMER_MODE_REL);
+		return;
+	}
+	nlmmap_rx_wake_now(ctx);
+}
+
+/**
+ * nlmmap_rx_wake_timer() - the ring's wake-up timer expired
+ * @t: ctx->wake_timer
+ *
+ * Return: HRTIMER_NORESTART.
+ */
+enum hrtimer_restart nlmmap_rx_wake_timer(struct hrtimer *t)
+{
+	struct nlmmap_ctx *ctx = container_of(t, struct nlmmap_ctx, wake_timer);
+
+	if (wq_has_sleeper(&ctx->wq))
+		nlmmap_rx_wake_now(ctx);
+	return HRTIMER_NORESTART;
+}
+
 /**
  * nlmmap_rx_stop() - close the RX ring to producers and wait for those
  * still writing into it
@@ -82,21 +130,28 @@ void nlmmap_rx_start(struct nlmmap_ctx *ctx)
 }
 
 /**
- * nlmmap_rx_reserve() - reserve the next free RX frame
+ * nlmmap_rx_reserve_run() - reserve the next free RX frames
  * @ctx: the context
- * @size: bytes the message needs in the frame (0 for a COPY frame)
+ * @size: bytes the message needs in a frame (0 for a COPY frame)
+ * @want: frames wanted, 1..NLMMAP_RESERVE_RUN
+ * @idx: set to the first frame's index
+ * @n: set to the number of frames reserved, in ring order from @idx
  * @err: set to -ENOENT (ring closed to producers), -EMSGSIZE (@size does
  *	 not fit a frame) or -ENOBUFS (ring full) when no frame is returned
  *
- * Context: any; the caller keeps @ctx alive (RCU or ctx->lock).
- * Return: the frame, now RESERVED and counted in ctx->inflight, or NULL.
+ * The run counts once in ctx->inflight: its holder calls nlmmap_rx_done()
+ * once, when every frame of it is final.
+ *
+ * Context: any; the caller keeps @ctx alive (RCU or a reference).
+ * Return: the first frame, now RESERVED, or NULL.
  */
-struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
-				      unsigned int size, int *err)
+struct nl_mmap_hdr *nlmmap_rx_reserve_run(struct nlmmap_ctx *ctx,
+					  unsigned int size, u32 want, u32 *idx,
+					  u32 *n, int *err)
 {
 	struct nl_mmap_hdr *hdr = NULL;
 	unsigned long flags;
-	u32 idx, skipped = 0;
+	u32 skipped = 0;
 
 	spin_lock_irqsave(&ctx->rx_lock, flags);
 	if (!ctx->rx_open) {
@@ -104,9 +159,9 @@ struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
 	} else if (size > nlmmap_frame_capacity(&ctx->rx)) {
 		*err = -EMSGSIZE;
 	} else {
-		*err = nlmmap_frame_reserve(&ctx->rx, &idx, &skipped);
+		*err = nlmmap_frame_reserve(&ctx->rx, want, idx, n, &skipped);
 		if (!*err) {
-			hdr = nlmmap_frame(&ctx->rx, idx);
+			hdr = nlmmap_frame(&ctx->rx, *idx);
 			atomic_inc(&ctx->inflight);
 		}
 	}
@@ -116,8 +171,28 @@ struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
 	return hdr;
 }
 
-/* The frame is final; @ctx may go away once inflight reaches zero. */
-static void nlmmap_rx_done(struct nlmmap_ctx *ctx)
+/**
+ * nlmmap_rx_reserve() - reserve the next free RX frame
+ * @ctx: the context
+ * @size: bytes the message needs in the frame (0 for a COPY frame)
+ * @err: as for nlmmap_rx_reserve_run()
+ *
+ * Context: any; the caller keeps @ctx alive (RCU or ctx->lock).
+ * Return: the frame, now RESERVED and counted in ctx->inflight, or NULL.
+ */
+struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
+				      unsigned int size, int *err)
+{
+	u32 idx, n;
+
+	return nlmmap_rx_reserve_run(ctx, size, 1, &idx, &n, err);
+}
+
+/**
+ * nlmmap_rx_done() - a reservation's frames are all final
+ * @ctx: the context; may go away once inflight reaches zero
+ */
+void nlmmap_rx_done(struct nlmmap_ctx *ctx)
 {
 	rcu_read_lock();
 	/* Only teardown waits here (nlmmap_rx_stop()): wake it, nobody else.
@@ -129,25 +204,11 @@ static void nlmmap_rx_done(struct nlmmap_ctx *ctx)
 	rcu_read_unlock();
 }
 
-/* Fill in a frame header and hand the frame to the application. */
-static void nlmmap_frame_publish_id(struct nlmmap_ctx *ctx,
-				    struct nl_mmap_hdr *hdr, u32 len, u32 status,
-				    u32 group, u32 pid)
-{
-	hdr->nm_len = len;
-	hdr->nm_group = group;
-	hdr->nm_pid = pid;
-	hdr->nm_uid = ctx->cred_uid;
-	hdr->nm_gid = ctx->cred_gid;
-	nlmmap_status_store(&hdr->nm_status, status);
-	/* Holes too: one at the head may be what a sleeper waits behind. */
-	nlmmap_wake(ctx, EPOLLIN | EPOLLRDNORM);
-}
-
 static void nlmmap_frame_publish(struct nlmmap_ctx *ctx,
 				 struct nl_mmap_hdr *hdr, u32 len, u32 status)
 {
 	nlmmap_frame_publish_id(ctx, hdr, len, status, 0, 0);
+	nlmmap_rx_wake(ctx);
 }
 
 /**
@@ -181,46 +242,128 @@ static void nlmmap_rx_overrun(struct nlmmap_ctx *ctx)
 	nlmmap_wake(ctx, EPOLLERR);
 }
 
-static void nlmmap_ring_skb_destructor(struct sk_buff *skb)
+/**
+ * nlmmap_ring_skb_unmap() - give a ring skb its own head back
+ * @skb: a ring skb whose frame is final
+ *
+ * It is an ordinary, empty skb again.
+ */
+void nlmmap_ring_skb_unmap(struct sk_buff *skb)
 {
 	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
 
-	if (!cb->committed)
-		nlmmap_frame_publish(cb->ctx, cb->hdr, 0, NLMMAP_STATUS_VALID);
 	skb->head = cb->head;
 	skb->data = cb->head;
 	skb->len = 0;
 	skb_reset_tail_pointer(skb);
 	skb_set_end_offset(skb, cb->end);
-	nlmmap_rx_done(cb->ctx);
+	skb->destructor = NULL;
+}
+
+/**
+ * nlmmap_ring_skb_destructor() - a ring skb freed without being published
+ * @skb: the ring skb
+ */
+void nlmmap_ring_skb_destructor(struct sk_buff *skb)
+{
+	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
+	struct nlmmap_ctx *ctx = cb->ctx;
+
+	/* Freed, not published: the frame becomes a hole. */
+	nlmmap_frame_publish(ctx, cb->hdr, 0, NLMMAP_STATUS_VALID);
+	nlmmap_ring_skb_unmap(skb);
+	if (cb->batch)
+		nlmmap_batch_lost_skb(cb->batch);
+	else
+		nlmmap_rx_done(ctx);
 }
 
 /**
  * nlmmap_rx_ring_skb() - make @skb's data a reserved frame
  * @ctx: the context
- * @hdr: a frame from nlmmap_rx_reserve() with room for the message
- * @skb: a fresh skb from alloc_skb(0, ...), allocated before @hdr was
- *	 reserved
+ * @hdr: a reserved frame with room for the message
+ * @skb: an ordinary empty skb (alloc_skb(0, ...) or nlmmap_skb_take()),
+ *	 obtained before @hdr was reserved, or a batch's ring skb whose
+ *	 previous frame is final
+ * @batch: the batch that owns @skb and @hdr's reservation, or NULL when
+ *	   @hdr was reserved alone for this skb
  *
  * Return: @skb, now a ring skb.
  */
 struct sk_buff *nlmmap_rx_ring_skb(struct nlmmap_ctx *ctx,
-				   struct nl_mmap_hdr *hdr, struct sk_buff *skb)
+				   struct nl_mmap_hdr *hdr, struct sk_buff *skb,
+				   struct nlmmap_batch *batch)
 {
 	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
 
 	BUILD_BUG_ON(sizeof(struct nlmmap_skb_cb) > sizeof(skb->cb));
 	cb->ctx = ctx;
 	cb->hdr = hdr;
-	cb->head = skb->head;
-	cb->end = skb_end_offset(skb);
-	cb->committed = false;
+	cb->batch = batch;
+	if (!nlmmap_is_ring_skb(skb)) {
+		/* Its own head; a batch's skb is re-aimed from frame to frame. */
+		cb->head = skb->head;
+		cb->end = skb_end_offset(skb);
+	}
 	skb->head = (unsigned char *)hdr + NLMMAP_HDRLEN;
 	skb->data = skb->head;
+	skb->len = 0;
 	skb_reset_tail_pointer(skb);
 	skb_set_end_offset(skb, nlmmap_frame_capacity(&ctx->rx));
 	skb->destructor = nlmmap_ring_skb_destructor;
 	return skb;
+}
+
+/* Nothing but data and our own destructor was ever attached. */
+static bool nlmmap_skb_recyclable(struct sk_buff *skb)
+{
+	return refcount_read(&skb->users) == 1 && !skb->cloned &&
+	       !skb->destructor && !skb->sk && !skb->_skb_refdst &&
+	       !skb_get_nfct(skb) && !skb_has_extensions(skb) &&
+	       !skb->head_frag && !skb->data_len;
+}
+
+/**
+ * nlmmap_skb_park() - keep an empty ordinary skb as the ring's spare
+ * @ctx: the context, alive (a reservation or a reference is held)
+ * @skb: an skb with its own head and no data; consumed
+ *
+ * The skb is reset as if freshly allocated (the fields alloc_skb() sets,
+ * nothing of its shinfo) and kept for the next ring message, instead of
+ * a slab round trip per message. If the ring already has a spare, or the
+ * skb was given anything a plain reset cannot undo, it is freed.
+ */
+void nlmmap_skb_park(struct nlmmap_ctx *ctx, struct sk_buff *skb)
+{
+	unsigned int end = skb_end_offset(skb);
+	unsigned char *head = skb->head;
+	u8 pfmemalloc = skb->pfmemalloc;
+
+	if (!nlmmap_skb_recyclable(skb))
+		goto free;
+	memset(skb, 0, offsetof(struct sk_buff, tail));
+	skb->head = head;
+	skb->data = head;
+	skb_reset_tail_pointer(skb);
+	skb_set_end_offset(skb, end);
+	skb->mac_header = (typeof(skb->mac_header))~0U;
+	skb->transport_header = (typeof(skb->transport_header))~0U;
+	skb->pfmemalloc = pfmemalloc;
+	if (!cmpxchg(&ctx->spare, NULL, skb))
+		return;
+free:
+	consume_skb(skb);
+}
+
+/**
+ * nlmmap_skb_take() - take the ring's spare skb
+ * @ctx: the context, alive
+ *
+ * Return: an empty ordinary skb, or NULL when there is no spare.
+ */
+struct sk_buff *nlmmap_skb_take(struct nlmmap_ctx *ctx)
+{
+	return xchg(&ctx->spare, NULL);
 }
 
 /**
@@ -231,7 +374,7 @@ struct sk_buff *nlmmap_rx_ring_skb(struct nlmmap_ctx *ctx,
  */
 bool nlmmap_skb_in_ring(const struct sk_buff *skb)
 {
-	return skb->destructor == nlmmap_ring_skb_destructor;
+	return nlmmap_is_ring_skb(skb);
 }
 EXPORT_SYMBOL_GPL(nlmmap_skb_in_ring);
 
@@ -256,26 +399,33 @@ struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,
 	struct nl_mmap_hdr *hdr = NULL;
 	struct nlmmap_ctx *ctx;
 	struct sk_buff *skb;
-	bool ring;
 	int err;
 
 	rcu_read_lock();
-	ring = !!nlmmap_lookup_rcu(net, portid);
-	rcu_read_unlock();
-	if (!ring)
-		return alloc_skb(size, gfp);
-
-	/* Allocate before reserving: a held frame stops the reader. */
-	skb = alloc_skb(0, gfp);
-	if (!skb)
-		return NULL;
-	rcu_read_lock();
 	ctx = nlmmap_lookup_rcu(net, portid);
+	if (!ctx) {
+		rcu_read_unlock();
+		return alloc_skb(size, gfp);
+	}
+	/* The ring's spare skb, or one allocated before reserving: a
+	 * producer never sleeps holding a frame.
+	 */
+	skb = nlmmap_skb_take(ctx);
+	if (!skb) {
+		rcu_read_unlock();
+		skb = alloc_skb(0, gfp);
+		if (!skb)
+			return NULL;
+		rcu_read_lock();
+		ctx = nlmmap_lookup_rcu(net, portid);
+	}
 	if (ctx)
 		hdr = nlmmap_rx_reserve(ctx, size, &err);
+	if (hdr) {
+		rcu_read_unlock();
+		return nlmmap_rx_ring_skb(ctx, hdr, skb, NULL);
+	}
 	rcu_read_unlock();
-	if (hdr)
-		return nlmmap_rx_ring_skb(ctx, hdr, skb);
 	kfree_skb(skb);
 	return alloc_skb(size, gfp);
 }
@@ -315,6 +465,7 @@ int nlmmap_rx_copy(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr,
 	} else {
 		nlmmap_frame_publish_id(ctx, hdr, len, NLMMAP_STATUS_COPY, seq,
 					type);
+		nlmmap_rx_wake(ctx);
 		nlmmap_count(ctx, NLMMAP_S_COPIED, 1);
 	}
 	nlmmap_rx_done(ctx);
@@ -364,8 +515,9 @@ static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
 int nlmmap_unicast(struct net *net, struct sk_buff *skb, u32 portid)
 {
 	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
+	struct nlmmap_ctx *ctx;
 
-	if (!nlmmap_skb_in_ring(skb))
+	if (!nlmmap_is_ring_skb(skb))
 		return nlmmap_unicast_copy(net, skb, portid);
 
 	if (IS_ENABLED(CONFIG_DEBUG_NET) &&
@@ -375,10 +527,15 @@ int nlmmap_unicast(struct net *net, struct sk_buff *skb, u32 portid)
 		kfree_skb(skb);
 		return -EINVAL;
 	}
-	nlmmap_frame_publish(cb->ctx, cb->hdr, skb->len, NLMMAP_STATUS_VALID);
-	cb->committed = true;
-	nlmmap_count(cb->ctx, NLMMAP_S_DELIVERED, 1);
-	consume_skb(skb);
+	ctx = cb->ctx;
+	if (cb->batch)
+		return nlmmap_batch_send(cb->batch, skb);
+	nlmmap_frame_publish(ctx, cb->hdr, skb->len, NLMMAP_STATUS_VALID);
+	nlmmap_count(ctx, NLMMAP_S_DELIVERED, 1);
+	/* Reused for the next message, while the frame keeps ctx alive. */
+	nlmmap_ring_skb_unmap(skb);
+	nlmmap_skb_park(ctx, skb);
+	nlmmap_rx_done(ctx);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(nlmmap_unicast);
@@ -391,6 +548,11 @@ EXPORT_SYMBOL_GPL(nlmmap_unicast);
  */
 void nlmmap_free_skb(struct sk_buff *skb)
 {
-	kfree_skb(skb);
+	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
+
+	if (nlmmap_is_ring_skb(skb) && cb->batch)
+		nlmmap_batch_cancel(cb->batch, skb);
+	else
+		kfree_skb(skb);
 }
 EXPORT_SYMBOL_GPL(nlmmap_free_skb);

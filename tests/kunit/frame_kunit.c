@@ -30,10 +30,10 @@ static void set(struct nlmmap_ring *ring, u32 idx, u32 status)
 
 static u32 reserve(struct nlmmap_ring *ring, int want, u32 want_skipped)
 {
-	u32 idx = 99, skipped = 99;
-	int err = nlmmap_frame_reserve(ring, &idx, &skipped);
+	u32 idx = 99, n = 99, skipped = 99;
+	int err = nlmmap_frame_reserve(ring, 1, &idx, &n, &skipped);
 
-	if (err != want || skipped != want_skipped)
+	if (err != want || skipped != want_skipped || n != !err)
 		return U32_MAX - 1;
 	return err ? U32_MAX : idx;
 }
@@ -130,6 +130,46 @@ static void reserve_skip_budget(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pub, n);
 }
 
+/* A run is the head frame and the UNUSED frames right after it, wrapping
+ * at the ring's end, at most as many as asked for; held frames end it.
+ */
+static void reserve_run_stops_at_used_frames(struct kunit *test)
+{
+	struct nlmmap_ring *ring = test_ring(test);
+	u32 idx, n, skipped, pub = 0;
+
+	nlmmap_ring_reset(ring, &pub);
+	ring->head = 6;
+	ring->pos = 6;
+	set(ring, 2, NLMMAP_STATUS_SKIP);
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_reserve(ring, 32, &idx, &n, &skipped),
+			0);
+	/* 6, 7, 0, 1: the held frame 2 ends the run. */
+	KUNIT_EXPECT_EQ(test, idx, 6u);
+	KUNIT_EXPECT_EQ(test, n, 4u);
+	KUNIT_EXPECT_EQ(test, ring->last, 1u);
+	KUNIT_EXPECT_EQ(test, ring->head, 2u);
+	KUNIT_EXPECT_EQ(test, pub, 10u);
+	KUNIT_EXPECT_EQ(test, nlmmap_frame(ring, 0)->nm_status,
+			(u32)NLMMAP_STATUS_RESERVED);
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_next(ring, 7), 0u);
+	/* Passes the held frame, then takes no more than asked. */
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_reserve(ring, 2, &idx, &n, &skipped),
+			0);
+	KUNIT_EXPECT_EQ(test, idx, 3u);
+	KUNIT_EXPECT_EQ(test, n, 2u);
+	KUNIT_EXPECT_EQ(test, skipped, 1u);
+	KUNIT_EXPECT_EQ(test, nlmmap_frame(ring, 5)->nm_status,
+			(u32)NLMMAP_STATUS_UNUSED);
+	/* Up to the first reserved frame; then the ring is full. */
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_reserve(ring, 32, &idx, &n, &skipped),
+			0);
+	KUNIT_EXPECT_EQ(test, n, 1u);
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_reserve(ring, 32, &idx, &n, &skipped),
+			-ENOBUFS);
+	KUNIT_EXPECT_EQ(test, n, 0u);
+}
+
 static void readable_looks_at_the_last_frame(struct kunit *test)
 {
 	struct nlmmap_ring *ring = test_ring(test);
@@ -194,6 +234,7 @@ static struct kunit_case frame_cases[] = {
 	KUNIT_CASE(reserve_stops_at_owned_frames),
 	KUNIT_CASE(reserve_all_held_is_full),
 	KUNIT_CASE(reserve_skip_budget),
+	KUNIT_CASE(reserve_run_stops_at_used_frames),
 	KUNIT_CASE(readable_looks_at_the_last_frame),
 	KUNIT_CASE(room_looks_ahead_of_the_head),
 	{}

@@ -73,7 +73,29 @@ static void geometry_offsets_stay_in_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nlmmap_geom_offset(&g, 5), (size_t)PG + 1000);
 }
 
+/* The reciprocal matches a division for every frames-per-block a ring can
+ * have and indices across the whole allowed range.
+ */
+static void geometry_offsets_match_division(struct kunit *test)
+{
+	static const u32 fsizes[] = { NLMMAP_HDRLEN, 48, 208, 1000, 1008, PG };
+	struct nl_mmap_req req;
+	struct nlmmap_geom g;
+	u32 i, f, per;
+
+	for (f = 0; f < ARRAY_SIZE(fsizes); f++) {
+		per = 16 * PG / fsizes[f];
+		req = (struct nl_mmap_req){ 16 * PG, 2, fsizes[f], 2 * per };
+		KUNIT_ASSERT_EQ(test, nlmmap_geom_check(&req, &g), 0);
+		for (i = 0; i < g.frame_nr; i += 1 + i / 64)
+			KUNIT_EXPECT_EQ(test, nlmmap_geom_offset(&g, i),
+					(size_t)(i / per) * g.block_size +
+					(size_t)(i % per) * g.frame_size);
+	}
+}
+
 static struct kunit_case geometry_cases[] = {
+	KUNIT_CASE(geometry_offsets_match_division),
 	KUNIT_CASE_PARAM(geometry_table, geom_gen_params),
 	KUNIT_CASE(geometry_offsets_stay_in_blocks),
 	{}

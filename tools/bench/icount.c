@@ -14,11 +14,18 @@
  * Run the guest with one vCPU: the counters are plain inline additions.
  * Instructions are attributed by the address of their translation block:
  * the upper half of the address space is the kernel's.
+ *
+ * With the argument profile=N the plugin also counts, for section N only,
+ * the kernel instructions of each translation block, and writes them at
+ * the end of that section, most first:
+ *   icount: profile ADDRESS INSNS
+ * (tools/bench/profile.sh names the functions).
  */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* --- from QEMU 7.2's include/qemu/qemu-plugin.h (API version 1) --- */
@@ -65,6 +72,68 @@ static uint64_t kernel_insns, user_insns;
 static uint64_t start_kernel, start_user;
 static unsigned int marks, section;
 
+/* Profile: one record per translated kernel block. */
+struct tb_rec {
+	uint64_t vaddr, n, count, start;
+};
+static struct tb_rec **recs;
+static size_t nrecs, cap;
+static unsigned int profile;	/* the section profiled, 0: none */
+
+static int by_insns(const void *a, const void *b)
+{
+	const struct tb_rec *x = a, *y = b;
+	uint64_t ix = x->count * x->n, iy = y->count * y->n;
+
+	if (x->vaddr != y->vaddr)
+		return x->vaddr < y->vaddr ? -1 : 1;
+	return ix < iy ? 1 : ix > iy ? -1 : 0;
+}
+
+static int by_total(const void *a, const void *b)
+{
+	const struct tb_rec *x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+static void profile_mark(bool start)
+{
+	struct tb_rec *out;
+	size_t i, m = 0;
+	char line[96];
+
+	for (i = 0; i < nrecs; i++)
+		if (start)
+			recs[i]->start = recs[i]->count;
+	if (start)
+		return;
+	/* Instructions per block address (a block may be translated
+	 * more than once).
+	 */
+	out = calloc(nrecs + 1, sizeof(*out));
+	if (!out)
+		return;
+	for (i = 0; i < nrecs; i++) {
+		out[i] = *recs[i];
+		out[i].count = (out[i].count - out[i].start) * out[i].n;
+	}
+	qsort(out, nrecs, sizeof(*out), by_insns);
+	for (i = 0; i < nrecs; i++) {
+		if (m && out[m - 1].vaddr == out[i].vaddr)
+			out[m - 1].count += out[i].count;
+		else
+			out[m++] = out[i];
+	}
+	qsort(out, m, sizeof(*out), by_total);
+	for (i = 0; i < m && out[i].count; i++) {
+		snprintf(line, sizeof(line), "icount: profile %" PRIx64 " %"
+			 PRIu64 "\n", out[i].vaddr, out[i].count);
+		qemu_plugin_outs(line);
+	}
+	free(out);
+}
+
 static void on_marker(unsigned int vcpu, void *udata)
 {
 	char line[128];
@@ -74,8 +143,12 @@ static void on_marker(unsigned int vcpu, void *udata)
 	if (!(marks++ % 2)) {
 		start_kernel = kernel_insns;
 		start_user = user_insns;
+		if (profile && section + 1 == profile)
+			profile_mark(true);
 		return;
 	}
+	if (profile && section + 1 == profile)
+		profile_mark(false);
 	snprintf(line, sizeof(line),
 		 "icount: section %u kernel %" PRIu64 " user %" PRIu64 "\n",
 		 ++section, kernel_insns - start_kernel,
@@ -92,6 +165,21 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 						 kernel ? &kernel_insns :
 						 &user_insns, n);
+	if (kernel && profile) {
+		struct tb_rec *r = calloc(1, sizeof(*r));
+
+		if (r && nrecs == cap) {
+			cap = cap ? 2 * cap : 4096;
+			recs = realloc(recs, cap * sizeof(*recs));
+		}
+		if (r && recs) {
+			r->vaddr = qemu_plugin_tb_vaddr(tb);
+			r->n = n;
+			recs[nrecs++] = r;
+			qemu_plugin_register_vcpu_tb_exec_inline(tb,
+				QEMU_PLUGIN_INLINE_ADD_U64, &r->count, 1);
+		}
+	}
 	if (kernel)
 		return;
 	for (i = 0; i < n; i++) {
@@ -109,9 +197,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 					   const qemu_info_t *info, int argc,
 					   char **argv)
 {
+	int i;
+
 	(void)info;
-	(void)argc;
-	(void)argv;
+	for (i = 0; i < argc; i++)
+		if (!strncmp(argv[i], "profile=", 8))
+			profile = strtoul(argv[i] + 8, NULL, 10);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, on_tb_trans);
 	return 0;
 }

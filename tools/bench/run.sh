@@ -3,11 +3,12 @@
 #
 # run.sh - make bench: boots the stock kernel in QEMU (TCG, one
 # vCPU) with the icount plugin and runs nlmmap-bench, which times bursts
-# of benchmark-source messages read with recvmsg() and through an RX ring,
-# side by side in one boot. Prints a table (median and spread over 5
-# repetitions) of messages per second and guest instructions
-# per message (kernel + user), writes build/bench/results.csv and, with
-# gnuplot, Documentation/nlmmap/perf/delivery.png.
+# of benchmark-source messages (recvmsg(), recvmmsg(), the ring; alone and
+# with a producer thread), dumps, and a steady load with each wake-up
+# batch size, side by side in one boot. Prints tables (median over 5
+# repetitions) of messages per second, guest instructions per message
+# (kernel + user), system calls per message and latency; writes
+# build/bench/*.csv and, with gnuplot, Documentation/nlmmap/perf/*.png.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${NLMMAP_BUILD:-$TOP/build}
@@ -54,42 +55,105 @@ awk 'NR == FNR { k[$3] = $5; u[$3] = $7; next }
 	done < <(cut -d, -f1 "$out/sections.csv" | sort -u)
 } >"$out/results.csv"
 
+# Steady loads: median of syscalls per message and latency per workload.
+grep '^bench: steady' "$BUILD/vm-stock/console.log" | tr -d '\r' |
+	awk '{ print $3 "," $5 "," $7 "," $11 "," $13 }' >"$out/steady_runs.csv"
+{
+	echo "workload,syscalls_per_msg,producer_syscalls_per_msg,p50_ns,p99_ns"
+	while read -r w; do
+		grep "^$w," "$out/steady_runs.csv" | awk -F, -v w="$w" '
+		function median(a, n,   i, j, t) {
+			for (i = 1; i <= n; i++)
+				for (j = i + 1; j <= n; j++)
+					if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		{ n++; s[n] = $2; p[n] = $3; a[n] = $4; b[n] = $5 }
+		END { printf "%s,%.4f,%.4f,%.0f,%.0f\n", w, median(s, n),
+		      median(p, n), median(a, n), median(b, n) }'
+	done < <(cut -d, -f1 "$out/steady_runs.csv" | sort -u)
+} >"$out/steady.csv"
+
+# field F (2: msgs/s, 5+6: instructions) of workload W
+val() {
+	awk -F, -v w="$1" -v f="$2" '$1 == w {
+		print (f == "i") ? $5 + $6 : (f == "k") ? $5 : (f == "u") ? $6 : $2 }' \
+		"$out/results.csv"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.1fx", a / b; else print "-" }'; }
+
 echo
-printf '%-8s %14s %14s %7s %12s %12s %7s\n' size "recvmsg msg/s" "ring msg/s" ratio \
-	"recvmsg insn" "ring insn" ratio
+echo "Delivery, reader alone after each burst of 256 (msgs/s median; guest instructions per message, kernel+user)"
+printf '%-7s %11s %11s %11s %7s | %9s %9s %9s %7s\n' size recvmsg recvmmsg ring "ring/r" \
+	"insn rcv" "insn mmsg" "insn ring" "r/ring"
 for size in 64 1024 16384; do
-	s=$(grep "^recvmsg-$size," "$out/results.csv" || true)
-	r=$(grep "^ring-$size," "$out/results.csv" || true)
-	if [ -z "$s" ] || [ -z "$r" ]; then
-		continue
-	fi
-	awk -F, -v s="$s" -v r="$r" -v size="$size" 'BEGIN {
-		split(s, a, ","); split(r, b, ",")
-		si = a[5] + a[6]; ri = b[5] + b[6]
-		printf "%-8s %14.0f %14.0f %6.1fx %12.0f %12.0f %6.1fx\n", size,
-		       a[2], b[2], b[2] / a[2], si, ri, si / ri
-	}'
+	printf '%-7s %11s %11s %11s %7s | %9s %9s %9s %7s\n' "$size" \
+		"$(val "recvmsg-$size" 2)" "$(val "recvmmsg-$size" 2)" "$(val "ring-$size" 2)" \
+		"$(ratio "$(val "ring-$size" 2)" "$(val "recvmsg-$size" 2)")" \
+		"$(val "recvmsg-$size" i)" "$(val "recvmmsg-$size" i)" "$(val "ring-$size" i)" \
+		"$(ratio "$(val "recvmsg-$size" i)" "$(val "ring-$size" i)")"
 done
-echo "(msgs/s: median over $reps runs, spread in $out/results.csv;" \
-	"instructions: guest kernel + user per message, icount plugin)"
+echo
+echo "Delivery with a concurrent producer thread (requests of 64)"
+printf '%-7s %11s %11s %7s | %9s %9s %7s\n' size recvmsg ring "ring/r" "insn rcv" "insn ring" "r/ring"
+for size in 64 1024 16384; do
+	printf '%-7s %11s %11s %7s | %9s %9s %7s\n' "$size" \
+		"$(val "recvmsg_thr-$size" 2)" "$(val "ring_thr-$size" 2)" \
+		"$(ratio "$(val "ring_thr-$size" 2)" "$(val "recvmsg_thr-$size" 2)")" \
+		"$(val "recvmsg_thr-$size" i)" "$(val "ring_thr-$size" i)" \
+		"$(ratio "$(val "recvmsg_thr-$size" i)" "$(val "ring_thr-$size" i)")"
+done
+echo
+echo "Dump of $(grep '^bench: section' "$out/sections.txt" | awk '$4 == "dumpsock-64" { print $5; exit }') objects of 64 B (objects/s median; instructions per object)"
+printf '%-22s %11s %9s\n' path "objects/s" insn
+printf '%-22s %11s %9s\n' "recvmsg, 32 KiB" "$(val dumpsock-64 2)" "$(val dumpsock-64 i)"
+printf '%-22s %11s %9s\n' "ring, 16 x 32 KiB" "$(val dumpring-64 2)" "$(val dumpring-64 i)"
+printf '%-22s %11s %9s\n' "ring / recvmsg" "$(ratio "$(val dumpring-64 2)" "$(val dumpsock-64 2)")" \
+	"$(ratio "$(val dumpsock-64 i)" "$(val dumpring-64 i)")"
+echo
+echo "Steady load, 50,000 msgs/s of 64 B (reader's system calls per message; latency from the kernel's stamp)"
+printf '%-20s %10s %10s %10s %10s\n' workload "syscalls" "p50 us" "p99 us" insn
+tail -n +2 "$out/steady.csv" | sort -t, -k1,1V | while IFS=, read -r w sc _ p50 p99; do
+	printf '%-20s %10s %10.0f %10.0f %10s\n' "$w" "$sc" "$(echo "$p50 / 1000" | bc -l)" \
+		"$(echo "$p99 / 1000" | bc -l)" "$(val "$w" i)"
+done
+echo "(median over $reps runs; spread in $out/results.csv; instructions: icount plugin," \
+	"guest kernel + user, one vCPU)"
 
 if command -v gnuplot >/dev/null; then
-	awk -F, 'NR > 1 { split($1, p, "-"); i[p[2]] = i[p[2]] ? i[p[2]] : ++n
-		v[p[1], p[2]] = $5 + $6; s[n] = p[2] }
-		END { for (k = 1; k <= n; k++)
-			printf "%s %s %s\n", s[k], v["recvmsg", s[k]], v["ring", s[k]] }' \
-		"$out/results.csv" | sort -n >"$out/plot.dat"
+	perf=$TOP/Documentation/nlmmap/perf
+	for size in 64 1024 16384; do
+		echo "$size $(val "recvmsg-$size" i) $(val "recvmmsg-$size" i) $(val "ring-$size" i)"
+	done >"$out/plot.dat"
+	grep '^steady_ring' "$out/steady.csv" | sed 's/^steady_ring\([0-9]*\)-64,/\1,/' |
+		sort -n | tr , ' ' >"$out/steady.dat"
+	krel=$("$TOP/tools/testing/vm/kernel.sh" stock | sed -n 's/^KREL=//p')
+	what="Debian $krel under QEMU TCG, 1 vCPU, $(nproc)-core host; make bench"
 	gnuplot <<GP
 set terminal png size 800,480
-set output "$TOP/Documentation/nlmmap/perf/delivery.png"
-set title "Guest instructions per message (kernel + user), stock 6.1 under TCG"
+set output "$perf/delivery.png"
+set title "Guest instructions per message (kernel + user)\n$what"
 set style data histograms
 set style fill solid 0.8
 set ylabel "instructions per message"
 set yrange [0:*]
 set xlabel "message payload (bytes)"
-plot "$out/plot.dat" using 2:xtic(1) title "recvmsg()", "" using 3 title "ring"
+plot "$out/plot.dat" using 2:xtic(1) title "recvmsg()", "" using 3 title "recvmmsg()", "" using 4 title "ring"
+set output "$perf/wakeups.png"
+set title "Steady load, 50,000 messages/s: reader system calls and p99 latency against wake_frames\n$what"
+set style data linespoints
+set logscale x 2
+set logscale y 10
+set yrange [*:*]
+set xlabel "wake_frames (wake_usecs 5000)"
+set ylabel "system calls per message"
+set y2label "p99 latency (us)"
+set y2tics
+set logscale y2 10
+plot "$out/steady.dat" using 1:2 title "syscalls per message" axes x1y1, \
+     "" using 1:(\$5 / 1000) title "p99 latency (us)" axes x1y2
 GP
-	cp "$out/results.csv" "$TOP/Documentation/nlmmap/perf/results.csv"
-	echo "bench: plot in Documentation/nlmmap/perf/delivery.png"
+	cp "$out/results.csv" "$perf/results.csv"
+	cp "$out/steady.csv" "$perf/steady.csv"
+	echo "bench: plots in Documentation/nlmmap/perf/ (delivery.png, wakeups.png)"
 fi

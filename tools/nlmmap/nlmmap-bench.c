@@ -1,19 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nlmmap-bench: the guest side of make bench (tools/bench/run.sh).
+ * nlmmap-bench: the guest side of make bench (tools/bench/run.sh), and
+ * with --smoke a short correctness pass that make check runs.
  *
- * For each message size, the benchmark source (NLMMAP_CMD_BENCH) sends
- * bursts of messages that the reader then takes: with recvmsg() on a
- * plain socket, and through an RX ring with mnl_ring_rx_run(). Each
- * measured section is framed by a marker instruction that the icount
- * plugin turns into guest instruction counts; this program prints one
- * line per section with its name, message count and wall time:
+ * Workloads, each against its stock path, side by side in one boot:
+ *   - delivery of 64 B, 1 KiB and 16 KiB messages from the benchmark
+ *     source (NLMMAP_CMD_BENCH): recvmsg(), recvmmsg() and the ring, with
+ *     the reader alone after each burst (recvmsg, recvmmsg, ring) and with
+ *     a concurrent producer thread (recvmsg_thr, ring_thr);
+ *   - a dump of DUMP_OBJECTS objects of 64 B: recvmsg() with a 32 KiB
+ *     buffer (dumpsock) and the ring (dumpring);
+ *   - a steady load (50,000 time-stamped messages per second, in requests
+ *     of 16) from a producer thread:
+ *     the reader's system calls per message and the delivery latency
+ *     (p50, p99), for recvmsg() and for the ring with wake_frames N of
+ *     1, 4, 16, 64 and 256 (steady_recvmsg, steady_ringN).
+ * Each measured section is framed by a marker instruction that the icount
+ * plugin turns into guest instruction counts; one line per section:
  *   bench: section N name M msgs T ns
+ * and for the steady load also:
+ *   bench: steady name syscalls S producer_syscalls P msgs M p50 X p99 Y
+ * With --smoke every section checks that each message arrived, once, and
+ * says so on a comment line; the exit status says whether all did.
+ *
  * Entropy is credited first: a TCG guest never initialises its CRNG by
  * itself, and SLUB's freelist shuffling would then run BLAKE2s on every
  * new slab page.
  */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,25 +39,37 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/genetlink.h>
 #include <linux/random.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
-#define BURST	256
+#define BURST		256
+#define THR_BATCH	64	/* messages per request of the producer thread */
+#define MAX_LAT		(1 << 20)
+/* The steady load: 16 messages every 320 us, 50,000 per second. */
+#define STEADY_BATCH	16
+#define STEADY_PACE_NS	320000
+/* A reader that batches wake-ups is woken at the latest this long after
+ * the first frame it did not see.
+ */
+#define WAKE_USECS	5000
 
 static uint16_t family;
 static unsigned int section;
+static int smoke, failed;
+static uint32_t dump_objects = 1000000, steady_msgs = 20000;
 
 static inline void marker(void)
 {
 	__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
 }
 
-static double now_ns(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static void credit_entropy(void)
@@ -58,26 +88,49 @@ static void credit_entropy(void)
 		close(fd);
 }
 
-static void request(struct mnl_socket *nl, uint32_t count, uint32_t size)
+/* For tools/bench/profile.sh: the kernel's text symbols, on the VM's
+ * second serial port (the results file), away from the console.
+ */
+static void print_ksyms(void)
+{
+	char line[256], addr[32], type[8], name[128];
+	FILE *f = fopen("/proc/kallsyms", "r");
+	FILE *o = fopen("/dev/ttyS1", "w");
+
+	while (f && o && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s %7s %127s", addr, type, name) == 3 &&
+		    (type[0] == 't' || type[0] == 'T'))
+			fprintf(o, "ksym %s %s\n", addr, name);
+	}
+	if (f)
+		fclose(f);
+	if (o)
+		fclose(o);
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+/* BENCH: count messages of size bytes (time-stamped), or their dump. */
+static void request(struct mnl_socket *nl, uint32_t count, uint32_t size,
+		    int stamp, int dump)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
 
 	nlh = mnl_ring_genl_put(buf, family, NLMMAP_CMD_BENCH,
 				NLMMAP_GENL_VERSION, 0, 0);
+	if (dump)
+		nlh->nlmsg_flags |= NLM_F_DUMP;
 	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, count);
 	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, size);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		perror("send");
-		exit(1);
-	}
-}
-
-static int count_cb(const struct nlmsghdr *nlh, void *data)
-{
-	(void)nlh;
-	++*(unsigned long *)data;
-	return MNL_CB_OK;
+	if (stamp)
+		mnl_attr_put(nlh, NLMMAP_A_STAMP, 0, NULL);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		die("send");
 }
 
 static struct mnl_socket *open_socket(void)
@@ -85,94 +138,394 @@ static struct mnl_socket *open_socket(void)
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);
 	int big = 8 << 20;
 
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		perror("socket");
-		exit(1);
-	}
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		die("socket");
 	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &big,
 		   sizeof(big));
 	return nl;
 }
 
-static void report(const char *name, unsigned long msgs, double t0)
+/* A ring whose frames fit @size-byte messages, @frames of them at least. */
+static struct mnl_ring *open_ring(struct mnl_socket *nl, uint32_t size,
+				  unsigned int frames, uint32_t wake_frames)
 {
-	printf("bench: section %u %s %lu msgs %.0f ns\n", ++section, name, msgs,
-	       now_ns() - t0);
-	fflush(stdout);
-}
-
-/* @bursts bursts of BURST messages of @size bytes, read with recvmsg(). */
-static void run_socket(uint32_t size, int bursts, const char *name)
-{
-	static char buf[1 << 17];
-	struct mnl_socket *nl = open_socket();
-	unsigned long msgs = 0;
-	double t0;
-	int b;
-
-	request(nl, 8, size);		/* warm up */
-	while (msgs < 9)
-		if (recv(mnl_socket_get_fd(nl), buf, sizeof(buf), 0) > 0)
-			msgs++;
-	msgs = 0;
-	marker();
-	t0 = now_ns();
-	for (b = 0; b < bursts; b++) {
-		unsigned long want = msgs + BURST + 1;
-
-		request(nl, BURST, size);
-		while (msgs < want)
-			if (recv(mnl_socket_get_fd(nl), buf, sizeof(buf), 0) > 0)
-				msgs++;
-	}
-	marker();
-	report(name, msgs, t0);
-	mnl_socket_close(nl);
-}
-
-/* The same through an RX ring of frames that fit the messages. */
-static void run_ring(uint32_t size, int bursts, const char *name)
-{
-	static char buf[1 << 17];
 	unsigned int page = sysconf(_SC_PAGESIZE);
 	unsigned int frame = (size + 256 + 15) & ~15u;
-	struct nl_mmap_req rx;
-	struct mnl_socket *nl = open_socket();
+	struct nlmmap_setup s = { .size = sizeof(s) };
 	struct mnl_ring *r;
-	unsigned long msgs = 0;
-	double t0;
-	int b;
 
 	if (frame <= page) {
 		while (page % frame)
 			frame += 16;
-		rx = (struct nl_mmap_req){ page, 2 * BURST / (page / frame) + 2,
-					   frame, 0 };
-		rx.nm_frame_nr = rx.nm_block_nr * (page / frame);
+		s.rx = (struct nl_mmap_req){ page, frames / (page / frame) + 1,
+					     frame, 0 };
+		s.rx.nm_frame_nr = s.rx.nm_block_nr * (page / frame);
 	} else {
 		frame = (frame + page - 1) / page * page;
-		rx = (struct nl_mmap_req){ frame, 2 * BURST, frame, 2 * BURST };
+		s.rx = (struct nl_mmap_req){ frame, frames, frame, frames };
 	}
-	r = mnl_ring_map(nl, &rx, NULL);
-	if (!r) {
-		perror("mnl_ring_map");
-		exit(1);
+	if (wake_frames > 1) {
+		s.wake_frames = wake_frames;
+		s.wake_usecs = WAKE_USECS;
 	}
-	request(nl, 8, size);		/* warm up */
-	mnl_ring_rx_run(mnl_ring_rx(r), buf, sizeof(buf), 0, 0, count_cb, &msgs,
-			NULL, 0);
-	msgs = 0;
+	r = mnl_ring_map_setup(nl, &s);
+	if (!r)
+		die("mnl_ring_map_setup");
+	return r;
+}
+
+static void report(const char *name, unsigned long msgs, unsigned long want,
+		   uint64_t t0)
+{
+	printf("bench: section %u %s %lu msgs %llu ns\n", ++section, name, msgs,
+	       (unsigned long long)(now_ns() - t0));
+	if (smoke) {
+		printf("# smoke %s: %lu of %lu messages%s\n", name, msgs, want,
+		       msgs == want ? "" : ": LOST");
+		failed |= msgs != want;
+	}
+	fflush(stdout);
+}
+
+/* Benchmark messages in @len bytes of netlink messages; the summaries
+ * (NLMMAP_CMD_BENCH) and anything else are not counted. With @lat, the
+ * time stamp of each goes to the latency table.
+ */
+static uint64_t *lat;
+static unsigned long nlat;
+
+static int saw_done;	/* NLMSG_DONE or NLMSG_ERROR went by */
+
+static unsigned long count_msgs(const void *buf, size_t len, int stamped)
+{
+	const struct nlmsghdr *nlh = buf;
+	unsigned int rest = len;
+	unsigned long n = 0;
+	uint64_t t = stamped ? now_ns() : 0;
+
+	/* The same walk for every path: what a reader does per message. */
+	for (; NLMSG_OK(nlh, rest); nlh = NLMSG_NEXT(nlh, rest)) {
+		const struct genlmsghdr *g = NLMSG_DATA(nlh);
+
+		if (nlh->nlmsg_type < NLMSG_MIN_TYPE) {
+			saw_done |= nlh->nlmsg_type == NLMSG_DONE ||
+				    nlh->nlmsg_type == NLMSG_ERROR;
+			continue;
+		}
+		if (nlh->nlmsg_type == family &&
+		    g->cmd == NLMMAP_CMD_BENCH_MSG) {
+			n++;
+			if (stamped && nlat < MAX_LAT) {
+				uint64_t s;
+
+				/* After the genl header, SEQ, the payload's
+				 * attribute header: the kernel's time.
+				 */
+				memcpy(&s, (const char *)g + GENL_HDRLEN + 8 +
+				       NLA_HDRLEN, sizeof(s));
+				lat[nlat++] = t - s;
+			}
+		}
+	}
+	return n;
+}
+
+static char rbuf[1 << 17];
+
+/* --- the reader alone after each burst --------------------------------- */
+
+static void run_socket(uint32_t size, int bursts, const char *name, int mmsg)
+{
+	struct mnl_socket *nl = open_socket();
+	int fd = mnl_socket_get_fd(nl), i, got;
+	static char bufs[64][20000];
+	struct mmsghdr mm[64];
+	struct iovec iov[64];
+	unsigned long msgs = 0, want;
+	uint64_t t0;
+	ssize_t len;
+	int b;
+
+	for (i = 0; i < 64; i++) {
+		iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
+		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i],
+						       .msg_iovlen = 1 } };
+	}
 	marker();
 	t0 = now_ns();
 	for (b = 0; b < bursts; b++) {
-		request(nl, BURST, size);
-		mnl_ring_rx_run(mnl_ring_rx(r), buf, sizeof(buf), 0, 0,
-				count_cb, &msgs, NULL, 0);
+		request(nl, BURST, size, 0, 0);
+		want = msgs + BURST;
+		/* The burst and its summary. */
+		for (got = 0; got < BURST + 1;) {
+			if (mmsg) {
+				i = recvmmsg(fd, mm, 64, MSG_WAITFORONE, NULL);
+				if (i < 0)
+					die("recvmmsg");
+				while (i--) {
+					msgs += count_msgs(bufs[i],
+							   mm[i].msg_len, 0);
+					got++;
+				}
+			} else {
+				len = recv(fd, rbuf, sizeof(rbuf), 0);
+				if (len < 0)
+					die("recv");
+				msgs += count_msgs(rbuf, len, 0);
+				got++;
+			}
+		}
+		if (msgs != want)
+			break;
 	}
 	marker();
-	report(name, msgs, t0);
+	report(name, msgs, (unsigned long)bursts * BURST, t0);
+	mnl_socket_close(nl);
+}
+
+static unsigned long read_ring(struct mnl_ring *r, unsigned long want,
+			       int stamped, int wait, unsigned long *sys);
+
+/* Read what the ring holds now: frames in place, COPY frames by recv(). */
+static unsigned long drain_ring(struct mnl_ring *r)
+{
+	unsigned long sys = 0;
+
+	return read_ring(r, ~0ul, 0, 0, &sys);
+}
+
+static void run_ring(uint32_t size, int bursts, const char *name)
+{
+	struct mnl_socket *nl = open_socket();
+	struct mnl_ring *r = open_ring(nl, size, 2 * BURST, 1);
+	unsigned long msgs = 0;
+	uint64_t t0;
+	int b;
+
+	marker();
+	t0 = now_ns();
+	for (b = 0; b < bursts; b++) {
+		request(nl, BURST, size, 0, 0);
+		/* The source ran in sendmsg(): the whole burst is there. */
+		msgs += drain_ring(r);
+	}
+	marker();
+	report(name, msgs, (unsigned long)bursts * BURST, t0);
 	if (mnl_ring_clear_error(r) > 0)
 		printf("# %s: the ring overran\n", name);
+	mnl_ring_unmap(r);
+	mnl_socket_close(nl);
+}
+
+/* --- a concurrent producer thread ------------------------------------- */
+
+struct producer {
+	struct mnl_socket *nl;
+	uint32_t size, total;
+	int stamp;
+	unsigned long syscalls;
+	uint32_t batch;		/* messages per request */
+	long pace_ns;		/* one request per pace_ns, or flat out */
+};
+
+static void *produce(void *arg)
+{
+	struct producer *p = arg;
+	struct timespec next;
+	uint32_t sent;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (sent = 0; sent < p->total; sent += p->batch) {
+		request(p->nl, p->batch, p->size, p->stamp, 0);
+		p->syscalls++;
+		if (!p->pace_ns) {
+			sched_yield();
+			continue;
+		}
+		next.tv_nsec += p->pace_ns;
+		while (next.tv_nsec >= 1000000000) {
+			next.tv_nsec -= 1000000000;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+	return NULL;
+}
+
+/* Read @want messages from the socket with recv(); system calls counted. */
+static unsigned long read_socket(struct mnl_socket *nl, unsigned long want,
+				 int stamped, unsigned long *sys)
+{
+	unsigned long msgs = 0;
+	ssize_t len;
+
+	while (msgs < want) {
+		len = recv(mnl_socket_get_fd(nl), rbuf, sizeof(rbuf), 0);
+		++*sys;
+		if (len < 0)
+			die("recv");
+		msgs += count_msgs(rbuf, len, stamped);
+	}
+	return msgs;
+}
+
+/* Read @want messages from the ring: frames in place, COPY frames with
+ * recv(), poll() when there is nothing; system calls counted.
+ */
+static unsigned long read_ring(struct mnl_ring *r, unsigned long want,
+			       int stamped, int wait, unsigned long *sys)
+{
+	struct mnl_ring_rx *rx = mnl_ring_rx(r);
+	struct pollfd pfd = { mnl_ring_get_fd(r), POLLIN, 0 };
+	struct nl_mmap_hdr *f[64];
+	unsigned long msgs = 0;
+	unsigned int n, i;
+	int done;
+	ssize_t len;
+
+	while (msgs < want) {
+		n = mnl_ring_rx_peek(rx, f, 64);
+		if (!n && !wait)
+			break;
+		if (!n) {
+			if (saw_done && want == ~0ul)
+				break;
+			++*sys;
+			if (poll(&pfd, 1, 10000) <= 0)
+				break;
+			if (pfd.revents & POLLERR) {
+				printf("# overrun\n");
+				mnl_ring_clear_error(r);
+			}
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (nlmmap_frame_status(f[i]) == NLMMAP_STATUS_COPY) {
+				do {
+					len = mnl_ring_rx_recv(rx, f[i], rbuf,
+							       sizeof(rbuf),
+							       &done);
+					++*sys;
+					if (len < 0)
+						die("recv COPY");
+					msgs += count_msgs(rbuf, len, stamped);
+				} while (!done);
+			} else {
+				msgs += count_msgs(nlmmap_frame_data(f[i]),
+						   f[i]->nm_len, stamped);
+			}
+		}
+		mnl_ring_rx_release(rx, n);
+	}
+	return msgs;
+}
+
+static void run_thread(uint32_t size, uint32_t total, const char *name,
+		       int ring)
+{
+	struct producer p = { open_socket(), size, total, 0, 0, THR_BATCH, 0 };
+	struct mnl_ring *r = ring ? open_ring(p.nl, size, 1024, 1) : NULL;
+	unsigned long msgs, sys = 0;
+	pthread_t t;
+	uint64_t t0;
+
+	marker();
+	t0 = now_ns();
+	if (pthread_create(&t, NULL, produce, &p))
+		die("pthread_create");
+	msgs = ring ? read_ring(r, total, 0, 1, &sys) :
+		      read_socket(p.nl, total, 0, &sys);
+	pthread_join(t, NULL);
+	marker();
+	report(name, msgs, total, t0);
+	if (r)
+		mnl_ring_unmap(r);
+	mnl_socket_close(p.nl);
+}
+
+/* --- steady load: system calls and latency ---------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void run_steady(uint32_t wake_frames, const char *name)
+{
+	struct producer p = { open_socket(), 64, steady_msgs, 1, 0,
+			      STEADY_BATCH, STEADY_PACE_NS };
+	struct mnl_ring *r = wake_frames ?
+			     open_ring(p.nl, 64, 4096, wake_frames) : NULL;
+	unsigned long msgs, sys = 0;
+	pthread_t t;
+	uint64_t t0;
+
+	nlat = 0;
+	marker();
+	t0 = now_ns();
+	if (pthread_create(&t, NULL, produce, &p))
+		die("pthread_create");
+	msgs = r ? read_ring(r, p.total, 1, 1, &sys) :
+		   read_socket(p.nl, p.total, 1, &sys);
+	pthread_join(t, NULL);
+	marker();
+	report(name, msgs, p.total, t0);
+	qsort(lat, nlat, sizeof(*lat), cmp_u64);
+	printf("bench: steady %s syscalls %.4f producer_syscalls %.4f msgs %lu p50 %llu p99 %llu\n",
+	       name, (double)sys / (msgs ? msgs : 1),
+	       (double)p.syscalls / (msgs ? msgs : 1), msgs,
+	       nlat ? (unsigned long long)lat[nlat / 2] : 0,
+	       nlat ? (unsigned long long)lat[nlat * 99 / 100] : 0);
+	if (r)
+		mnl_ring_unmap(r);
+	mnl_socket_close(p.nl);
+}
+
+/* --- dumps ------------------------------------------------------------- */
+
+static void run_dump_socket(const char *name)
+{
+	static char buf[32768];
+	struct mnl_socket *nl = open_socket();
+	unsigned long msgs = 0;
+	uint64_t t0;
+	ssize_t len;
+
+	marker();
+	t0 = now_ns();
+	request(nl, dump_objects, 64, 0, 1);
+	saw_done = 0;
+	while (!saw_done) {
+		len = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), 0);
+		if (len < 0)
+			die("recv dump");
+		msgs += count_msgs(buf, len, 0);
+	}
+	marker();
+	report(name, msgs, dump_objects, t0);
+	mnl_socket_close(nl);
+}
+
+static void run_dump_ring(const char *name)
+{
+	struct nl_mmap_req rx = { 32768, 16, 32768, 16 };
+	struct mnl_socket *nl = open_socket();
+	struct mnl_ring *r = mnl_ring_map(nl, &rx, NULL);
+	unsigned long msgs, sys = 0;
+	uint64_t t0;
+
+	if (!r)
+		die("mnl_ring_map");
+	marker();
+	t0 = now_ns();
+	/* The dump fills the ring from the reader's poll(). */
+	request(nl, dump_objects, 64, 0, 1);
+	saw_done = 0;
+	msgs = read_ring(r, ~0ul, 0, 1, &sys);
+	marker();
+	report(name, msgs, dump_objects, t0);
 	mnl_ring_unmap(r);
 	mnl_socket_close(nl);
 }
@@ -180,25 +533,54 @@ static void run_ring(uint32_t size, int bursts, const char *name)
 int main(int argc, char **argv)
 {
 	static const unsigned int sizes[] = { 64, 1024, 16384 };
-	int reps = argc > 1 ? atoi(argv[1]) : 5, bursts, i, j;
+	static const unsigned int wakes[] = { 1, 4, 16, 64, 256 };
+	int reps = 5, bursts, i, j;
 	struct mnl_socket *nl;
 	char name[64];
 
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--smoke"))
+			smoke = 1;
+		else
+			reps = atoi(argv[i]);
+	}
+	if (smoke) {
+		reps = 1;
+		dump_objects = 20000;
+		steady_msgs = 2048;
+	}
+	lat = calloc(MAX_LAT, sizeof(*lat));
+	if (!lat)
+		die("calloc");
 	credit_entropy();
 	nl = open_socket();
-	if (mnl_ring_genl_resolve(nl, NLMMAP_GENL_NAME, &family)) {
-		perror("resolve");
-		return 1;
-	}
+	if (mnl_ring_genl_resolve(nl, NLMMAP_GENL_NAME, &family))
+		die("resolve");
 	mnl_socket_close(nl);
+	if (!smoke)
+		print_ksyms();
 	for (i = 0; i < reps; i++) {
 		for (j = 0; j < 3; j++) {
-			bursts = sizes[j] > 4096 ? 4 : 16;
+			bursts = smoke ? 2 : sizes[j] > 4096 ? 4 : 16;
 			snprintf(name, sizeof(name), "recvmsg-%u", sizes[j]);
-			run_socket(sizes[j], bursts, name);
+			run_socket(sizes[j], bursts, name, 0);
+			snprintf(name, sizeof(name), "recvmmsg-%u", sizes[j]);
+			run_socket(sizes[j], bursts, name, 1);
 			snprintf(name, sizeof(name), "ring-%u", sizes[j]);
 			run_ring(sizes[j], bursts, name);
+			snprintf(name, sizeof(name), "recvmsg_thr-%u", sizes[j]);
+			run_thread(sizes[j], bursts * BURST, name, 0);
+			snprintf(name, sizeof(name), "ring_thr-%u", sizes[j]);
+			run_thread(sizes[j], bursts * BURST, name, 1);
+		}
+		run_dump_socket("dumpsock-64");
+		run_dump_ring("dumpring-64");
+		run_steady(0, "steady_recvmsg-64");
+		for (j = 0; j < 5; j++) {
+			snprintf(name, sizeof(name), "steady_ring%u-64",
+				 wakes[j]);
+			run_steady(wakes[j], name);
 		}
 	}
-	return 0;
+	return failed;
 }

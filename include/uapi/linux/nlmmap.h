@@ -34,8 +34,15 @@
  * non-zero reserved fields and bad geometry give EINVAL. The per-ring
  * choices are here, not in module parameters: NLMMAP_SETUP_TX_COPY
  * (always copy TX frames before processing them), dump_resume_pct (when a
- * paused dump goes on, 0 for the default 50). wake_frames and wake_usecs
- * are reserved for wake-up batching and must be 0 (or wake_frames 1).
+ * paused dump goes on, 0 for the default 50), and the wake-up policy:
+ * a reader asleep in poll() is woken by the wake_frames-th frame published
+ * since it went to sleep, or wake_usecs after the first of them,
+ * whichever comes first (NLMMAP_FEAT_WAKE_BATCH). wake_frames 0 or 1
+ * (the default) wakes it for every frame, for the lowest latency; more
+ * trades latency, at most wake_usecs, for fewer wake-ups and system
+ * calls. wake_frames > 1 needs wake_usecs 1..NLMMAP_WAKE_USECS_MAX and
+ * at most the RX ring's frames; wake_usecs alone must be 0. poll() always
+ * reports what is readable at once: only the wake-up of a sleeper waits.
  *
  * Size of a ring = nm_block_size * nm_block_nr. Geometry: nm_block_size is a
  * multiple of the page size, nm_frame_size is at least NLMMAP_HDRLEN and a
@@ -206,7 +213,7 @@
 /* Work the kernel does per message, per kick or per poll(). */
 #define NLMMAP_SKIP_BUDGET	64	/* held frames passed per message */
 #define NLMMAP_TX_BUDGET	64	/* TX frames per kick or poll() */
-#define NLMMAP_DUMP_BUDGET	256	/* dump messages per kick or poll() */
+#define NLMMAP_DUMP_BUDGET	256	/* dump frames per kick or poll() */
 #define NLMMAP_TX_BENCH_BYTES	(1U << 18) /* BENCH through the TX ring */
 
 /* NLMMAP_IOC_SETUP */
@@ -217,6 +224,10 @@
 #define NLMMAP_FEAT_BIND_GENL	(1U << 1)	/* NLMMAP_CMD_BIND */
 #define NLMMAP_FEAT_BUDGETS	(1U << 2)	/* NLMMAP_*_BUDGET per call */
 #define NLMMAP_FEAT_NO_ENOBUFS	(1U << 3)	/* NETLINK_NO_ENOBUFS honoured */
+#define NLMMAP_FEAT_WAKE_BATCH	(1U << 4)	/* wake_frames, wake_usecs */
+#define NLMMAP_FEAT_DUMP_PACK	(1U << 5)	/* many dump messages per frame */
+
+#define NLMMAP_WAKE_USECS_MAX	1000000	/* one second */
 
 struct nlmmap_offsets {
 	__u64	rx;		/* RX ring */
@@ -231,8 +242,8 @@ struct nlmmap_setup {
 	struct nl_mmap_req rx;	/* in: RX geometry, all zero for none */
 	struct nl_mmap_req tx;	/* in: TX geometry, all zero for none */
 	__u32	dump_resume_pct; /* in: 1..100, 0 for 50 */
-	__u32	wake_frames;	/* in: reserved, 0 or 1 */
-	__u32	wake_usecs;	/* in: reserved, 0 */
+	__u32	wake_frames;	/* in: wake a sleeper every N frames, 0: 1 */
+	__u32	wake_usecs;	/* in: or this long after the first frame */
 	__u32	features;	/* out: NLMMAP_FEAT_* */
 	struct nlmmap_offsets off; /* out */
 	__u64	resv[4];	/* must be zero */
@@ -290,6 +301,10 @@ enum nlmmap_attr {
 	NLMMAP_A_PAYLOAD,	/* binary */
 	NLMMAP_A_PAD,
 	NLMMAP_A_RING_FD,	/* u32: BIND, a /dev/nlmmap fd of the sender */
+	NLMMAP_A_STAMP,		/* flag: BENCH payloads start with the
+				 * CLOCK_MONOTONIC time in ns (u64) at which
+				 * the kernel wrote them; SIZE >= 8
+				 */
 	__NLMMAP_A_MAX,
 };
 
@@ -309,6 +324,7 @@ enum nlmmap_stat {
 	NLMMAP_S_TX_COPIED,	/* TX frames copied before processing */
 	NLMMAP_S_TX_INVALID,	/* TX frames refused */
 	NLMMAP_S_SKIPPED,	/* held RX frames the kernel passed over */
+	NLMMAP_S_WAKEUPS,	/* wake-ups of a reader asleep in poll() */
 	__NLMMAP_S_MAX,
 };
 

@@ -67,6 +67,68 @@ static void ring_free(struct mnl_ring *r)
 }
 
 /**
+ * mnl_ring_map_setup - give a netlink socket rings set up as @p setup says
+ * @param nl a NETLINK_GENERIC socket (mnl_socket_open(); bound or not)
+ * @param setup the whole NLMMAP_IOC_SETUP request: both geometries (all
+ *        zero for no ring), flags, dump_resume_pct and the wake-up policy
+ *        (wake_frames, wake_usecs); its size field is set here, and the
+ *        kernel's answer (features, offsets) is written back
+ *
+ * As mnl_ring_map(), for callers that choose more than the geometry, for
+ * example a reader under steady load that wants to be woken once per
+ * wake_frames frames.
+ *
+ * @return the ring handle, or NULL with errno set as for mnl_ring_map()
+ */
+EXPORT_SYMBOL struct mnl_ring *mnl_ring_map_setup(struct mnl_socket *nl,
+						  struct nlmmap_setup *setup)
+{
+	const struct nl_mmap_req *rx = &setup->rx, *tx = &setup->tx;
+	struct mnl_ring *r;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->nl = nl;
+	r->fd = open(NLMMAP_DEVICE, O_RDWR | O_CLOEXEC);
+	if (r->fd < 0 || ring_genl_bind(nl, r->fd) < 0)
+		goto fail;
+	setup->size = sizeof(*setup);
+	if (ioctl(r->fd, NLMMAP_IOC_SETUP, setup) < 0)
+		goto fail;
+	if (!ring_size(rx) && !ring_size(tx))
+		return r;
+	r->map_len = setup->off.size;
+	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      r->fd, 0);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		goto fail;
+	}
+	r->ctrl = (struct nlmmap_ctrl *)((char *)r->map + setup->off.ctrl);
+	if (ring_size(rx)) {
+		r->rx = calloc(1, sizeof(*r->rx));
+		if (!r->rx)
+			goto fail;
+		r->rx->r = r;
+		r->rx->req = *rx;
+		r->rx->base = (char *)r->map + setup->off.rx;
+	}
+	if (ring_size(tx)) {
+		r->tx = calloc(1, sizeof(*r->tx));
+		if (!r->tx)
+			goto fail;
+		r->tx->r = r;
+		r->tx->req = *tx;
+		r->tx->base = (char *)r->map + setup->off.tx;
+	}
+	return r;
+fail:
+	ring_free(r);
+	return NULL;
+}
+
+/**
  * mnl_ring_map - give a netlink socket memory-mapped rings
  * @param nl a NETLINK_GENERIC socket (mnl_socket_open(); bound or not)
  * @param rx geometry of the RX ring, or NULL for none
@@ -76,7 +138,8 @@ static void ring_free(struct mnl_ring *r)
  * whose answer it reads, passing over other traffic), sets both rings up
  * in one NLMMAP_IOC_SETUP and maps them with the control page. Ring
  * memory counts against RLIMIT_MEMLOCK unless the caller has
- * CAP_IPC_LOCK.
+ * CAP_IPC_LOCK. The ring keeps the kernel's defaults: every frame wakes a
+ * sleeping reader (see mnl_ring_map_setup()).
  *
  * @return the ring handle, or NULL with errno set (EINVAL for a bad
  * geometry, ENOMEM over the memlock limit, ENOENT without the module,
@@ -87,51 +150,12 @@ EXPORT_SYMBOL struct mnl_ring *mnl_ring_map(struct mnl_socket *nl,
 					    const struct nl_mmap_req *tx)
 {
 	struct nlmmap_setup setup = { .size = sizeof(setup) };
-	struct mnl_ring *r;
 
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
-	r->nl = nl;
-	r->fd = open(NLMMAP_DEVICE, O_RDWR | O_CLOEXEC);
-	if (r->fd < 0 || ring_genl_bind(nl, r->fd) < 0)
-		goto fail;
 	if (rx)
 		setup.rx = *rx;
 	if (tx)
 		setup.tx = *tx;
-	if (ioctl(r->fd, NLMMAP_IOC_SETUP, &setup) < 0)
-		goto fail;
-	if (!ring_size(rx) && !ring_size(tx))
-		return r;
-	r->map_len = setup.off.size;
-	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      r->fd, 0);
-	if (r->map == MAP_FAILED) {
-		r->map = NULL;
-		goto fail;
-	}
-	r->ctrl = (struct nlmmap_ctrl *)((char *)r->map + setup.off.ctrl);
-	if (ring_size(rx)) {
-		r->rx = calloc(1, sizeof(*r->rx));
-		if (!r->rx)
-			goto fail;
-		r->rx->r = r;
-		r->rx->req = *rx;
-		r->rx->base = (char *)r->map + setup.off.rx;
-	}
-	if (ring_size(tx)) {
-		r->tx = calloc(1, sizeof(*r->tx));
-		if (!r->tx)
-			goto fail;
-		r->tx->r = r;
-		r->tx->req = *tx;
-		r->tx->base = (char *)r->map + setup.off.tx;
-	}
-	return r;
-fail:
-	ring_free(r);
-	return NULL;
+	return mnl_ring_map_setup(nl, &setup);
 }
 
 /**

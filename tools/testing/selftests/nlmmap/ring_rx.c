@@ -270,6 +270,70 @@ static void poll_sleeper_is_woken(void)
 	ring_teardown(w.r, nl);
 }
 
+/* A reader that asks for batched wake-ups (wake_frames, wake_usecs) is
+ * woken by the wake_frames-th frame published while it sleeps, not
+ * before; and by the deadline when fewer come.
+ */
+static struct mnl_ring *wake_ring(struct mnl_socket **nl, uint16_t *id,
+				  uint32_t frames, uint32_t usecs)
+{
+	struct nlmmap_setup s = { .rx = geometry(64, 256),
+				  .wake_frames = frames, .wake_usecs = usecs };
+	struct mnl_ring *r;
+
+	*nl = genl_open(id);
+	if (!*nl)
+		return NULL;
+	r = mnl_ring_map_setup(*nl, &s);
+	CHECK(!r || s.features & NLMMAP_FEAT_WAKE_BATCH, "features %#x",
+	      s.features);
+	return r;
+}
+
+static void wake_batching_by_frames_and_deadline(void)
+{
+	struct mnl_socket *nl, *nl2, *plain;
+	struct waiter w = {};
+	struct seen s = {};
+	int64_t wakeups;
+	pthread_t t;
+	uint16_t id;
+
+	plain = genl_open(&id);
+	w.r = wake_ring(&nl, &id, 8, NLMMAP_WAKE_USECS_MAX);
+	REQUIRE(plain && w.r);
+	wakeups = nlmmap_stat(plain, id, NLMMAP_S_WAKEUPS);
+	REQUIRE(pthread_create(&t, NULL, wait_thread, &w) == 0);
+	while (!w.tid || !asleep_in_poll(w.tid))
+		sched_yield();
+	/* Six messages and the summary: seven frames, one short. */
+	REQUIRE(bench_request(nl, id, 6, 8) == 0);
+	CHECK(nlmmap_stat(plain, id, NLMMAP_S_WAKEUPS) == wakeups,
+	      "woken before the 8th frame");
+	CHECK(asleep_in_poll(w.tid), "still asleep");
+	REQUIRE(bench_request(nl, id, 1, 8) == 0);
+	pthread_join(t, NULL);
+	CHECK(w.revents & POLLIN, "revents %#x", w.revents);
+	CHECK(nlmmap_stat(plain, id, NLMMAP_S_WAKEUPS) == wakeups + 1,
+	      "one wake-up for the batch");
+	CHECK(drain(w.r, &s) == MNL_CB_OK && s.n == 9, "%d messages", s.n);
+	ring_teardown(w.r, nl);
+
+	/* Two frames of a batch of 64: the deadline wakes the reader. */
+	memset(&w, 0, sizeof(w));
+	w.r = wake_ring(&nl2, &id, 64, 2000);
+	REQUIRE(w.r);
+	REQUIRE(pthread_create(&t, NULL, wait_thread, &w) == 0);
+	while (!w.tid || !asleep_in_poll(w.tid))
+		sched_yield();
+	REQUIRE(bench_request(nl2, id, 1, 8) == 0);
+	pthread_join(t, NULL);
+	CHECK(w.revents & POLLIN, "woken by the deadline: revents %#x",
+	      w.revents);
+	ring_teardown(w.r, nl2);
+	mnl_socket_close(plain);
+}
+
 static void many_rings_many_sockets(void)
 {
 	struct mnl_socket *nl[8];
@@ -520,5 +584,6 @@ TAP_MAIN(T(run_reports_empty), T(socket_acks_reach_the_caller_in_order),
 	 T(hostile_neighbour_frames_untouched), T(no_enobufs_is_honoured),
 	 T(long_hold_runs_cost_bounded_work), T(bench_arrives_in_order), T(oversized_messages_copy_in_order),
 	 T(held_frames_are_passed_over), T(overrun_is_counted_and_signalled),
-	 T(poll_sleeper_is_woken), T(many_rings_many_sockets),
+	 T(poll_sleeper_is_woken), T(wake_batching_by_frames_and_deadline),
+	 T(many_rings_many_sockets),
 	 T(credentials_in_reader_namespace))

@@ -305,9 +305,17 @@ static void setup_is_extensible(void)
 	s.resv[3] = 1;
 	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &s) == -1 && errno == EINVAL);
 	s.resv[3] = 0;
+	/* Batched wake-ups need a deadline, a deadline needs a batch, and
+	 * neither may exceed its limit.
+	 */
 	s.wake_frames = 2;
 	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &s) == -1 && errno == EINVAL);
+	s.wake_usecs = NLMMAP_WAKE_USECS_MAX + 1;
+	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &s) == -1 && errno == EINVAL);
 	s.wake_frames = 0;
+	s.wake_usecs = 100;
+	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &s) == -1 && errno == EINVAL);
+	s.wake_usecs = 0;
 	s.dump_resume_pct = 101;
 	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &s) == -1 && errno == EINVAL);
 	s.dump_resume_pct = 25;

@@ -37,6 +37,8 @@ struct mnl_ring_tx;	/**< its TX ring: the application produces */
 struct mnl_ring *mnl_ring_map(struct mnl_socket *nl,
 			      const struct nl_mmap_req *rx,
 			      const struct nl_mmap_req *tx);
+struct mnl_ring *mnl_ring_map_setup(struct mnl_socket *nl,
+				    struct nlmmap_setup *setup);
 int mnl_ring_unmap(struct mnl_ring *r);
 int mnl_ring_get_fd(const struct mnl_ring *r);
 struct mnl_socket *mnl_ring_get_socket(const struct mnl_ring *r);
