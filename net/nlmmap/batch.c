@@ -44,10 +44,18 @@ EXPORT_SYMBOL_GPL(nlmmap_batch_init);
 /* Every frame of the run is final: the reservation ends. */
 static void nlmmap_batch_run_done(struct nlmmap_batch *b)
 {
-	if (b->run && !b->left) {
-		b->run = false;
-		nlmmap_rx_done(b->ctx);
-	}
+	if (b->run && !b->left)
+		nlmmap_batch_run_end(b);
+}
+
+/**
+ * nlmmap_batch_run_end() - the last frame of the batch's run is final
+ * @b: the batch, with a run whose frames are all handed out and final
+ */
+void nlmmap_batch_run_end(struct nlmmap_batch *b)
+{
+	b->run = false;
+	nlmmap_rx_done(b->ctx);
 }
 
 /* Frames of the run not handed out become holes, in ring order. */
@@ -146,23 +154,8 @@ ordinary:
 struct sk_buff *nlmmap_batch_alloc(struct nlmmap_batch *b, unsigned int size,
 				   u32 more, gfp_t gfp)
 {
-	struct sk_buff *skb = b->skb;
-	struct nl_mmap_hdr *hdr;
-
-	if (likely(b->left && size <= b->cap && skb && !b->out)) {
-		/* The run goes on: aim the skb at its next frame. */
-		hdr = nlmmap_frame(&b->ctx->rx, b->next);
-		b->next = nlmmap_frame_next(&b->ctx->rx, b->next);
-		b->left--;
-		b->out = true;
-		NLMMAP_SKB_CB(skb)->hdr = hdr;
-		skb->head = (unsigned char *)hdr + NLMMAP_HDRLEN;
-		skb->data = skb->head;
-		skb->len = 0;
-		skb_reset_tail_pointer(skb);
-		return skb;
-	}
-	return nlmmap_batch_alloc_slow(b, size, more, gfp);
+	return __nlmmap_batch_next(b, size) ?:
+	       nlmmap_batch_alloc_slow(b, size, more, gfp);
 }
 EXPORT_SYMBOL_GPL(nlmmap_batch_alloc);
 
@@ -182,7 +175,9 @@ int nlmmap_batch_send(struct nlmmap_batch *b, struct sk_buff *skb)
 	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
 	struct nlmmap_ctx *ctx;
 
-	if (unlikely(!nlmmap_is_ring_skb(skb) || cb->batch != b))
+	if (__nlmmap_batch_publish(b, skb))
+		return 0;
+	if (!nlmmap_is_ring_skb(skb) || cb->batch != b)
 		return nlmmap_unicast(b->net, skb, b->portid);
 	ctx = cb->ctx;
 	if (IS_ENABLED(CONFIG_DEBUG_NET) &&

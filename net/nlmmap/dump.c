@@ -96,11 +96,10 @@ size_t nlmmap_dump_obj_size(const struct nlmmap_dump_req *dr)
 }
 
 /**
- * nlmmap_dump_obj() - put object @pos of a dump into @skb
+ * nlmmap_dump_ring_obj() - put ring @pos of a RING_GET dump into @skb
  * @skb: the message buffer (a ring skb, or the genl dump skb)
  * @net: namespace of the requester
  * @dr: the dump
- * @m: BENCH: its messages (nlmmap_dump_bench()); else NULL
  * @pos: the object's position
  * @portid: the requester
  * @flags: netlink flags (NLM_F_MULTI, NLM_F_DUMP_INTR)
@@ -108,17 +107,15 @@ size_t nlmmap_dump_obj_size(const struct nlmmap_dump_req *dr)
  *
  * Return: 0, 1 when there is no object @pos, or -EMSGSIZE.
  */
-int nlmmap_dump_obj(struct sk_buff *skb, struct net *net,
-		    const struct nlmmap_dump_req *dr,
-		    const struct nlmmap_bench *m, u64 pos, u32 portid,
-		    u16 flags, struct netlink_callback *cb)
+static int nlmmap_dump_ring_obj(struct sk_buff *skb, struct net *net,
+				const struct nlmmap_dump_req *dr, u64 pos,
+				u32 portid, u16 flags,
+				struct netlink_callback *cb)
 {
 	struct nlmmap_ctx *ring;
 	void *hdr;
 	int err = 0;
 
-	if (dr->cmd == NLMMAP_CMD_BENCH)
-		return pos >= dr->count ? 1 : nlmmap_bench_put(skb, m, pos);
 	rcu_read_lock();	/* rings are found under RCU */
 	ring = nlmmap_table_nth(net, pos, dr);
 	if (!ring) {
@@ -142,6 +139,58 @@ int nlmmap_dump_obj(struct sk_buff *skb, struct net *net,
 out:
 	rcu_read_unlock();
 	return err;
+}
+
+/**
+ * nlmmap_dump_fill() - put objects of a dump into @skb while they fit
+ * @skb: the message buffer (a ring skb, or the genl dump skb)
+ * @net: namespace of the requester
+ * @dr: the dump
+ * @m: BENCH: its messages (nlmmap_dump_bench()); else NULL
+ * @pos: the next object's position; advanced past each object put
+ * @max: objects to put at most
+ * @portid: the requester
+ * @flags: netlink flags (NLM_F_MULTI, NLM_F_DUMP_INTR)
+ * @cb: the genl dump's callback for its consistency check, or NULL
+ * @end: set when there is no object at *@pos any more
+ *
+ * The one loop of both dump paths, the socket's and the ring's.
+ *
+ * Return: the number of objects put; 0 with *@end false: no room.
+ */
+u32 nlmmap_dump_fill(struct sk_buff *skb, struct net *net,
+		     const struct nlmmap_dump_req *dr,
+		     const struct nlmmap_bench *m, u64 *pos, u32 max,
+		     u32 portid, u16 flags, struct netlink_callback *cb,
+		     bool *end)
+{
+	u64 p = *pos;
+	u32 n = 0;
+	int err;
+
+	*end = false;
+	if (dr->cmd == NLMMAP_CMD_BENCH) {
+		/* The benchmark table: a tight loop. */
+		for (; n < max; n++, p++) {
+			if (p >= dr->count) {
+				*end = true;
+				break;
+			}
+			if (nlmmap_bench_put(skb, m, p))
+				break;
+		}
+		*pos = p;
+		return n;
+	}
+	for (; n < max; n++, (*pos)++) {
+		err = nlmmap_dump_ring_obj(skb, net, dr, *pos, portid, flags,
+					   cb);
+		if (err == 1)
+			*end = true;
+		if (err)
+			break;
+	}
+	return n;
 }
 
 /**
@@ -193,8 +242,9 @@ static int nlmmap_dump_frame(struct nlmmap_ctx *ctx)
 	struct sk_buff *skb = fits ? nlmmap_skb_take(ctx) : NULL;
 	struct net *net = read_pnet(&ctx->net);
 	struct nl_mmap_hdr *hdr;
-	int err, n = 0;
-	u16 flags;
+	bool end;
+	int err;
+	u32 n = 0;
 
 	/* Allocate before reserving: never sleep holding a frame. */
 	if (!skb)
@@ -211,17 +261,13 @@ static int nlmmap_dump_frame(struct nlmmap_ctx *ctx)
 	}
 	if (fits)
 		nlmmap_rx_ring_skb(ctx, hdr, skb, NULL);
-	flags = nlmmap_dump_flags(d);
-	while (!d->finished) {
-		err = nlmmap_dump_obj(skb, net, &d->req, &d->bench, d->pos,
-				      ctx->portid, flags, NULL);
-		if (err == 1)
-			d->finished = true;
-		if (err)
-			break;		/* the end, or the frame is full */
-		d->pos++;
-		if (!fits || ++n == NLMMAP_DUMP_PACK_MAX)
-			break;
+	if (!d->finished) {
+		/* As many as fit (the end, or the frame is full). */
+		n = nlmmap_dump_fill(skb, net, &d->req, &d->bench, &d->pos,
+				     fits ? NLMMAP_DUMP_PACK_MAX : 1,
+				     ctx->portid, nlmmap_dump_flags(d), NULL,
+				     &end);
+		d->finished = end;
 	}
 	if (d->finished && (fits || !n))
 		d->done = !nlmmap_dump_fill_done(skb, ctx);

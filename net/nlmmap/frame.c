@@ -127,20 +127,27 @@ int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 want, u32 *idx,
 	}
 	*idx = ring->head;
 	if (!err) {
-		u32 head = ring->head, got = 0;
+		/* Locals: the stores to frames cannot alias them. */
+		const u32 nr = ring->geom.frame_nr, fsize = ring->geom.frame_size;
+		const bool tiled = ring->geom.tiled;
+		void *base = ring->base;
+		u32 head = ring->head, last, got = 0;
 
 		want = clamp_t(u32, want, 1, NLMMAP_RESERVE_RUN);
 		for (;;) {
 			WRITE_ONCE(hdr->nm_status, NLMMAP_STATUS_RESERVED);
-			ring->last = head;
-			head = nlmmap_frame_next(ring, head);
+			last = head;
+			if (++head == nr)
+				head = 0;
 			if (++got == want)
 				break;
-			hdr = nlmmap_frame(ring, head);
+			hdr = tiled ? base + (size_t)head * fsize :
+				      nlmmap_frame(ring, head);
 			if (nlmmap_status_load(&hdr->nm_status) !=
 			    NLMMAP_STATUS_UNUSED)
 				break;
 		}
+		ring->last = last;
 		ring->head = head;
 		ring->pos += got;
 		*n = got;

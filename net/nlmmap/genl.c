@@ -360,18 +360,18 @@ static int nlmmap_genl_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct nlmmap_dump_cb *c = (void *)cb->ctx;
 	u32 portid = NETLINK_CB(cb->skb).portid;
 	struct nlmmap_bench m;
-	int err;
+	bool end;
+	u32 n;
 
 	if (c->req.cmd == NLMMAP_CMD_RING_GET)
 		cb->seq = nlmmap_table_gen() + 1;
 	else
 		nlmmap_dump_bench(&m, &c->req, portid);
-	while (!(err = nlmmap_dump_obj(skb, sock_net(cb->skb->sk), &c->req,
-				       &m, c->pos, portid, NLM_F_MULTI, cb)))
-		c->pos++;
-	if (err < 0 && !skb->len)
-		return err;
-	return err == 1 ? 0 : skb->len;
+	n = nlmmap_dump_fill(skb, sock_net(cb->skb->sk), &c->req, &m, &c->pos,
+			     U32_MAX, portid, NLM_F_MULTI, cb, &end);
+	if (!n && !end && !skb->len)
+		return -EMSGSIZE;	/* an object larger than the skb */
+	return end ? 0 : skb->len;
 }
 
 static const struct nla_policy nlmmap_policy[NLMMAP_A_MAX + 1] = {

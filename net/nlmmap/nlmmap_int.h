@@ -21,6 +21,7 @@
 #ifndef _NET_NLMMAP_INT_H
 #define _NET_NLMMAP_INT_H
 
+#include <asm/unaligned.h>
 #include <linux/hrtimer.h>
 #include <linux/mutex.h>
 #include <linux/kref.h>
@@ -32,6 +33,7 @@
 #include <linux/types.h>
 #include <net/net_namespace.h>
 #include <net/genetlink.h>
+#include <net/nlmmap.h>
 #include <uapi/linux/nlmmap.h>
 
 #include "geometry.h"
@@ -304,6 +306,67 @@ static inline bool nlmmap_is_ring_skb(const struct sk_buff *skb)
 }
 
 /* batch.c */
+void nlmmap_batch_run_end(struct nlmmap_batch *b);
+
+/**
+ * __nlmmap_batch_next() - the next frame of a batch's run, if it has one
+ * @b: the batch
+ * @size: bytes the message needs
+ *
+ * The fast path of nlmmap_batch_alloc(), inline for the module's own
+ * producers: the batch's skb, aimed at the run's next frame.
+ *
+ * Return: the skb, or NULL when nlmmap_batch_alloc() must do more.
+ */
+static inline struct sk_buff *__nlmmap_batch_next(struct nlmmap_batch *b,
+						  unsigned int size)
+{
+	struct sk_buff *skb = b->skb;
+	struct nl_mmap_hdr *hdr;
+
+	if (unlikely(!b->left || size > b->cap || !skb || b->out))
+		return NULL;
+	hdr = nlmmap_frame(&b->ctx->rx, b->next);
+	b->next = nlmmap_frame_next(&b->ctx->rx, b->next);
+	b->left--;
+	b->out = true;
+	NLMMAP_SKB_CB(skb)->hdr = hdr;
+	skb->head = (unsigned char *)hdr + NLMMAP_HDRLEN;
+	skb->data = skb->head;
+	skb->len = 0;
+	skb_reset_tail_pointer(skb);
+	return skb;
+}
+
+/**
+ * __nlmmap_batch_publish() - publish a batch's ring skb in its frame
+ * @b: the batch
+ * @skb: from nlmmap_batch_alloc()
+ *
+ * The fast path of nlmmap_batch_send(), inline for the module's own
+ * producers. With CONFIG_DEBUG_NET it leaves everything to
+ * nlmmap_batch_send(), which checks the skb first.
+ *
+ * Return: true if published; false: nothing done, use nlmmap_batch_send().
+ */
+static inline bool __nlmmap_batch_publish(struct nlmmap_batch *b,
+					  struct sk_buff *skb)
+{
+	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
+
+	if (IS_ENABLED(CONFIG_DEBUG_NET) || !nlmmap_is_ring_skb(skb) ||
+	    cb->batch != b)
+		return false;
+	nlmmap_frame_publish_id(b->ctx, cb->hdr, skb->len, NLMMAP_STATUS_VALID,
+				0, 0);
+	nlmmap_rx_wake(b->ctx);
+	b->delivered++;
+	b->out = false;
+	if (!b->left && b->run)
+		nlmmap_batch_run_end(b);
+	return true;
+}
+
 void nlmmap_batch_lost_skb(struct nlmmap_batch *b);
 void nlmmap_batch_cancel(struct nlmmap_batch *b, struct sk_buff *skb);
 int nlmmap_rx_copy(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr,
@@ -332,7 +395,45 @@ struct nlmmap_bench {		/* the messages of one request or dump */
 
 void nlmmap_bench_init(struct nlmmap_bench *m, u32 portid, u32 seq,
 		       u16 flags, u32 size, bool stamp);
-int nlmmap_bench_put(struct sk_buff *skb, const struct nlmmap_bench *m, u32 n);
+/**
+ * nlmmap_bench_put() - append one benchmark message to @skb
+ * @skb: the message buffer
+ * @m: the request's messages, from nlmmap_bench_init()
+ * @n: the message's number: NLMMAP_A_SEQ, and the payload's byte value
+ *
+ * Return: 0, or -EMSGSIZE when @skb has no room (nothing written).
+ */
+static inline int nlmmap_bench_put(struct sk_buff *skb,
+				   const struct nlmmap_bench *m, u32 n)
+{
+	struct nlmmap_bench_hdr *h;
+	u64 fill = 0x0101010101010101ULL * (u8)n;
+	u8 *pl;
+	u32 i;
+
+	if (unlikely(skb_tailroom(skb) < m->len))
+		return -EMSGSIZE;
+	h = __skb_put(skb, m->len);
+	*h = m->hdr;
+	h->seq = n;
+	pl = (u8 *)(h + 1);
+	if (m->size <= 256 && !(m->size % 32)) {
+		/* Small payloads, no padding: 32 bytes at a time. */
+		for (i = 0; i < m->size; i += 32) {
+			put_unaligned(fill, (u64 *)(pl + i));
+			put_unaligned(fill, (u64 *)(pl + i + 8));
+			put_unaligned(fill, (u64 *)(pl + i + 16));
+			put_unaligned(fill, (u64 *)(pl + i + 24));
+		}
+	} else {
+		memset(pl, (u8)n, m->size);
+		memset(pl + m->size, 0, nla_padlen(m->size));
+	}
+	if (m->stamp)
+		put_unaligned(ktime_get_ns(), (u64 *)pl);
+	return 0;
+}
+
 size_t nlmmap_bench_msg_size(u32 size);
 
 #define NLMMAP_BENCH_MAX_COUNT	BIT(24)
@@ -356,12 +457,13 @@ void nlmmap_dump_poll(struct nlmmap_ctx *ctx);
 bool nlmmap_dump_pending(struct nlmmap_ctx *ctx);
 void nlmmap_dump_free(struct nlmmap_ctx *ctx);
 u32 nlmmap_dump_resume_frames(u32 frames, u32 pct);
-int nlmmap_dump_obj(struct sk_buff *skb, struct net *net,
-		    const struct nlmmap_dump_req *dr,
-		    const struct nlmmap_bench *m, u64 pos, u32 portid,
-		    u16 flags, struct netlink_callback *cb);
 void nlmmap_dump_bench(struct nlmmap_bench *m, const struct nlmmap_dump_req *dr,
 		       u32 portid);
+u32 nlmmap_dump_fill(struct sk_buff *skb, struct net *net,
+		     const struct nlmmap_dump_req *dr,
+		     const struct nlmmap_bench *m, u64 *pos, u32 max,
+		     u32 portid, u16 flags, struct netlink_callback *cb,
+		     bool *end);
 size_t nlmmap_dump_obj_size(const struct nlmmap_dump_req *dr);
 
 /* genl.c, for dumps */

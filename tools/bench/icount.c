@@ -16,8 +16,8 @@
  * the upper half of the address space is the kernel's.
  *
  * With the argument profile=N the plugin also counts, for section N only,
- * the kernel instructions of each translation block, and writes them at
- * the end of that section, most first:
+ * the instructions of each translation block (kernel and user), and
+ * writes them at the end of that section, most first:
  *   icount: profile ADDRESS INSNS
  * (tools/bench/profile.sh names the functions).
  */
@@ -165,7 +165,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 						 kernel ? &kernel_insns :
 						 &user_insns, n);
-	if (kernel && profile) {
+	if (profile) {
 		struct tb_rec *r = calloc(1, sizeof(*r));
 
 		if (r && nrecs == cap) {

@@ -5,7 +5,8 @@
 # section of make bench: boots the stock kernel as tools/bench/run.sh does,
 # with the icount plugin counting per translation block in the first run
 # of WORKLOAD (e.g. ring-64, dumpring-64), and prints the N (default 25)
-# kernel functions that executed most instructions, per message of the
+# functions, kernel and nlmmap-bench's own (with the libmnl-mmap it links
+# statically), that executed most instructions, per message of the
 # section. Functions are named from the guest's /proc/kallsyms, which
 # nlmmap-bench writes to the VM's second serial port.
 set -eu
@@ -34,12 +35,25 @@ echo "profile: $want is section $sec ($msgs messages); booting"
 
 tr -d '\r' <"$BUILD/vm-stock/results.log" | grep '^ksym' >"$out/ksyms.txt"
 grep '^icount: profile' "$BUILD/vm-stock/icount.log" >"$out/profile-raw.txt"
+# The program's own symbols, moved to where the guest loaded it.
+main=$(tr -d '\r' <"$BUILD/vm-stock/console.log" |
+	awk '$1 == "bench:" && $2 == "main" { print $3; exit }')
+nm "$BUILD/tools/nlmmap-bench" | awk -v m="$main" '$3 == "main" { print "main", $1, m }
+	$2 ~ /^[tT]$/ { print "sym", $1, $3 }' >"$out/usyms.txt"
 python3 - "$out/ksyms.txt" "$out/profile-raw.txt" "$msgs" "$top" \
-	<<'PY' | tee "$out/profile-$want.txt"
+	"$out/usyms.txt" <<'PY' | tee "$out/profile-$want.txt"
 import bisect, sys
-ksyms, raw, msgs, top = sys.argv[1:]
-syms = sorted((int(f[1], 16), f[2]) for f in
-              (line.split() for line in open(ksyms)))
+ksyms, raw, msgs, top, usyms = sys.argv[1:]
+syms = [(int(f[1], 16), f[2]) for f in
+        (line.split() for line in open(ksyms))]
+off = None
+for f in (line.split() for line in open(usyms)):
+    if f[0] == "main":
+        off = int(f[2], 16) - int(f[1], 16)
+for f in (line.split() for line in open(usyms)):
+    if f[0] == "sym" and off is not None:
+        syms.append((int(f[1], 16) + off, f[2] + " (user)"))
+syms.sort()
 addrs = [a for a, _ in syms]
 cost = {}
 total = 0
@@ -48,11 +62,13 @@ for line in open(raw):
     a, n = int(f[2], 16), int(f[3])
     i = bisect.bisect_right(addrs, a) - 1
     name = syms[i][1] if i >= 0 else "?"
+    if a < 0xffff800000000000 and "(user)" not in name:
+        name = "(user, shared libraries)"
     cost[name] = cost.get(name, 0) + n
     total += n
 msgs = int(msgs)
 print("%-44s %12s %10s" % ("function", "insns", "per msg"))
 for name, n in sorted(cost.items(), key=lambda x: -x[1])[:int(top)]:
     print("%-44s %12d %10.1f" % (name, n, n / msgs))
-print("%-44s %12d %10.1f" % ("total (kernel)", total, total / msgs))
+print("%-44s %12d %10.1f" % ("total", total, total / msgs))
 PY

@@ -22,8 +22,23 @@ gcc -O2 -Wall -Wextra -shared -fPIC -fvisibility=hidden \
 
 echo "bench: booting the stock kernel on one vCPU ($reps repetitions)"
 "$TOP/tools/testing/vm/run.sh" \
-	--bench "$out/icount.so" stock >"$out/vm.log" 2>&1 ||
-	{ cat "$out/vm.log"; exit 1; }
+	--bench "$out/icount.so" stock >"$out/vm.log" 2>&1 &
+vm=$!
+# A progress line while the VM runs: sections measured so far.
+console=$BUILD/vm-stock/console.log
+ticks=0
+while kill -0 "$vm" 2>/dev/null; do
+	last=$(grep -a '^bench: section' "$console" 2>/dev/null | tail -n 1 | tr -d '\r')
+	if [ -t 1 ]; then
+		printf '\rbench: %-60s' "${last:-booting}"
+	elif [ $((ticks % 15)) = 14 ]; then
+		echo "bench: ${last:-booting}"
+	fi
+	ticks=$((ticks + 1))
+	sleep 2
+done
+[ -t 1 ] && printf '\r%-70s\r' ''
+wait "$vm" || { cat "$out/vm.log"; exit 1; }
 grep '^bench: section' "$BUILD/vm-stock/console.log" | tr -d '\r' \
 	>"$out/sections.txt"
 grep '^icount: section' "$BUILD/vm-stock/icount.log" >"$out/icount.txt"

@@ -21,6 +21,7 @@ struct mnl_ring_rx {
 	struct mnl_ring *r;
 	struct nl_mmap_req req;
 	char *base;
+	int tiled;			/* frames fill blocks: idx * size */
 	unsigned int head;		/* frame index of the next position */
 	unsigned int pos;		/* its free-running position */
 	unsigned int npeeked;		/* frames of the last peek */
@@ -113,6 +114,8 @@ EXPORT_SYMBOL struct mnl_ring *mnl_ring_map_setup(struct mnl_socket *nl,
 		r->rx->r = r;
 		r->rx->req = *rx;
 		r->rx->base = (char *)r->map + setup->off.rx;
+		/* No division per frame when frames fill the blocks. */
+		r->rx->tiled = !(rx->nm_block_size % rx->nm_frame_size);
 	}
 	if (ring_size(tx)) {
 		r->tx = calloc(1, sizeof(*r->tx));
@@ -288,6 +291,9 @@ mnl_ring_rx_geometry(const struct mnl_ring_rx *rx)
 static struct nl_mmap_hdr *rx_frame(const struct mnl_ring_rx *rx,
 				    unsigned int idx)
 {
+	if (rx->tiled)
+		return (struct nl_mmap_hdr *)(rx->base + (size_t)idx *
+					      rx->req.nm_frame_size);
 	return nlmmap_frame(rx->base, &rx->req, idx);
 }
 
@@ -305,14 +311,6 @@ EXPORT_SYMBOL struct nl_mmap_hdr *mnl_ring_rx_frame(const struct mnl_ring_rx *rx
 						    unsigned int idx)
 {
 	return idx < rx->req.nm_frame_nr ? rx_frame(rx, idx) : NULL;
-}
-
-static void rx_step(const struct mnl_ring_rx *rx, unsigned int *idx,
-		    unsigned int *pos)
-{
-	if (++*idx >= rx->req.nm_frame_nr)
-		*idx = 0;
-	++*pos;
 }
 
 /**
@@ -334,15 +332,19 @@ EXPORT_SYMBOL unsigned int mnl_ring_rx_peek(struct mnl_ring_rx *rx,
 					    unsigned int nb)
 {
 	unsigned int idx = rx->head, pos = rx->pos, n = 0, passed = 0;
+	const unsigned int nr = rx->req.nm_frame_nr;
+	const struct nlmmap_ctrl *ctrl = rx->r->ctrl;
 
 	if (nb > RING_BATCH_MAX)
 		nb = RING_BATCH_MAX;
-	while (n < nb && passed + n < rx->req.nm_frame_nr) {
+	while (n < nb && passed + n < nr) {
 		struct nl_mmap_hdr *f = rx_frame(rx, idx);
-		unsigned int st = nlmmap_rx_next(rx->r->ctrl, f, pos);
+		unsigned int st = nlmmap_rx_next(ctrl, f, pos);
 
+		if (++idx >= nr)
+			idx = 0;
+		++pos;
 		if (st == NLMMAP_STATUS_SKIP) {
-			rx_step(rx, &idx, &pos);
 			passed++;
 			if (!n) {	/* nothing to give back before it */
 				rx->head = idx;
@@ -352,7 +354,6 @@ EXPORT_SYMBOL unsigned int mnl_ring_rx_peek(struct mnl_ring_rx *rx,
 		}
 		if (st != NLMMAP_STATUS_VALID && st != NLMMAP_STATUS_COPY)
 			break;
-		rx_step(rx, &idx, &pos);
 		rx->peeked[n] = f;
 		rx->held[n] = 0;
 		rx->after[n] = pos;
@@ -400,10 +401,13 @@ EXPORT_SYMBOL void mnl_ring_rx_release(struct mnl_ring_rx *rx, unsigned int n)
 	pos = rx->after[n - 1];
 	rx->head = (rx->head + (pos - rx->pos)) % rx->req.nm_frame_nr;
 	rx->pos = pos;
-	memmove(rx->peeked, rx->peeked + n,
-		(rx->npeeked - n) * sizeof(rx->peeked[0]));
-	memmove(rx->held, rx->held + n, rx->npeeked - n);
-	memmove(rx->after, rx->after + n, (rx->npeeked - n) * sizeof(pos));
+	if (n < rx->npeeked) {
+		memmove(rx->peeked, rx->peeked + n,
+			(rx->npeeked - n) * sizeof(rx->peeked[0]));
+		memmove(rx->held, rx->held + n, rx->npeeked - n);
+		memmove(rx->after, rx->after + n,
+			(rx->npeeked - n) * sizeof(pos));
+	}
 	rx->npeeked -= n;
 }
 

@@ -10,6 +10,8 @@
 #include <poll.h>
 #include <sched.h>
 #include <pthread.h>
+#include <time.h>
+#include <linux/genetlink.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -45,6 +47,73 @@ static void bench_arrives_in_order(void)
 	CHECK(mnl_ring_wait(r, POLLIN, 0) == 0);
 	ring_teardown(r, nl);
 	mnl_socket_close(q);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* NLMMAP_A_STAMP: each payload starts with the kernel's CLOCK_MONOTONIC
+ * time at which it was written: between the request and the read, never
+ * going back. Payloads shorter than a time stamp are refused.
+ */
+static void bench_stamps_are_monotonic(void)
+{
+	struct nl_mmap_hdr *f[64];
+	struct mnl_socket *nl, *plain;
+	uint64_t t0, t1, stamp, prev = 0;
+	char req[256], buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct mnl_ring *r;
+	unsigned int n, i, got = 0;
+	uint16_t id;
+	ssize_t len;
+
+	r = ring_setup(&nl, &id, 64, 256, 0);
+	plain = genl_open(&id);
+	REQUIRE(r && plain);
+	nlh = genl_req(req, id, NLMMAP_CMD_BENCH, 0, 5);
+	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 32);
+	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 16);
+	mnl_attr_put(nlh, NLMMAP_A_STAMP, 0, NULL);
+	t0 = mono_ns();
+	REQUIRE(mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) > 0);
+	t1 = mono_ns();
+	n = mnl_ring_rx_peek(mnl_ring_rx(r), f, 64);
+	for (i = 0; i < n; i++) {
+		const struct nlmsghdr *m = mnl_ring_frame_data(f[i]);
+		const struct genlmsghdr *g = mnl_nlmsg_get_payload(m);
+
+		if (g->cmd != NLMMAP_CMD_BENCH_MSG)
+			continue;
+		memcpy(&stamp, (const char *)g + GENL_HDRLEN + 8 + NLA_HDRLEN,
+		       sizeof(stamp));
+		CHECK(stamp >= t0 && stamp <= t1 && stamp >= prev,
+		      "stamp %llu not in [%llu, %llu] after %llu",
+		      (unsigned long long)stamp, (unsigned long long)t0,
+		      (unsigned long long)t1, (unsigned long long)prev);
+		prev = stamp;
+		got++;
+	}
+	mnl_ring_rx_release(mnl_ring_rx(r), n);
+	CHECK(got == 32, "%u stamped messages", got);
+	/* Four bytes cannot hold a stamp. */
+	nlh = genl_req(req, id, NLMMAP_CMD_BENCH, NLM_F_ACK, 6);
+	mnl_attr_put_u32(nlh, NLMMAP_A_COUNT, 1);
+	mnl_attr_put_u32(nlh, NLMMAP_A_SIZE, 4);
+	mnl_attr_put(nlh, NLMMAP_A_STAMP, 0, NULL);
+	REQUIRE(mnl_socket_sendto(plain, nlh, nlh->nlmsg_len) > 0);
+	len = recv(mnl_socket_get_fd(plain), buf, sizeof(buf), 0);
+	nlh = (struct nlmsghdr *)buf;
+	CHECK(len > 0 && nlh->nlmsg_type == NLMSG_ERROR &&
+	      ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error == -EINVAL,
+	      "refused");
+	mnl_socket_close(plain);
+	ring_teardown(r, nl);
 }
 
 static void oversized_messages_copy_in_order(void)
@@ -582,7 +651,8 @@ static void socket_acks_reach_the_caller_in_order(void)
 
 TAP_MAIN(T(run_reports_empty), T(socket_acks_reach_the_caller_in_order),
 	 T(hostile_neighbour_frames_untouched), T(no_enobufs_is_honoured),
-	 T(long_hold_runs_cost_bounded_work), T(bench_arrives_in_order), T(oversized_messages_copy_in_order),
+	 T(long_hold_runs_cost_bounded_work), T(bench_arrives_in_order),
+	 T(bench_stamps_are_monotonic), T(oversized_messages_copy_in_order),
 	 T(held_frames_are_passed_over), T(overrun_is_counted_and_signalled),
 	 T(poll_sleeper_is_woken), T(wake_batching_by_frames_and_deadline),
 	 T(many_rings_many_sockets),
