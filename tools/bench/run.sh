@@ -110,12 +110,13 @@ for size in 64 1024 16384; do
 done
 echo
 echo "Delivery with a concurrent producer thread (requests of 64)"
-printf '%-7s %11s %11s %7s | %9s %9s %7s\n' size recvmsg ring "ring/r" "insn rcv" "insn ring" "r/ring"
+printf '%-7s %11s %11s %11s %7s | %9s %9s %9s %7s\n' size recvmsg recvmmsg ring "ring/r" \
+	"insn rcv" "insn mmsg" "insn ring" "r/ring"
 for size in 64 1024 16384; do
-	printf '%-7s %11s %11s %7s | %9s %9s %7s\n' "$size" \
-		"$(val "recvmsg_thr-$size" 2)" "$(val "ring_thr-$size" 2)" \
+	printf '%-7s %11s %11s %11s %7s | %9s %9s %9s %7s\n' "$size" \
+		"$(val "recvmsg_thr-$size" 2)" "$(val "recvmmsg_thr-$size" 2)" "$(val "ring_thr-$size" 2)" \
 		"$(ratio "$(val "ring_thr-$size" 2)" "$(val "recvmsg_thr-$size" 2)")" \
-		"$(val "recvmsg_thr-$size" i)" "$(val "ring_thr-$size" i)" \
+		"$(val "recvmsg_thr-$size" i)" "$(val "recvmmsg_thr-$size" i)" "$(val "ring_thr-$size" i)" \
 		"$(ratio "$(val "recvmsg_thr-$size" i)" "$(val "ring_thr-$size" i)")"
 done
 echo
@@ -145,7 +146,7 @@ if command -v gnuplot >/dev/null; then
 	krel=$("$TOP/tools/testing/vm/kernel.sh" stock | sed -n 's/^KREL=//p')
 	what="Debian $krel under QEMU TCG, 1 vCPU, $(nproc)-core host; make bench"
 	gnuplot <<GP
-set terminal png size 800,480
+set terminal png size 800,480 noenhanced
 set output "$perf/delivery.png"
 set title "Guest instructions per message (kernel + user)\n$what"
 set style data histograms

@@ -7,7 +7,7 @@
  *   - delivery of 64 B, 1 KiB and 16 KiB messages from the benchmark
  *     source (NLMMAP_CMD_BENCH): recvmsg(), recvmmsg() and the ring, with
  *     the reader alone after each burst (recvmsg, recvmmsg, ring) and with
- *     a concurrent producer thread (recvmsg_thr, ring_thr);
+ *     a concurrent producer thread (recvmsg_thr, recvmmsg_thr, ring_thr);
  *   - a dump of DUMP_OBJECTS objects of 64 B: recvmsg() with a 32 KiB
  *     buffer (dumpsock) and the ring (dumpring);
  *   - a steady load (50,000 time-stamped messages per second, in requests
@@ -242,49 +242,22 @@ static char rbuf[1 << 17];
 
 /* --- the reader alone after each burst --------------------------------- */
 
+static unsigned long read_socket(struct mnl_socket *nl, unsigned long want,
+				 int stamped, int mmsg, unsigned long *sys);
+
 static void run_socket(uint32_t size, int bursts, const char *name, int mmsg)
 {
 	struct mnl_socket *nl = open_socket();
-	int fd = mnl_socket_get_fd(nl), i, got;
-	static char bufs[64][20000];
-	struct mmsghdr mm[64];
-	struct iovec iov[64];
-	unsigned long msgs = 0, want;
+	unsigned long msgs = 0, sys = 0;
 	uint64_t t0;
-	ssize_t len;
 	int b;
 
-	for (i = 0; i < 64; i++) {
-		iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
-		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i],
-						       .msg_iovlen = 1 } };
-	}
 	marker();
 	t0 = now_ns();
 	for (b = 0; b < bursts; b++) {
 		request(nl, BURST, size, 0, 0);
-		want = msgs + BURST;
-		/* The burst and its summary. */
-		for (got = 0; got < BURST + 1;) {
-			if (mmsg) {
-				i = recvmmsg(fd, mm, 64, MSG_WAITFORONE, NULL);
-				if (i < 0)
-					die("recvmmsg");
-				while (i--) {
-					msgs += count_msgs(bufs[i],
-							   mm[i].msg_len, 0);
-					got++;
-				}
-			} else {
-				len = recv(fd, rbuf, sizeof(rbuf), 0);
-				if (len < 0)
-					die("recv");
-				msgs += count_msgs(rbuf, len, 0);
-				got++;
-			}
-		}
-		if (msgs != want)
-			break;
+		/* The burst (its summary is read with the next one). */
+		msgs += read_socket(nl, BURST, 0, mmsg, &sys);
 	}
 	marker();
 	report(name, msgs, (unsigned long)bursts * BURST, t0);
@@ -360,16 +333,37 @@ static void *produce(void *arg)
 	return NULL;
 }
 
-/* Read @want messages from the socket with recv(); system calls counted. */
+static char mbufs[64][20000];
+
+/* Read @want messages from the socket with recv(), or recvmmsg() 64 at a
+ * time; system calls counted.
+ */
 static unsigned long read_socket(struct mnl_socket *nl, unsigned long want,
-				 int stamped, unsigned long *sys)
+				 int stamped, int mmsg, unsigned long *sys)
 {
+	int fd = mnl_socket_get_fd(nl), i, n;
+	struct mmsghdr mm[64];
+	struct iovec iov[64];
 	unsigned long msgs = 0;
 	ssize_t len;
 
+	for (i = 0; i < 64; i++) {
+		iov[i] = (struct iovec){ mbufs[i], sizeof(mbufs[i]) };
+		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i],
+						       .msg_iovlen = 1 } };
+	}
 	while (msgs < want) {
-		len = recv(mnl_socket_get_fd(nl), rbuf, sizeof(rbuf), 0);
 		++*sys;
+		if (mmsg) {
+			n = recvmmsg(fd, mm, 64, MSG_WAITFORONE, NULL);
+			if (n < 0)
+				die("recvmmsg");
+			for (i = 0; i < n; i++)
+				msgs += count_msgs(mbufs[i], mm[i].msg_len,
+						   stamped);
+			continue;
+		}
+		len = recv(fd, rbuf, sizeof(rbuf), 0);
 		if (len < 0)
 			die("recv");
 		msgs += count_msgs(rbuf, len, stamped);
@@ -428,11 +422,12 @@ static unsigned long read_ring(struct mnl_ring *r, unsigned long want,
 	return msgs;
 }
 
+/* @mode: 0 recv(), 1 recvmmsg(), 2 the ring */
 static void run_thread(uint32_t size, uint32_t total, const char *name,
-		       int ring)
+		       int mode)
 {
 	struct producer p = { open_socket(), size, total, 0, 0, THR_BATCH, 0 };
-	struct mnl_ring *r = ring ? open_ring(p.nl, size, 1024, 1) : NULL;
+	struct mnl_ring *r = mode == 2 ? open_ring(p.nl, size, 1024, 1) : NULL;
 	unsigned long msgs, sys = 0;
 	pthread_t t;
 	uint64_t t0;
@@ -441,8 +436,8 @@ static void run_thread(uint32_t size, uint32_t total, const char *name,
 	t0 = now_ns();
 	if (pthread_create(&t, NULL, produce, &p))
 		die("pthread_create");
-	msgs = ring ? read_ring(r, total, 0, 1, &sys) :
-		      read_socket(p.nl, total, 0, &sys);
+	msgs = r ? read_ring(r, total, 0, 1, &sys) :
+		   read_socket(p.nl, total, 0, mode, &sys);
 	pthread_join(t, NULL);
 	marker();
 	report(name, msgs, total, t0);
@@ -476,7 +471,7 @@ static void run_steady(uint32_t wake_frames, const char *name)
 	if (pthread_create(&t, NULL, produce, &p))
 		die("pthread_create");
 	msgs = r ? read_ring(r, p.total, 1, 1, &sys) :
-		   read_socket(p.nl, p.total, 1, &sys);
+		   read_socket(p.nl, p.total, 1, 0, &sys);
 	pthread_join(t, NULL);
 	marker();
 	report(name, msgs, p.total, t0);
@@ -581,8 +576,11 @@ int main(int argc, char **argv)
 			run_ring(sizes[j], bursts, name);
 			snprintf(name, sizeof(name), "recvmsg_thr-%u", sizes[j]);
 			run_thread(sizes[j], bursts * BURST, name, 0);
-			snprintf(name, sizeof(name), "ring_thr-%u", sizes[j]);
+			snprintf(name, sizeof(name), "recvmmsg_thr-%u",
+				 sizes[j]);
 			run_thread(sizes[j], bursts * BURST, name, 1);
+			snprintf(name, sizeof(name), "ring_thr-%u", sizes[j]);
+			run_thread(sizes[j], bursts * BURST, name, 2);
 		}
 		run_dump_socket("dumpsock-64");
 		run_dump_ring("dumpring-64");
