@@ -55,8 +55,8 @@ struct nlmmap_ctx;
  *	nlmmap_batch_end(&b);
  *
  * One message at a time: each skb is sent or freed before the next
- * nlmmap_batch_alloc(). A batch holds ring frames between calls: end it
- * before sleeping.
+ * nlmmap_batch_alloc(). A batch holds ring frames between calls: flush
+ * (nlmmap_batch_flush()) or end it before sleeping.
  */
 struct nlmmap_batch {
 	struct net *net;
@@ -76,6 +76,7 @@ void nlmmap_batch_init(struct nlmmap_batch *b, struct net *net, u32 portid);
 struct sk_buff *nlmmap_batch_alloc(struct nlmmap_batch *b, unsigned int size,
 				   u32 more, gfp_t gfp);
 int nlmmap_batch_send(struct nlmmap_batch *b, struct sk_buff *skb);
+void nlmmap_batch_flush(struct nlmmap_batch *b);
 void nlmmap_batch_end(struct nlmmap_batch *b);
 
 struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,

@@ -16,7 +16,8 @@
  * and is woken by the ring's wake-up policy (nlmmap_rx_wake()). Frames of
  * a run that the producer does not use become holes when the batch ends,
  * or before it sends a message that needs the socket (COPY), so ring
- * order stays send order. The producer fills one message at a time.
+ * order stays send order. The producer fills one message at a time, and
+ * ends or flushes (nlmmap_batch_flush()) its batch before it sleeps.
  */
 #include <linux/export.h>
 #include <linux/skbuff.h>
@@ -214,13 +215,35 @@ void nlmmap_batch_cancel(struct nlmmap_batch *b, struct sk_buff *skb)
 }
 
 /**
+ * nlmmap_batch_flush() - let a batch's producer sleep
+ * @b: the batch, with no skb out
+ *
+ * Unused reserved frames become holes and the counters are added; the
+ * batch keeps its reference and its skb, and the next message reserves a
+ * new run. After it the producer holds no frame: it may sleep, then go on
+ * with the same batch.
+ *
+ * Context: any; never sleeps.
+ */
+void nlmmap_batch_flush(struct nlmmap_batch *b)
+{
+	if (WARN_ON_ONCE(b->out) || !b->ctx)
+		return;
+	nlmmap_batch_close_run(b);
+	if (b->delivered)
+		nlmmap_count(b->ctx, NLMMAP_S_DELIVERED, b->delivered);
+	b->delivered = 0;
+}
+EXPORT_SYMBOL_GPL(nlmmap_batch_flush);
+
+/**
  * nlmmap_batch_end() - end a batch
  * @b: the batch; may be started again with nlmmap_batch_init()
  *
  * Unused reserved frames become holes, the skb is kept as the ring's
  * spare, counters are added and the reference is dropped. A producer that
- * is about to sleep (cond_resched()) ends its batch first: it then holds
- * no frame.
+ * is about to sleep (cond_resched()) ends or flushes its batch first: it
+ * then holds no frame.
  *
  * Context: any; never sleeps.
  */

@@ -26,8 +26,8 @@
 
 #include "nlmmap_int.h"
 
-/* Messages per batch: between two, a check for a fatal signal and a
- * reschedule, holding no frame.
+/* Messages between two checks for a fatal signal and a reschedule, with
+ * the batch flushed: no frame is held then.
  */
 #define NLMMAP_BENCH_BATCH	64
 
@@ -125,9 +125,12 @@ int nlmmap_do_bench(const struct nlmmap_req *req)
 	nlmmap_batch_init(&b, req->net, req->portid);
 	for (i = 0; i < count; i++) {
 		if (i && !(i % NLMMAP_BENCH_BATCH)) {
-			nlmmap_batch_end(&b);
-			if (fatal_signal_pending(current))
-				return -EINTR;
+			/* No frame held while the task may sleep. */
+			nlmmap_batch_flush(&b);
+			if (fatal_signal_pending(current)) {
+				err = -EINTR;
+				break;
+			}
 			cond_resched();
 		}
 		/* The module's own producer: the batch's fast paths inline. */

@@ -64,7 +64,7 @@ struct nlmmap_charge {
 
 #define NLMMAP_NO_FRAME	U32_MAX
 /* Frames one reservation may take at most (a batch's run). */
-#define NLMMAP_RESERVE_RUN	32
+#define NLMMAP_RESERVE_RUN	64
 
 struct nlmmap_ring {
 	struct nlmmap_geom geom;	/* size == 0: no ring */

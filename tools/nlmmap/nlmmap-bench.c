@@ -567,7 +567,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < reps; i++) {
 		for (j = 0; j < 3; j++) {
-			bursts = smoke ? 2 : sizes[j] > 4096 ? 4 : 16;
+			bursts = smoke ? 2 : sizes[j] > 4096 ? 8 : 64;
 			snprintf(name, sizeof(name), "recvmsg-%u", sizes[j]);
 			run_socket(sizes[j], bursts, name, 0);
 			snprintf(name, sizeof(name), "recvmmsg-%u", sizes[j]);

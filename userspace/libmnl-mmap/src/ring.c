@@ -332,13 +332,19 @@ EXPORT_SYMBOL unsigned int mnl_ring_rx_peek(struct mnl_ring_rx *rx,
 					    unsigned int nb)
 {
 	unsigned int idx = rx->head, pos = rx->pos, n = 0, passed = 0;
+	/* Locals: the stores below cannot change them. */
 	const unsigned int nr = rx->req.nm_frame_nr;
+	const size_t fsize = rx->req.nm_frame_size;
 	const struct nlmmap_ctrl *ctrl = rx->r->ctrl;
+	char *const base = rx->base;
+	const int tiled = rx->tiled;
 
 	if (nb > RING_BATCH_MAX)
 		nb = RING_BATCH_MAX;
 	while (n < nb && passed + n < nr) {
-		struct nl_mmap_hdr *f = rx_frame(rx, idx);
+		struct nl_mmap_hdr *f = tiled ?
+			(struct nl_mmap_hdr *)(base + idx * fsize) :
+			rx_frame(rx, idx);
 		unsigned int st = nlmmap_rx_next(ctrl, f, pos);
 
 		if (++idx >= nr)
