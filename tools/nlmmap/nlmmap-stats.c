@@ -20,7 +20,7 @@ static const char *const names[NLMMAP_S_MAX + 1] = {
 	[NLMMAP_S_TX_COPIED] = "tx copied",
 	[NLMMAP_S_TX_INVALID] = "tx invalid",
 	[NLMMAP_S_SKIPPED] = "held passed",
-	[NLMMAP_S_WAKEUPS] = "reader wake-ups",
+	[NLMMAP_S_WAKEUPS] = "wake-ups",
 };
 
 static int stat_attr(const struct nlattr *attr, void *data)

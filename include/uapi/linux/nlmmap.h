@@ -317,7 +317,9 @@ enum nlmmap_stat {
 	NLMMAP_S_BOUND,		/* of those, bound to a socket */
 	NLMMAP_S_MAPPED,	/* of those, mapped */
 	NLMMAP_S_RING_BYTES,	/* ring memory allocated */
-	NLMMAP_S_DELIVERED,	/* messages written to RX frames */
+	NLMMAP_S_DELIVERED,	/* RX frames published with messages (a
+				 * dump frame holds many)
+				 */
 	NLMMAP_S_COPIED,	/* messages sent through the socket (COPY) */
 	NLMMAP_S_DROPPED,	/* messages dropped on a full ring */
 	NLMMAP_S_TX_INPLACE,	/* TX frames processed in place */
