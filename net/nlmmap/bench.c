@@ -63,6 +63,7 @@ void nlmmap_bench_init(struct nlmmap_bench *m, u32 portid, u32 seq,
 	memset(m, 0, sizeof(*m));
 	m->len = nlmmap_bench_msg_size(size);
 	m->size = size;
+	m->blocks = size <= 256 && !(size % 32) ? size / 32 : 0;
 	m->stamp = stamp;
 	m->hdr.nlh.nlmsg_len = m->len;
 	m->hdr.nlh.nlmsg_type = nlmmap_family_id();

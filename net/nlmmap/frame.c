@@ -5,7 +5,8 @@
  * position.
  *
  * The only two places where the kernel orders its accesses to ring
- * memory are nlmmap_status_load() and nlmmap_status_store(); they are the
+ * memory are nlmmap_status_load() and nlmmap_status_store() (inline, in
+ * nlmmap_int.h, so the data path pays no call for them); they are the
  * kernel halves of nlmmap_frame_status(), nlmmap_frame_publish() and
  * nlmmap_ctrl_rx_head() in the uAPI header.
  *
@@ -13,43 +14,10 @@
  * reservation passes at most NLMMAP_SKIP_BUDGET held frames, and nothing
  * walks the ring.
  */
-#include <asm/barrier.h>
 #include <linux/errno.h>
 #include <linux/minmax.h>
 
 #include "nlmmap_int.h"
-
-/**
- * nlmmap_status_load() - read a word of shared memory before what it guards
- * @word: a frame's nm_status
- *
- * Return: its value. Acquire: pairs with the application's release store
- * of the same field (nlmmap_frame_publish()/nlmmap_frame_release()), so
- * that the kernel neither reads a TX request before it was written nor
- * writes an RX frame before the application's last read of it.
- */
-u32 nlmmap_status_load(const u32 *word)
-{
-	/* pairs with the application's __atomic_store_n(RELEASE) */
-	return smp_load_acquire(word);
-}
-
-/**
- * nlmmap_status_store() - hand shared memory over after the last access
- * @word: a frame's nm_status, or the control page's rx_head
- * @val: the new value
- *
- * Release: pairs with the application's acquire load
- * (nlmmap_frame_status(), nlmmap_ctrl_rx_head()), so it sees the whole
- * message of a VALID frame and the RESERVED state of every frame behind
- * rx_head, and the kernel's reads of a TX frame are done before it reuses
- * it.
- */
-void nlmmap_status_store(u32 *word, u32 val)
-{
-	/* pairs with the application's __atomic_load_n(ACQUIRE) */
-	smp_store_release(word, val);
-}
 
 /**
  * nlmmap_ring_reset() - start a ring's positions from frame 0

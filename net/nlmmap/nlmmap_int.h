@@ -21,6 +21,7 @@
 #ifndef _NET_NLMMAP_INT_H
 #define _NET_NLMMAP_INT_H
 
+#include <asm/barrier.h>
 #include <asm/unaligned.h>
 #include <linux/hrtimer.h>
 #include <linux/mutex.h>
@@ -178,6 +179,41 @@ int nlmmap_attr_parse(struct nlmmap_nla *tb, int maxtype, const void *buf,
 		      u32 len);
 int nlmmap_attr_u32(const struct nlmmap_nla *tb, int type, u32 *val);
 
+/* The kernel's only two functions that order its accesses to ring memory
+ * (the kernel halves of the protocol in the uAPI header).
+ */
+/**
+ * nlmmap_status_load() - read a word of shared memory before what it guards
+ * @word: a frame's nm_status
+ *
+ * Return: its value. Acquire: pairs with the application's release store
+ * of the same field (nlmmap_frame_publish()/nlmmap_frame_release()), so
+ * that the kernel neither reads a TX request before it was written nor
+ * writes an RX frame before the application's last read of it.
+ */
+static inline u32 nlmmap_status_load(const u32 *word)
+{
+	/* pairs with the application's __atomic_store_n(RELEASE) */
+	return smp_load_acquire(word);
+}
+
+/**
+ * nlmmap_status_store() - hand shared memory over after the last access
+ * @word: a frame's nm_status, or the control page's rx_head
+ * @val: the new value
+ *
+ * Release: pairs with the application's acquire load
+ * (nlmmap_frame_status(), nlmmap_ctrl_rx_head()), so it sees the whole
+ * message of a VALID frame and the RESERVED state of every frame behind
+ * rx_head, and the kernel's reads of a TX frame are done before it reuses
+ * it.
+ */
+static inline void nlmmap_status_store(u32 *word, u32 val)
+{
+	/* pairs with the application's __atomic_load_n(ACQUIRE) */
+	smp_store_release(word, val);
+}
+
 /**
  * nlmmap_frame() - kernel address of a frame's header
  * @ring: a ring with memory
@@ -217,8 +253,6 @@ static inline u32 nlmmap_frame_next(const struct nlmmap_ring *ring, u32 idx)
 }
 
 /* frame.c: the kernel side of the frame protocol */
-u32 nlmmap_status_load(const u32 *word);
-void nlmmap_status_store(u32 *word, u32 val);
 int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 want, u32 *idx,
 			 u32 *n, u32 *skipped);
 bool nlmmap_rx_readable(const struct nlmmap_ring *ring);
@@ -390,6 +424,7 @@ struct nlmmap_bench {		/* the messages of one request or dump */
 	struct nlmmap_bench_hdr hdr;
 	u32 len;		/* of one message */
 	u32 size;		/* of its payload */
+	u32 blocks;		/* 32-byte blocks when small, else 0 */
 	bool stamp;
 };
 
@@ -417,14 +452,15 @@ static inline int nlmmap_bench_put(struct sk_buff *skb,
 	*h = m->hdr;
 	h->seq = n;
 	pl = (u8 *)(h + 1);
-	if (m->size <= 256 && !(m->size % 32)) {
+	if (m->blocks) {
 		/* Small payloads, no padding: 32 bytes at a time. */
-		for (i = 0; i < m->size; i += 32) {
-			put_unaligned(fill, (u64 *)(pl + i));
-			put_unaligned(fill, (u64 *)(pl + i + 8));
-			put_unaligned(fill, (u64 *)(pl + i + 16));
-			put_unaligned(fill, (u64 *)(pl + i + 24));
+		for (i = 0; i < m->blocks; i++, pl += 32) {
+			put_unaligned(fill, (u64 *)pl);
+			put_unaligned(fill, (u64 *)(pl + 8));
+			put_unaligned(fill, (u64 *)(pl + 16));
+			put_unaligned(fill, (u64 *)(pl + 24));
 		}
+		pl = (u8 *)(h + 1);
 	} else {
 		memset(pl, (u8)n, m->size);
 		memset(pl + m->size, 0, nla_padlen(m->size));
