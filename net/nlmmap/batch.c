@@ -189,6 +189,7 @@ int nlmmap_batch_send(struct nlmmap_batch *b, struct sk_buff *skb)
 	}
 	nlmmap_frame_publish_id(ctx, cb->hdr, skb->len, NLMMAP_STATUS_VALID,
 				0, 0);
+	cb->hdr = NULL;		/* the frame is the reader's now */
 	nlmmap_rx_wake(ctx);
 	b->delivered++;
 	b->out = false;
@@ -209,6 +210,7 @@ void nlmmap_batch_cancel(struct nlmmap_batch *b, struct sk_buff *skb)
 	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
 
 	nlmmap_frame_publish_id(cb->ctx, cb->hdr, 0, NLMMAP_STATUS_VALID, 0, 0);
+	cb->hdr = NULL;
 	nlmmap_rx_wake(cb->ctx);
 	b->out = false;
 	nlmmap_batch_run_done(b);

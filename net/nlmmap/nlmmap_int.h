@@ -393,6 +393,7 @@ static inline bool __nlmmap_batch_publish(struct nlmmap_batch *b,
 		return false;
 	nlmmap_frame_publish_id(b->ctx, cb->hdr, skb->len, NLMMAP_STATUS_VALID,
 				0, 0);
+	cb->hdr = NULL;		/* the frame is the reader's now */
 	nlmmap_rx_wake(b->ctx);
 	b->delivered++;
 	b->out = false;

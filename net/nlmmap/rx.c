@@ -269,8 +269,11 @@ void nlmmap_ring_skb_destructor(struct sk_buff *skb)
 	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
 	struct nlmmap_ctx *ctx = cb->ctx;
 
-	/* Freed, not published: the frame becomes a hole. */
-	nlmmap_frame_publish(ctx, cb->hdr, 0, NLMMAP_STATUS_VALID);
+	/* Freed, not published: the frame becomes a hole. A batch's skb
+	 * between two messages has no frame (its last one is the reader's).
+	 */
+	if (cb->hdr)
+		nlmmap_frame_publish(ctx, cb->hdr, 0, NLMMAP_STATUS_VALID);
 	nlmmap_ring_skb_unmap(skb);
 	if (cb->batch)
 		nlmmap_batch_lost_skb(cb->batch);
@@ -550,9 +553,9 @@ void nlmmap_free_skb(struct sk_buff *skb)
 {
 	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
 
-	if (nlmmap_is_ring_skb(skb) && cb->batch)
-		nlmmap_batch_cancel(cb->batch, skb);
-	else
+	if (!nlmmap_is_ring_skb(skb) || !cb->batch)
 		kfree_skb(skb);
+	else if (cb->hdr)	/* else sent already: the batch keeps it */
+		nlmmap_batch_cancel(cb->batch, skb);
 }
 EXPORT_SYMBOL_GPL(nlmmap_free_skb);
