@@ -33,6 +33,15 @@ static atomic_t nlmmap_table_generation;
 static struct workqueue_struct *nlmmap_wq;
 
 /**
+ * nlmmap_queue_work() - run @work on the module's workqueue
+ * @work: the work; the workqueue is drained before the module goes
+ */
+void nlmmap_queue_work(struct work_struct *work)
+{
+	queue_work(nlmmap_wq, work);
+}
+
+/**
  * nlmmap_table_gen() - generation of the table of bound rings
  *
  * Return: a number that changes whenever a ring is bound or unbound, so a
@@ -211,6 +220,7 @@ int nlmmap_bind(struct nlmmap_ctx *ctx, struct sock *sk, u32 portid)
 void nlmmap_unbind(struct nlmmap_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->lock);
+	nlmmap_relay_drop(ctx);
 	if (ctx->state == NLMMAP_BOUND) {
 		spin_lock(&nlmmap_table_lock);
 		hash_del_rcu(&ctx->node);

@@ -64,6 +64,7 @@ static int nlmmap_open(struct inode *inode, struct file *file)
 	spin_lock_init(&ctx->rx_lock);
 	init_waitqueue_head(&ctx->wq);
 	init_waitqueue_head(&ctx->inflight_wq);
+	INIT_LIST_HEAD(&ctx->subs);
 	hrtimer_init(&ctx->wake_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	ctx->wake_timer.function = nlmmap_rx_wake_timer;
 	ctx->state = NLMMAP_UNBOUND;

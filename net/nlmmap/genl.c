@@ -316,6 +316,43 @@ static int nlmmap_genl_bind(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* SUBSCRIBE and UNSUBSCRIBE: on the ring's own socket only (never through
+ * the TX ring, whose frames another holder of the file may process), so
+ * the source's checks run with the credentials of the task that asks.
+ */
+static int nlmmap_genl_subscribe(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sock *sk = NETLINK_CB(skb).sk;
+	struct nlattr **a = info->attrs;
+	struct nlmmap_ctx *ctx;
+	u32 protocol, group;
+	int err;
+
+	if (!a[NLMMAP_A_PROTOCOL] || !a[NLMMAP_A_GROUP] || !sk)
+		return -EINVAL;
+	protocol = nla_get_u32(a[NLMMAP_A_PROTOCOL]);
+	group = nla_get_u32(a[NLMMAP_A_GROUP]);
+	if (protocol >= MAX_LINKS)
+		return -EINVAL;
+	ctx = nlmmap_ctx_get(sock_net(sk), info->snd_portid);
+	if (!ctx)
+		return -ENOTCONN;	/* no ring bound to this socket */
+	if (info->genlhdr->cmd == NLMMAP_CMD_SUBSCRIBE) {
+		err = nlmmap_relay_subscribe(ctx, sk, protocol, group);
+	} else {
+		err = mutex_lock_killable(&ctx->lock);
+		if (!err) {
+			/* The ring proven to be this socket's. */
+			err = ctx->state != NLMMAP_BOUND || ctx->sk != sk ?
+			      -ENOTCONN :
+			      nlmmap_relay_unsubscribe(ctx, protocol, group);
+			mutex_unlock(&ctx->lock);
+		}
+	}
+	nlmmap_ctx_put(ctx);
+	return err;
+}
+
 /* A dump through the genl core keeps its place here (cb->ctx). */
 struct nlmmap_dump_cb {
 	struct nlmmap_dump_req req;
@@ -381,6 +418,8 @@ static const struct nla_policy nlmmap_policy[NLMMAP_A_MAX + 1] = {
 				    .len = NLMMAP_BENCH_MAX_SIZE },
 	[NLMMAP_A_RING_FD]	= { .type = NLA_U32 },
 	[NLMMAP_A_STAMP]	= { .type = NLA_FLAG },
+	[NLMMAP_A_PROTOCOL]	= { .type = NLA_U32 },
+	[NLMMAP_A_GROUP]	= { .type = NLA_U32 },
 };
 
 static const struct genl_ops nlmmap_ops[] = {
@@ -391,6 +430,8 @@ static const struct genl_ops nlmmap_ops[] = {
 	  .start = nlmmap_genl_dump_start, .dumpit = nlmmap_genl_dumpit },
 	{ .cmd = NLMMAP_CMD_ECHO,	.doit = nlmmap_genl_doit },
 	{ .cmd = NLMMAP_CMD_BIND,	.doit = nlmmap_genl_bind },
+	{ .cmd = NLMMAP_CMD_SUBSCRIBE,	.doit = nlmmap_genl_subscribe },
+	{ .cmd = NLMMAP_CMD_UNSUBSCRIBE, .doit = nlmmap_genl_subscribe },
 };
 
 static struct genl_family nlmmap_family __ro_after_init = {

@@ -125,6 +125,7 @@ struct nlmmap_ctx {
 	struct hrtimer wake_timer;
 
 	struct nlmmap_dump *dump;	/* under lock: a dump into the ring */
+	struct list_head subs;		/* relay subscriptions (relay.c) */
 
 	struct nlmmap_counters stats;
 };
@@ -285,6 +286,7 @@ void nlmmap_ring_skb_unmap(struct sk_buff *skb);
 void nlmmap_skb_park(struct nlmmap_ctx *ctx, struct sk_buff *skb);
 struct sk_buff *nlmmap_skb_take(struct nlmmap_ctx *ctx);
 void nlmmap_rx_wake_sleeper(struct nlmmap_ctx *ctx);
+void nlmmap_rx_drop(struct nlmmap_ctx *ctx);
 void nlmmap_ring_skb_destructor(struct sk_buff *skb);
 enum hrtimer_restart nlmmap_rx_wake_timer(struct hrtimer *t);
 
@@ -517,7 +519,14 @@ int nlmmap_dev_init(void);
 void nlmmap_dev_exit(void);
 struct nlmmap_ctx *nlmmap_file_ctx(struct file *file);
 
+/* relay.c */
+int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
+			   int protocol, u32 group);
+int nlmmap_relay_unsubscribe(struct nlmmap_ctx *ctx, int protocol, u32 group);
+void nlmmap_relay_drop(struct nlmmap_ctx *ctx);
+
 /* bind.c */
+void nlmmap_queue_work(struct work_struct *work);
 int nlmmap_bind_init(void);
 void nlmmap_bind_exit(void);
 int nlmmap_bind(struct nlmmap_ctx *ctx, struct sock *sk, u32 portid);

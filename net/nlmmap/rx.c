@@ -222,8 +222,11 @@ void nlmmap_rx_abandon(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr)
 	nlmmap_rx_done(ctx);
 }
 
-/* No frame for a message: count it and tell the reader. */
-static void nlmmap_rx_overrun(struct nlmmap_ctx *ctx)
+/**
+ * nlmmap_rx_drop() - no frame for a message: count it and tell the reader
+ * @ctx: the context
+ */
+void nlmmap_rx_drop(struct nlmmap_ctx *ctx)
 {
 	struct sock *sk = ctx->sk;
 
@@ -464,7 +467,7 @@ int nlmmap_rx_copy(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr,
 	err = genlmsg_unicast(read_pnet(&ctx->net), skb, ctx->portid);
 	if (err) {
 		nlmmap_frame_publish(ctx, hdr, 0, NLMMAP_STATUS_VALID);
-		nlmmap_rx_overrun(ctx);
+		nlmmap_rx_drop(ctx);
 	} else {
 		nlmmap_frame_publish_id(ctx, hdr, len, NLMMAP_STATUS_COPY, seq,
 					type);
@@ -488,7 +491,7 @@ static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
 	if (ctx)
 		hdr = nlmmap_rx_reserve(ctx, 0, &err);
 	if (!hdr && (err == -ENOBUFS || err == -EAGAIN)) {
-		nlmmap_rx_overrun(ctx);
+		nlmmap_rx_drop(ctx);
 		rcu_read_unlock();
 		kfree_skb(skb);
 		return -ENOBUFS;

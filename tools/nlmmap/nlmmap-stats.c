@@ -21,6 +21,8 @@ static const char *const names[NLMMAP_S_MAX + 1] = {
 	[NLMMAP_S_TX_INVALID] = "tx invalid",
 	[NLMMAP_S_SKIPPED] = "held passed",
 	[NLMMAP_S_WAKEUPS] = "wake-ups",
+	[NLMMAP_S_RELAYED] = "relayed",
+	[NLMMAP_S_LISTENERS] = "listeners",
 };
 
 static int stat_attr(const struct nlattr *attr, void *data)

@@ -226,6 +226,7 @@
 #define NLMMAP_FEAT_NO_ENOBUFS	(1U << 3)	/* NETLINK_NO_ENOBUFS honoured */
 #define NLMMAP_FEAT_WAKE_BATCH	(1U << 4)	/* wake_frames, wake_usecs */
 #define NLMMAP_FEAT_DUMP_PACK	(1U << 5)	/* many dump messages per frame */
+#define NLMMAP_FEAT_RELAY	(1U << 6)	/* NLMMAP_CMD_SUBSCRIBE */
 
 #define NLMMAP_WAKE_USECS_MAX	1000000	/* one second */
 
@@ -285,6 +286,10 @@ enum nlmmap_cmd {
 	NLMMAP_CMD_BENCH_MSG,	/* one message of the benchmark source */
 	NLMMAP_CMD_ECHO,	/* answers with the PAYLOAD it was sent */
 	NLMMAP_CMD_BIND,	/* bind the ring file RING_FD to this socket */
+	NLMMAP_CMD_SUBSCRIBE,	/* relay multicast GROUP of PROTOCOL into
+				 * this socket's ring (the socket only)
+				 */
+	NLMMAP_CMD_UNSUBSCRIBE,	/* stop relaying it */
 	__NLMMAP_CMD_MAX,
 };
 
@@ -305,6 +310,8 @@ enum nlmmap_attr {
 				 * CLOCK_MONOTONIC time in ns (u64) at which
 				 * the kernel wrote them; SIZE >= 8
 				 */
+	NLMMAP_A_PROTOCOL,	/* u32: SUBSCRIBE, a NETLINK_* protocol */
+	NLMMAP_A_GROUP,		/* u32: SUBSCRIBE, its group number (1..) */
 	__NLMMAP_A_MAX,
 };
 
@@ -327,6 +334,10 @@ enum nlmmap_stat {
 	NLMMAP_S_TX_INVALID,	/* TX frames refused */
 	NLMMAP_S_SKIPPED,	/* held RX frames the kernel passed over */
 	NLMMAP_S_WAKEUPS,	/* wake-ups of a reader asleep in poll() */
+	NLMMAP_S_RELAYED,	/* multicast events relayed into frames */
+	NLMMAP_S_LISTENERS,	/* relay listeners (namespace, protocol,
+				 * group) running
+				 */
 	__NLMMAP_S_MAX,
 };
 

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The multicast relay: a ring-bound socket subscribes to a multicast
+ * group of an existing netlink family (protocol and group number, e.g.
+ * NETLINK_ROUTE / RTNLGRP_LINK), and the events of that group arrive in
+ * its RX ring.
+ *
+ * One listener per (namespace, protocol, group): a kernel netlink socket
+ * of that protocol in the subscribers' namespace, a member of the group,
+ * created with the first subscriber and released with the last. Its
+ * sk_data_ready() runs in the context of the event's sender: it takes the
+ * events off its queue one at a time, under the listener's lock so that
+ * every subscriber sees the source's order, and writes each into every
+ * subscribed ring (a frame, or COPY for an event larger than a frame; a
+ * full ring drops the event for that subscriber only, counted and
+ * signalled as any overrun). nm_group is the group, nm_pid the sender's
+ * port id, nm_uid/nm_gid the sender's credentials as the subscriber's user
+ * namespace sees them, as netlink gives them to a member of the group.
+ *
+ * Permissions are the source's own, checked against the subscriber: each
+ * subscription first joins the group with a socket of its own, made in
+ * the subscriber's namespace and in the subscriber's system call, so the
+ * netlink core and the family (its bind callback: CAP_AUDIT_READ for the
+ * audit log, CAP_NET_ADMIN for rtnetlink's multicast routing groups, a
+ * generic netlink group's flags) decide with the subscriber's
+ * credentials. A kernel socket itself has every capability, which is why
+ * the listener never decides anything. Subscriptions go through the
+ * socket only, never the TX ring: a TX frame may be processed by another
+ * task that holds the ring file.
+ *
+ * Lifetimes: subscriptions belong to the ring's context and go with its
+ * binding (nlmmap_unbind()). Listeners are released in a work item, away
+ * from the locks and notifiers of the path that dropped the last
+ * subscriber; they hold their namespace until then.
+ */
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/netlink.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "nlmmap_int.h"
+
+struct nlmmap_listener {
+	struct list_head node;		/* nlmmap_listeners, under the mutex */
+	struct net *net;		/* referenced until released */
+	int protocol;
+	u32 group;
+	struct socket *sock;
+	spinlock_t lock;		/* one event at a time: source order */
+	struct list_head subs;		/* RCU readers; changed under mutex */
+	unsigned int nsubs;
+	struct work_struct release;
+	struct rcu_head rcu;
+};
+
+struct nlmmap_sub {
+	struct list_head lnode;		/* listener->subs */
+	struct list_head cnode;		/* ctx->subs */
+	struct nlmmap_ctx *ctx;
+	struct nlmmap_listener *l;
+	struct rcu_head rcu;
+};
+
+static DEFINE_MUTEX(nlmmap_relay_mutex);
+static LIST_HEAD(nlmmap_listeners);
+
+/* Write one event into a subscriber's ring, as netlink would deliver it to
+ * a member of the group.
+ */
+static void nlmmap_relay_one(struct nlmmap_ctx *ctx, struct sk_buff *skb,
+			     u32 group)
+{
+	const struct scm_creds *c = &NETLINK_CB(skb).creds;
+	struct nl_mmap_hdr *hdr;
+	struct sk_buff *copy;
+	int err;
+
+	if (skb->len > nlmmap_frame_capacity(&ctx->rx)) {
+		/* Too large for a frame: through the socket, behind COPY. */
+		copy = skb_copy(skb, GFP_ATOMIC);
+		if (copy)
+			nlmmap_unicast(read_pnet(&ctx->net), copy, ctx->portid);
+		else
+			nlmmap_rx_drop(ctx);
+		return;
+	}
+	hdr = nlmmap_rx_reserve(ctx, skb->len, &err);
+	if (!hdr) {
+		if (err != -ENOENT)
+			nlmmap_rx_drop(ctx);
+		return;
+	}
+	skb_copy_bits(skb, 0, (u8 *)hdr + NLMMAP_HDRLEN, skb->len);
+	hdr->nm_len = skb->len;
+	hdr->nm_group = group;
+	hdr->nm_pid = NETLINK_CB(skb).portid;
+	hdr->nm_uid = from_kuid_munged(ctx->user_ns, c->uid);
+	hdr->nm_gid = from_kgid_munged(ctx->user_ns, c->gid);
+	nlmmap_status_store(&hdr->nm_status, NLMMAP_STATUS_VALID);
+	nlmmap_count(ctx, NLMMAP_S_RELAYED, 1);
+	nlmmap_rx_wake(ctx);
+	nlmmap_rx_done(ctx);
+}
+
+static void nlmmap_relay_data_ready(struct sock *sk)
+{
+	struct nlmmap_listener *l;
+	struct nlmmap_sub *s;
+	struct sk_buff *skb;
+
+	rcu_read_lock();
+	l = rcu_dereference_sk_user_data(sk);
+	if (l) {
+		/* Senders run in process or softirq context: bottom halves
+		 * off, interrupts on.
+		 */
+		spin_lock_bh(&l->lock);
+		while ((skb = skb_dequeue(&sk->sk_receive_queue))) {
+			/* Only the group's events: nothing sent to the
+			 * listener's own port id.
+			 */
+			if (NETLINK_CB(skb).dst_group == l->group)
+				list_for_each_entry_rcu(s, &l->subs, lnode)
+					nlmmap_relay_one(s->ctx, skb, l->group);
+			consume_skb(skb);
+		}
+		spin_unlock_bh(&l->lock);
+	}
+	rcu_read_unlock();
+}
+
+/* A netlink socket of @protocol in @net, a member of @group. Joining runs
+ * the netlink core's and the family's checks with the caller's
+ * credentials.
+ */
+static int nlmmap_relay_join(struct net *net, int protocol, u32 group,
+			     bool bind, struct socket **res)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(net, AF_NETLINK, SOCK_RAW, protocol, &sock);
+	if (err)
+		return err;
+	/* A listener needs a port id: broadcasts skip port id 0. */
+	if (bind)
+		err = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+	if (!err)
+		err = sock->ops->setsockopt(sock, SOL_NETLINK,
+					    NETLINK_ADD_MEMBERSHIP,
+					    KERNEL_SOCKPTR(&group),
+					    sizeof(group));
+	if (err) {
+		sock_release(sock);
+		return err;
+	}
+	*res = sock;
+	return 0;
+}
+
+static void nlmmap_listener_release(struct work_struct *work)
+{
+	struct nlmmap_listener *l = container_of(work, struct nlmmap_listener,
+						 release);
+
+	/* No broadcast reaches the socket once it is released. */
+	sock_release(l->sock);
+	put_net(l->net);
+	kfree_rcu(l, rcu);
+}
+
+/* A new listener, not yet relaying; made with no lock held (releasing a
+ * bound netlink socket runs the NETLINK_URELEASE notifiers).
+ */
+static struct nlmmap_listener *nlmmap_listener_new(struct net *net,
+						   int protocol, u32 group)
+{
+	struct nlmmap_listener *l;
+	int err;
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return ERR_PTR(-ENOMEM);
+	err = nlmmap_relay_join(net, protocol, group, true, &l->sock);
+	if (err) {
+		kfree(l);
+		return ERR_PTR(err);
+	}
+	l->net = get_net(net);
+	l->protocol = protocol;
+	l->group = group;
+	spin_lock_init(&l->lock);
+	INIT_LIST_HEAD(&l->subs);
+	INIT_WORK(&l->release, nlmmap_listener_release);
+	return l;
+}
+
+/* The running listener of (net, protocol, group), or @fresh started. */
+static struct nlmmap_listener *nlmmap_listener_get(struct nlmmap_listener *fresh)
+{
+	struct nlmmap_listener *l;
+	struct sock *sk;
+
+	lockdep_assert_held(&nlmmap_relay_mutex);
+	list_for_each_entry(l, &nlmmap_listeners, node)
+		if (l->net == fresh->net && l->protocol == fresh->protocol &&
+		    l->group == fresh->group)
+			return l;
+	sk = fresh->sock->sk;
+	write_lock_bh(&sk->sk_callback_lock);
+	rcu_assign_sk_user_data(sk, fresh);
+	sk->sk_data_ready = nlmmap_relay_data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+	list_add(&fresh->node, &nlmmap_listeners);
+	nlmmap_count(NULL, NLMMAP_S_LISTENERS, 1);
+	return fresh;
+}
+
+static void nlmmap_sub_del(struct nlmmap_sub *s)
+{
+	struct nlmmap_listener *l = s->l;
+	struct sock *sk;
+
+	lockdep_assert_held(&nlmmap_relay_mutex);
+	list_del_rcu(&s->lnode);
+	list_del(&s->cnode);
+	kfree_rcu(s, rcu);
+	if (--l->nsubs)
+		return;
+	/* The last one: stop relaying now, release the socket later. */
+	list_del(&l->node);
+	sk = l->sock->sk;
+	write_lock_bh(&sk->sk_callback_lock);
+	rcu_assign_sk_user_data(sk, NULL);
+	write_unlock_bh(&sk->sk_callback_lock);
+	nlmmap_count(NULL, NLMMAP_S_LISTENERS, -1);
+	nlmmap_queue_work(&l->release);
+}
+
+static struct nlmmap_sub *nlmmap_sub_find(struct nlmmap_ctx *ctx,
+					  int protocol, u32 group)
+{
+	struct nlmmap_sub *s;
+
+	list_for_each_entry(s, &ctx->subs, cnode)
+		if (s->l->protocol == protocol && s->l->group == group)
+			return s;
+	return NULL;
+}
+
+/**
+ * nlmmap_relay_subscribe() - relay a multicast group into a ring
+ * @ctx: the subscriber's context (referenced)
+ * @sk: its socket, which sent the request (the namespace, the port id)
+ * @protocol: the netlink protocol of the group
+ * @group: the group number (1..)
+ *
+ * Context: process context, the subscriber's own request on its socket;
+ * no lock held.
+ * Return: 0; -EEXIST when already subscribed; -ENOTCONN when the ring is
+ * not bound to @sk; -EPERM, -EINVAL, -EPROTONOSUPPORT and the like as
+ * netlink answers a member's join; -EOPNOTSUPP for the audit log outside
+ * the initial namespace.
+ */
+int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
+			   int protocol, u32 group)
+{
+	struct nlmmap_listener *fresh, *l;
+	struct net *net = sock_net(sk);
+	struct socket *probe;
+	struct nlmmap_sub *s;
+	int err;
+
+	if (protocol < 0 || protocol >= MAX_LINKS || !group)
+		return -EINVAL;
+	/* The audit log is multicast in the initial namespace only. */
+	if (protocol == NETLINK_AUDIT && !net_eq(net, &init_net))
+		return -EOPNOTSUPP;
+	/* The source's own checks, with the subscriber's credentials. */
+	err = nlmmap_relay_join(net, protocol, group, false, &probe);
+	if (err)
+		return err;
+	sock_release(probe);
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	fresh = nlmmap_listener_new(net, protocol, group);
+	if (!s || IS_ERR(fresh)) {
+		kfree(s);
+		return IS_ERR(fresh) ? PTR_ERR(fresh) : -ENOMEM;
+	}
+	err = mutex_lock_killable(&ctx->lock);
+	if (err)
+		goto out_free;
+	err = -ENOTCONN;
+	if (ctx->state != NLMMAP_BOUND || ctx->sk != sk)
+		goto out_unlock;
+	mutex_lock(&nlmmap_relay_mutex);
+	err = -EEXIST;
+	if (!nlmmap_sub_find(ctx, protocol, group)) {
+		l = nlmmap_listener_get(fresh);
+		if (l == fresh)
+			fresh = NULL;
+		s->ctx = ctx;
+		s->l = l;
+		l->nsubs++;
+		list_add_tail(&s->cnode, &ctx->subs);
+		list_add_tail_rcu(&s->lnode, &l->subs);
+		s = NULL;
+		err = 0;
+	}
+	mutex_unlock(&nlmmap_relay_mutex);
+out_unlock:
+	mutex_unlock(&ctx->lock);
+out_free:
+	kfree(s);
+	if (fresh)	/* a listener was running already */
+		nlmmap_queue_work(&fresh->release);
+	return err;
+}
+
+/**
+ * nlmmap_relay_unsubscribe() - stop relaying a group into a ring
+ * @ctx: the subscriber's context
+ * @protocol: the netlink protocol of the group
+ * @group: the group number
+ *
+ * Context: process context; ctx->lock held.
+ * Return: 0 or -ENOENT when not subscribed.
+ */
+int nlmmap_relay_unsubscribe(struct nlmmap_ctx *ctx, int protocol, u32 group)
+{
+	struct nlmmap_sub *s;
+
+	lockdep_assert_held(&ctx->lock);
+	mutex_lock(&nlmmap_relay_mutex);
+	s = nlmmap_sub_find(ctx, protocol, group);
+	if (s)
+		nlmmap_sub_del(s);
+	mutex_unlock(&nlmmap_relay_mutex);
+	return s ? 0 : -ENOENT;
+}
+
+/**
+ * nlmmap_relay_drop() - end every subscription of a ring
+ * @ctx: the context, losing its binding
+ *
+ * Context: process context; ctx->lock held.
+ */
+void nlmmap_relay_drop(struct nlmmap_ctx *ctx)
+{
+	struct nlmmap_sub *s, *tmp;
+
+	lockdep_assert_held(&ctx->lock);
+	if (list_empty(&ctx->subs))
+		return;
+	mutex_lock(&nlmmap_relay_mutex);
+	list_for_each_entry_safe(s, tmp, &ctx->subs, cnode)
+		nlmmap_sub_del(s);
+	mutex_unlock(&nlmmap_relay_mutex);
+}

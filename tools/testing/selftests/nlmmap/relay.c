@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The multicast relay: a ring subscribes to a multicast group of an
+ * existing netlink family (here rtnetlink's link group) and gets its
+ * events in frames, the same events in the same order as a plain member
+ * of the group; permissions are the source's, checked against the
+ * subscriber; a subscriber that stops reading loses only its own events;
+ * another namespace's events never arrive; one listener per (namespace,
+ * protocol, group), started with the first subscriber and stopped with
+ * the last. Each case runs in a network namespace of its own.
+ */
+#define _GNU_SOURCE
+#include <net/if.h>
+#include <sched.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/audit.h>
+#include <linux/rtnetlink.h>
+
+#include "tap.h"
+#include "util.h"
+
+static uint16_t family;
+
+/* SUBSCRIBE or UNSUBSCRIBE on the ring's socket; its answer, 0 or -errno. */
+static int relay_cmd(struct mnl_socket *nl, uint8_t cmd, uint32_t protocol,
+		     uint32_t group)
+{
+	char buf[8192];
+	struct nlmsghdr *nlh = genl_req(buf, family, cmd, NLM_F_ACK, 42);
+	ssize_t n;
+
+	mnl_attr_put_u32(nlh, NLMMAP_A_PROTOCOL, protocol);
+	mnl_attr_put_u32(nlh, NLMMAP_A_GROUP, group);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), 0);
+	if (n < (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_ERROR)
+		return -EPROTO;
+	return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+}
+
+static int subscribe(struct mnl_socket *nl, uint32_t protocol, uint32_t group)
+{
+	return relay_cmd(nl, NLMMAP_CMD_SUBSCRIBE, protocol, group);
+}
+
+/* Set lo up or down: one RTM_NEWLINK event each time it changes. */
+static int lo_set(struct mnl_socket *rt, int up)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = 1;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = if_nametoindex("lo");
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	if (mnl_socket_sendto(rt, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	if (recv(mnl_socket_get_fd(rt), buf, sizeof(buf), 0) <
+	    (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_ERROR)
+		return -1;
+	return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+}
+
+static struct mnl_socket *rt_open(unsigned int groups)
+{
+	struct mnl_socket *rt = mnl_socket_open(NETLINK_ROUTE);
+
+	if (rt && mnl_socket_bind(rt, groups, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(rt);
+		return NULL;
+	}
+	return rt;
+}
+
+/* @n events: lo goes up and down in turn. */
+static int toggle_lo(int n)
+{
+	struct mnl_socket *rt = rt_open(0);
+	int i, err = !rt;
+
+	for (i = 0; i < n && !err; i++)
+		err = lo_set(rt, !(i % 2));
+	if (err)
+		printf("# setting lo %s: %d\n", i % 2 ? "up" : "down", err);
+	if (rt)
+		mnl_socket_close(rt);
+	return err ? -1 : 0;
+}
+
+#define MAX_EVENTS	256
+#define MAX_EVENT	4096
+
+struct events {
+	int n;
+	uint32_t len[MAX_EVENTS];
+	unsigned char data[MAX_EVENTS][MAX_EVENT];
+	int bad_group;
+	int too_many;
+};
+
+/* What a plain member of the group received, until nothing is left. */
+static void socket_events(struct mnl_socket *rt, struct events *e)
+{
+	char buf[65536];
+	ssize_t n;
+	int rest;
+	struct nlmsghdr *nlh;
+
+	while ((n = recv(mnl_socket_get_fd(rt), buf, sizeof(buf),
+			 MSG_DONTWAIT)) > 0) {
+		for (nlh = (void *)buf, rest = n; mnl_nlmsg_ok(nlh, rest);
+		     nlh = mnl_nlmsg_next(nlh, &rest)) {
+			if (e->n == MAX_EVENTS || nlh->nlmsg_len > MAX_EVENT) {
+				e->too_many++;
+				continue;
+			}
+			e->len[e->n] = nlh->nlmsg_len;
+			memcpy(e->data[e->n++], nlh, nlh->nlmsg_len);
+		}
+	}
+}
+
+/* What the ring holds now; each frame must name the group. */
+static void ring_events(struct mnl_ring *r, uint32_t group, struct events *e)
+{
+	struct nl_mmap_hdr *f[64];
+	unsigned int n, i;
+
+	while ((n = mnl_ring_rx_peek(mnl_ring_rx(r), f, 64))) {
+		for (i = 0; i < n; i++) {
+			if (f[i]->nm_group != group)
+				e->bad_group++;
+			if (e->n == MAX_EVENTS || f[i]->nm_len > MAX_EVENT) {
+				e->too_many++;
+				continue;
+			}
+			e->len[e->n] = f[i]->nm_len;
+			memcpy(e->data[e->n++], mnl_ring_frame_data(f[i]),
+			       f[i]->nm_len);
+		}
+		mnl_ring_rx_release(mnl_ring_rx(r), n);
+	}
+}
+
+static int same_events(const struct events *a, const struct events *b)
+{
+	int i;
+
+	if (a->n != b->n || a->too_many || b->too_many)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (a->len[i] != b->len[i] ||
+		    memcmp(a->data[i], b->data[i], a->len[i]))
+			return 0;
+	return 1;
+}
+
+static void own_netns(void)
+{
+	if (unshare(CLONE_NEWNET))
+		SKIP("no network namespaces here");
+}
+
+static void link_events_match_a_socket_listener(void)
+{
+	static struct events from_ring, from_socket;
+	struct mnl_socket *nl, *rt;
+	struct mnl_ring *r;
+
+	own_netns();
+	r = ring_setup(&nl, &family, 64, 2048, 0);
+	rt = rt_open(1 << (RTNLGRP_LINK - 1));
+	REQUIRE(r && rt);
+	REQUIRE(subscribe(nl, NETLINK_ROUTE, RTNLGRP_LINK) == 0);
+	REQUIRE(toggle_lo(10) == 0);
+	socket_events(rt, &from_socket);
+	ring_events(r, RTNLGRP_LINK, &from_ring);
+	CHECK(from_socket.n >= 10, "%d events on the socket", from_socket.n);
+	CHECK(same_events(&from_ring, &from_socket),
+	      "%d events in the ring, %d on the socket", from_ring.n,
+	      from_socket.n);
+	CHECK(!from_ring.bad_group, "nm_group is the group");
+	CHECK(subscribe(nl, NETLINK_ROUTE, RTNLGRP_LINK) == -EEXIST);
+	CHECK(relay_cmd(nl, NLMMAP_CMD_UNSUBSCRIBE, NETLINK_ROUTE,
+			RTNLGRP_LINK) == 0);
+	CHECK(relay_cmd(nl, NLMMAP_CMD_UNSUBSCRIBE, NETLINK_ROUTE,
+			RTNLGRP_LINK) == -ENOENT);
+	/* Unsubscribed: nothing more arrives. */
+	REQUIRE(toggle_lo(2) == 0);
+	memset(&from_ring, 0, sizeof(from_ring));
+	ring_events(r, RTNLGRP_LINK, &from_ring);
+	CHECK(from_ring.n == 0, "%d events after unsubscribing", from_ring.n);
+	mnl_socket_close(rt);
+	ring_teardown(r, nl);
+}
+
+/* The source decides, with the subscriber's credentials. */
+static void refused_without_the_sources_permission(void)
+{
+	struct mnl_socket *nl, *plain, *root_nl;
+	struct mnl_ring *r, *root_r;
+	int err;
+
+	own_netns();
+	/* A socket without a ring has nothing to relay into. */
+	plain = genl_open(&family);
+	REQUIRE(plain);
+	CHECK(subscribe(plain, NETLINK_ROUTE, RTNLGRP_LINK) == -ENOTCONN);
+	mnl_socket_close(plain);
+	/* Root's subscription keeps the listener running: reusing it must
+	 * not spare nobody the check.
+	 */
+	root_r = ring_setup(&root_nl, &family, 16, 1024, 0);
+	REQUIRE(root_r);
+	CHECK(subscribe(root_nl, NETLINK_ROUTE, RTNLGRP_IPV4_MROUTE_R) == 0);
+	if (setgid(65534) || setuid(65534))
+		SKIP("cannot become user nobody here");
+	r = ring_setup(&nl, &family, 16, 1024, 0);
+	REQUIRE(r, "a ring for nobody");
+	/* rtnetlink: the link group is anyone's; multicast routing needs
+	 * CAP_NET_ADMIN in the namespace's user namespace.
+	 */
+	CHECK(subscribe(nl, NETLINK_ROUTE, RTNLGRP_LINK) == 0);
+	err = subscribe(nl, NETLINK_ROUTE, RTNLGRP_IPV4_MROUTE_R);
+	CHECK(err == -EPERM, "IPV4_MROUTE_R as nobody: %d", err);
+	/* The audit log: CAP_AUDIT_READ, and the initial namespace only. */
+	err = subscribe(nl, NETLINK_AUDIT, AUDIT_NLGRP_READLOG);
+	CHECK(err == -EOPNOTSUPP || err == -EPERM ||
+	      err == -EPROTONOSUPPORT, "audit log as nobody: %d", err);
+	/* Groups the protocol does not have, protocols that do not exist. */
+	CHECK(subscribe(nl, NETLINK_ROUTE, 0) == -EINVAL);
+	CHECK(subscribe(nl, NETLINK_ROUTE, 5000) == -EINVAL);
+	CHECK(subscribe(nl, 99, 1) == -EINVAL);
+	ring_teardown(r, nl);
+	ring_teardown(root_r, root_nl);
+}
+
+/* The audit log's read-only group: CAP_AUDIT_READ, checked against the
+ * subscriber (root has it, nobody has not), in the initial namespace.
+ */
+static void audit_log_needs_cap_audit_read(void)
+{
+	struct mnl_socket *nl, *root_nl;
+	struct mnl_ring *r, *root_r;
+	int err;
+
+	/* Root subscribes and stays: the listener runs meanwhile. */
+	root_r = ring_setup(&root_nl, &family, 16, 4096, 0);
+	REQUIRE(root_r);
+	err = subscribe(root_nl, NETLINK_AUDIT, AUDIT_NLGRP_READLOG);
+	if (err == -EPROTONOSUPPORT)
+		SKIP("no audit in this kernel");
+	CHECK(err == 0, "root: %d", err);
+	if (setgid(65534) || setuid(65534))
+		SKIP("cannot become user nobody here");
+	r = ring_setup(&nl, &family, 16, 4096, 0);
+	REQUIRE(r);
+	err = subscribe(nl, NETLINK_AUDIT, AUDIT_NLGRP_READLOG);
+	CHECK(err == -EPERM, "nobody, with root's listener running: %d", err);
+	ring_teardown(r, nl);
+	ring_teardown(root_r, root_nl);
+}
+
+/* In a user namespace of its own, nobody owns its network namespace:
+ * rtnetlink then allows it the multicast routing group there, and the
+ * audit log stays out of reach.
+ */
+static void user_namespace_gets_what_the_source_allows(void)
+{
+	struct mnl_socket *nl;
+	struct mnl_ring *r;
+	int err;
+
+	if (setgid(65534) || setuid(65534))
+		SKIP("cannot become user nobody here");
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		SKIP("no user namespaces here");
+	r = ring_setup(&nl, &family, 16, 1024, 0);
+	REQUIRE(r);
+	err = subscribe(nl, NETLINK_ROUTE, RTNLGRP_IPV4_MROUTE_R);
+	CHECK(err == 0, "IPV4_MROUTE_R in its own namespace: %d", err);
+	err = subscribe(nl, NETLINK_AUDIT, AUDIT_NLGRP_READLOG);
+	CHECK(err == -EOPNOTSUPP || err == -EPROTONOSUPPORT,
+	      "audit log: %d", err);
+	ring_teardown(r, nl);
+}
+
+/* One subscriber never reads and fills its ring; the other gets every
+ * event. The stopped one's losses are counted and signalled to it alone.
+ */
+static void stopped_subscriber_loses_only_its_own(void)
+{
+	static struct events live, stopped, member;
+	struct mnl_socket *nl[2], *rt;
+	struct mnl_ring *r[2];
+
+	own_netns();
+	r[0] = ring_setup(&nl[0], &family, 4, 2048, 0);
+	r[1] = ring_setup(&nl[1], &family, 256, 2048, 0);
+	rt = rt_open(1 << (RTNLGRP_LINK - 1));
+	REQUIRE(r[0] && r[1] && rt);
+	REQUIRE(subscribe(nl[0], NETLINK_ROUTE, RTNLGRP_LINK) == 0);
+	REQUIRE(subscribe(nl[1], NETLINK_ROUTE, RTNLGRP_LINK) == 0);
+	REQUIRE(toggle_lo(40) == 0);
+	socket_events(rt, &member);
+	ring_events(r[1], RTNLGRP_LINK, &live);
+	ring_events(r[0], RTNLGRP_LINK, &stopped);
+	CHECK(member.n >= 40 && same_events(&live, &member),
+	      "live subscriber: %d of %d", live.n, member.n);
+	CHECK(stopped.n == 4, "the stopped one kept its %d frames", stopped.n);
+	CHECK(mnl_ring_clear_error(r[0]) == member.n - 4,
+	      "its drops are counted");
+	CHECK(mnl_ring_clear_error(r[1]) == 0, "the live one lost nothing");
+	mnl_socket_close(rt);
+	ring_teardown(r[0], nl[0]);
+	ring_teardown(r[1], nl[1]);
+}
+
+/* Events of another namespace never arrive. */
+static void other_namespace_events_never_arrive(void)
+{
+	static struct events e;
+	struct mnl_socket *nl;
+	struct mnl_ring *r;
+	int status = -1;
+	pid_t pid;
+
+	own_netns();
+	r = ring_setup(&nl, &family, 64, 2048, 0);
+	REQUIRE(r);
+	REQUIRE(subscribe(nl, NETLINK_ROUTE, RTNLGRP_LINK) == 0);
+	fflush(stdout);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid)
+		_exit(unshare(CLONE_NEWNET) || toggle_lo(6) ? 1 : 0);
+	REQUIRE(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		!WEXITSTATUS(status));
+	ring_events(r, RTNLGRP_LINK, &e);
+	CHECK(e.n == 0, "%d events of another namespace", e.n);
+	REQUIRE(toggle_lo(2) == 0);
+	ring_events(r, RTNLGRP_LINK, &e);
+	CHECK(e.n >= 2, "%d events of its own", e.n);
+	ring_teardown(r, nl);
+}
+
+static int64_t listeners(void)
+{
+	struct mnl_socket *q = genl_open(NULL);
+	int64_t v = q ? nlmmap_stat(q, family, NLMMAP_S_LISTENERS) : -1;
+
+
+	if (q)
+		mnl_socket_close(q);
+	return v;
+}
+
+/* One listener per (namespace, protocol, group): the first subscriber
+ * starts it, the last one (by unsubscribing or by going away) stops it.
+ */
+static void listener_follows_first_and_last_subscriber(void)
+{
+	struct mnl_socket *nl[3];
+	struct mnl_ring *r[3];
+	int64_t base;
+	int i;
+
+	own_netns();
+	for (i = 0; i < 3; i++) {
+		r[i] = ring_setup(&nl[i], &family, 8, 1024, 0);
+		REQUIRE(r[i]);
+	}
+	base = listeners();
+	REQUIRE(subscribe(nl[0], NETLINK_ROUTE, RTNLGRP_LINK) == 0);
+	CHECK(listeners() == base + 1, "started");
+	REQUIRE(subscribe(nl[1], NETLINK_ROUTE, RTNLGRP_LINK) == 0);
+	REQUIRE(subscribe(nl[2], NETLINK_ROUTE, RTNLGRP_IPV4_IFADDR) == 0);
+	CHECK(listeners() == base + 2, "one per group: %lld",
+	      (long long)(listeners() - base));
+	CHECK(relay_cmd(nl[0], NLMMAP_CMD_UNSUBSCRIBE, NETLINK_ROUTE,
+			RTNLGRP_LINK) == 0);
+	CHECK(listeners() == base + 2, "a subscriber is left");
+	ring_teardown(r[1], nl[1]);	/* the last of the link group */
+	CHECK(listeners() == base + 1, "stopped with the last subscriber");
+	mnl_socket_close(nl[2]);	/* the socket goes first */
+	CHECK(listeners() == base, "and with the subscriber's socket");
+	mnl_ring_unmap(r[2]);
+	ring_teardown(r[0], nl[0]);
+}
+
+TAP_MAIN(T(link_events_match_a_socket_listener),
+	 T(refused_without_the_sources_permission),
+	 T(audit_log_needs_cap_audit_read),
+	 T(user_namespace_gets_what_the_source_allows),
+	 T(stopped_subscriber_loses_only_its_own),
+	 T(other_namespace_events_never_arrive),
+	 T(listener_follows_first_and_last_subscriber))
