@@ -11,9 +11,12 @@
  */
 #define _GNU_SOURCE
 #include <net/if.h>
+#include <poll.h>
+#include <string.h>
 #include <sched.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <linux/audit.h>
 #include <linux/rtnetlink.h>
@@ -269,6 +272,125 @@ static void audit_log_needs_cap_audit_read(void)
 	ring_teardown(root_r, root_nl);
 }
 
+/* An audit request (AUDIT_SET, USER_MSG) and its ack. */
+static int audit_request(struct mnl_socket *au, uint16_t type,
+			 const void *data, size_t len)
+{
+	char buf[8192];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, len), data, len);
+	if (mnl_socket_sendto(au, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	if (recv(mnl_socket_get_fd(au), buf, sizeof(buf), 0) <
+	    (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_ERROR)
+		return -EPROTO;
+	return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+}
+
+static int audit_enable(struct mnl_socket *au, uint32_t on)
+{
+	struct audit_status st = { .mask = AUDIT_STATUS_ENABLED,
+				   .enabled = on };
+
+	return audit_request(au, AUDIT_SET, &st, sizeof(st));
+}
+
+/* libaudit's AUDIT_USER_MSG: a user space message, in the user range */
+#define USER_MSG	1112
+#define AUDIT_MARK	"nlmmap-relay-test"
+
+/* However the case ends, audit goes back off. */
+static void audit_off(void *au)
+{
+	audit_enable(au, 0);
+}
+
+/* Our user records among what arrived (kauditd sends others too). */
+static int marked(const struct events *e)
+{
+	int i, n = 0;
+
+	for (i = 0; i < e->n; i++) {
+		const struct nlmsghdr *nlh = (const void *)e->data[i];
+
+		n += nlh->nlmsg_type == USER_MSG &&
+		     memmem(e->data[i], e->len[i], AUDIT_MARK,
+			    strlen(AUDIT_MARK));
+	}
+	return n;
+}
+
+static void only_marked(struct events *e)
+{
+	int i, n = 0;
+
+	for (i = 0; i < e->n; i++) {
+		const struct nlmsghdr *nlh = (const void *)e->data[i];
+
+		if (nlh->nlmsg_type != USER_MSG ||
+		    !memmem(e->data[i], e->len[i], AUDIT_MARK,
+			    strlen(AUDIT_MARK)))
+			continue;
+		e->len[n] = e->len[i];
+		memmove(e->data[n++], e->data[i], e->len[i]);
+	}
+	e->n = n;
+}
+
+/* Audit records through the ring are, record for record and in order,
+ * what a plain reader of the audit log's group gets. kauditd multicasts
+ * them from its own thread: wait for them, never sleep for them.
+ */
+static void audit_records_match_a_socket_listener(void)
+{
+	static struct events from_ring, from_socket;
+	struct mnl_socket *nl, *au, *reader;
+	struct pollfd pfd[2];
+	struct mnl_ring *r;
+	char msg[128];
+	int i, err, rounds = 0;
+
+	au = mnl_socket_open(NETLINK_AUDIT);
+	if (!au)
+		SKIP("no audit in this kernel");
+	reader = mnl_socket_open(NETLINK_AUDIT);
+	REQUIRE(reader && mnl_socket_bind(reader, 1 << (AUDIT_NLGRP_READLOG - 1),
+					  MNL_SOCKET_AUTOPID) == 0);
+	r = ring_setup(&nl, &family, 256, 8192, 0);
+	REQUIRE(r);
+	REQUIRE(subscribe(nl, NETLINK_AUDIT, AUDIT_NLGRP_READLOG) == 0);
+	err = audit_enable(au, 1);
+	if (err)
+		SKIP("cannot enable audit: %d", err);
+	tap_defer(audit_off, au);
+	for (i = 0; i < 20; i++) {
+		snprintf(msg, sizeof(msg), AUDIT_MARK " %d", i);
+		REQUIRE(audit_request(au, USER_MSG, msg,
+				      strlen(msg) + 1) == 0);
+	}
+	pfd[0] = (struct pollfd){ mnl_socket_get_fd(reader), POLLIN, 0 };
+	pfd[1] = (struct pollfd){ mnl_ring_get_fd(r), POLLIN, 0 };
+	while ((marked(&from_socket) < 20 || marked(&from_ring) < 20) &&
+	       rounds++ < 1000) {
+		if (poll(pfd, 2, 10000) <= 0)
+			break;
+		socket_events(reader, &from_socket);
+		ring_events(r, AUDIT_NLGRP_READLOG, &from_ring);
+	}
+	only_marked(&from_socket);
+	only_marked(&from_ring);
+	CHECK(from_socket.n == 20, "%d records on the socket", from_socket.n);
+	CHECK(same_events(&from_ring, &from_socket),
+	      "%d records in the ring, %d on the socket", from_ring.n,
+	      from_socket.n);
+	CHECK(!from_ring.bad_group, "nm_group is the group");
+	ring_teardown(r, nl);
+	mnl_socket_close(reader);
+}
+
 /* In a user namespace of its own, nobody owns its network namespace:
  * rtnetlink then allows it the multicast routing group there, and the
  * audit log stays out of reach.
@@ -396,10 +518,82 @@ static void listener_follows_first_and_last_subscriber(void)
 	ring_teardown(r[0], nl[0]);
 }
 
+/* A subscriber killed in the middle of a burst: its subscription goes
+ * with it, the listener stops, the other subscriber gets every event.
+ */
+static void subscriber_killed_mid_burst(void)
+{
+	static struct events live, member;
+	struct mnl_socket *nl, *rt;
+	struct mnl_ring *r;
+	int ready[2], status;
+	int64_t base;
+	char c;
+	pid_t pid;
+
+	own_netns();
+	r = ring_setup(&nl, &family, 256, 2048, 0);
+	rt = rt_open(1 << (RTNLGRP_LINK - 1));
+	REQUIRE(r && rt && pipe(ready) == 0);
+	base = listeners();
+	REQUIRE(subscribe(nl, NETLINK_ROUTE, RTNLGRP_LINK) == 0);
+	fflush(stdout);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		struct mnl_socket *cnl;
+		struct mnl_ring *cr = ring_setup(&cnl, &family, 8, 2048, 0);
+
+		if (!cr || subscribe(cnl, NETLINK_ROUTE, RTNLGRP_LINK))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	REQUIRE(read(ready[0], &c, 1) == 1);
+	CHECK(listeners() == base + 1, "one listener for both");
+	REQUIRE(toggle_lo(10) == 0);
+	kill(pid, SIGKILL);
+	REQUIRE(toggle_lo(10) == 0);
+	REQUIRE(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status));
+	REQUIRE(toggle_lo(10) == 0);
+	socket_events(rt, &member);
+	ring_events(r, RTNLGRP_LINK, &live);
+	CHECK(member.n >= 30 && same_events(&live, &member),
+	      "the live subscriber: %d of %d", live.n, member.n);
+	CHECK(listeners() == base + 1, "still one listener");
+	ring_teardown(r, nl);
+	CHECK(listeners() == base, "none after the last");
+	mnl_socket_close(rt);
+}
+
+/* A subscribed ring keeps the module; once it goes, the module unloads
+ * cleanly (its work items drained) and loads again.
+ */
+static void unload_waits_for_subscriptions(void)
+{
+	struct mnl_socket *nl;
+	struct mnl_ring *r;
+
+	own_netns();
+	r = ring_setup(&nl, &family, 16, 2048, 0);
+	REQUIRE(r);
+	REQUIRE(subscribe(nl, NETLINK_ROUTE, RTNLGRP_LINK) == 0);
+	REQUIRE(toggle_lo(4) == 0);
+	errno = 0;
+	CHECK(module_unload() == -1, "refused while subscribed");
+	ring_teardown(r, nl);
+	CHECK(module_unload() == 0, "unloads once the ring is gone");
+	CHECK(module_load() == 0, "loads again");
+}
+
 TAP_MAIN(T(link_events_match_a_socket_listener),
 	 T(refused_without_the_sources_permission),
 	 T(audit_log_needs_cap_audit_read),
+	 T(audit_records_match_a_socket_listener),
 	 T(user_namespace_gets_what_the_source_allows),
 	 T(stopped_subscriber_loses_only_its_own),
 	 T(other_namespace_events_never_arrive),
-	 T(listener_follows_first_and_last_subscriber))
+	 T(listener_follows_first_and_last_subscriber),
+	 T(subscriber_killed_mid_burst), T(unload_waits_for_subscriptions))
