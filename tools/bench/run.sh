@@ -133,6 +133,14 @@ tail -n +2 "$out/steady.csv" | sort -t, -k1,1V | while IFS=, read -r w sc _ p50 
 	printf '%-20s %10s %10.0f %10.0f %10s\n' "$w" "$sc" "$(echo "$p50 / 1000" | bc -l)" \
 		"$(echo "$p99 / 1000" | bc -l)" "$(val "$w" i)"
 done
+echo
+echo "Multicast relay: 2,000 rtnetlink address events while the reader sleeps, $(( 256 )) KiB for each reader"
+grep -a '^bench: relay' "$BUILD/vm-stock/console.log" | tr -d '\r' | awk '
+	{ n[$3]++; r[$3] += $7; l[$3] += $9 }
+	END { for (w in n) printf "%-20s received %6.0f lost %6.0f (mean of %d)\n", w, r[w] / n[w], l[w] / n[w], n[w] }' | sort
+printf '%-20s %12s %12s\n' reader "events/s" "insn/event"
+printf '%-20s %12s %12s\n' "recvmsg" "$(val relaysock-addr 2)" "$(val relaysock-addr i)"
+printf '%-20s %12s %12s\n' "ring" "$(val relayring-addr 2)" "$(val relayring-addr i)"
 echo "(median over $reps runs; spread in $out/results.csv; instructions: icount plugin," \
 	"guest kernel + user, one vCPU)"
 

@@ -41,6 +41,9 @@
 #include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/random.h>
+#include <linux/rtnetlink.h>
+#include <arpa/inet.h>
+#include <sched.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
 #define BURST		256
@@ -195,6 +198,7 @@ static uint64_t *lat;
 static unsigned long nlat;
 
 static int saw_done;	/* NLMSG_DONE or NLMSG_ERROR went by */
+static int count_any;	/* count every message, not only the source's */
 
 static void note_latency(const struct genlmsghdr *g, uint64_t t)
 {
@@ -232,6 +236,8 @@ count_msgs(const void *buf, size_t len, int stamped)
 		} else if (nlh->nlmsg_type == NLMSG_DONE ||
 			   nlh->nlmsg_type == NLMSG_ERROR) {
 			saw_done = 1;
+		} else if (count_any && nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
+			n++;
 		}
 		p += NLMSG_ALIGN(l);
 	}
@@ -533,6 +539,112 @@ static void run_dump_ring(const char *name)
 	mnl_socket_close(nl);
 }
 
+/* --- the multicast relay: an rtnetlink flood ------------------------- */
+
+#define RELAY_MEM	(256 * 1024)	/* the reader's memory, both ways */
+
+/* One address added to or deleted from lo: one RTM_*ADDR event. */
+static void addr_req(struct mnl_socket *rt, uint16_t type, uint32_t seq)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	uint32_t a = htonl(0x0a000001);	/* 10.0.0.1 */
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE;
+	nlh->nlmsg_seq = seq;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = 32;
+	ifa->ifa_index = 1;	/* lo */
+	mnl_attr_put_u32(nlh, IFA_LOCAL, a);
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, a);
+	if (mnl_socket_sendto(rt, nlh, nlh->nlmsg_len) < 0)
+		die("RTM_*ADDR");
+}
+
+/* @events address events while nobody reads; then the reader takes what
+ * its memory kept. Prints what arrived and what was lost.
+ */
+static void run_relay(uint32_t events, int ring, const char *name)
+{
+	struct mnl_socket *rt = mnl_socket_open(NETLINK_ROUTE);
+	struct mnl_socket *nl = NULL, *sock = NULL;
+	unsigned long got = 0, sys = 0, lost = 0;
+	struct mnl_ring *r = NULL;
+	int mem = RELAY_MEM / 2;	/* the kernel doubles SO_RCVBUF */
+	uint64_t t0;
+	uint32_t i;
+
+	if (!rt || mnl_socket_bind(rt, 0, MNL_SOCKET_AUTOPID) < 0)
+		die("rtnetlink");
+	if (ring) {
+		/* Frames of 128 bytes: an address event is about 90. */
+		struct nl_mmap_req rx = { 4096, RELAY_MEM / 4096, 128,
+					  RELAY_MEM / 128 };
+		char buf[256];
+		struct nlmsghdr *nlh;
+
+		nl = mnl_socket_open(NETLINK_GENERIC);
+		if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+			die("socket");
+		r = mnl_ring_map(nl, &rx, NULL);
+		if (!r)
+			die("mnl_ring_map");
+		nlh = mnl_ring_genl_put(buf, family, NLMMAP_CMD_SUBSCRIBE,
+					NLMMAP_GENL_VERSION, 0, 0);
+		mnl_attr_put_u32(nlh, NLMMAP_A_PROTOCOL, NETLINK_ROUTE);
+		mnl_attr_put_u32(nlh, NLMMAP_A_GROUP, RTNLGRP_IPV4_IFADDR);
+		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+			die("subscribe");
+	} else {
+		sock = mnl_socket_open(NETLINK_ROUTE);
+		if (!sock || mnl_socket_bind(sock, 1 << (RTNLGRP_IPV4_IFADDR - 1),
+					     MNL_SOCKET_AUTOPID) < 0)
+			die("rtnetlink member");
+		setsockopt(mnl_socket_get_fd(sock), SOL_SOCKET, SO_RCVBUF, &mem,
+			   sizeof(mem));
+	}
+	for (i = 0; i < events; i++)
+		addr_req(rt, i % 2 ? RTM_DELADDR : RTM_NEWADDR, i);
+	count_any = 1;
+	marker();
+	t0 = now_ns();
+	if (ring) {
+		got = read_ring(r, ~0ul, 0, 0, &sys);
+		lost = mnl_ring_clear_error(r);
+	} else {
+		ssize_t len;
+
+		/* ENOBUFS says events were lost; the rest is read. */
+		while ((len = recv(mnl_socket_get_fd(sock), rbuf, sizeof(rbuf),
+				   MSG_DONTWAIT)) != 0) {
+			if (len < 0 && errno == ENOBUFS)
+				continue;
+			if (len < 0)
+				break;
+			got += count_msgs(rbuf, len, 0);
+		}
+		lost = events - got;
+	}
+	marker();
+	count_any = 0;
+	printf("bench: section %u %s %lu msgs %llu ns\n", ++section, name, got,
+	       (unsigned long long)(now_ns() - t0));
+	printf("bench: relay %s events %u received %lu lost %lu\n", name,
+	       events, got, lost);
+	if (smoke && ring)
+		failed |= got != events;
+	if (r)
+		mnl_ring_unmap(r);
+	if (nl)
+		mnl_socket_close(nl);
+	if (sock)
+		mnl_socket_close(sock);
+	mnl_socket_close(rt);
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned int sizes[] = { 64, 1024, 16384 };
@@ -590,6 +702,17 @@ int main(int argc, char **argv)
 				 wakes[j]);
 			run_steady(wakes[j], name);
 		}
+	}
+	/* The relay last: it moves the program to a network namespace of
+	 * its own, where the address events are its own.
+	 */
+	if (unshare(CLONE_NEWNET) == 0) {
+		for (i = 0; i < reps; i++) {
+			run_relay(smoke ? 200 : 2000, 0, "relaysock-addr");
+			run_relay(smoke ? 200 : 2000, 1, "relayring-addr");
+		}
+	} else {
+		perror("# unshare: no relay workload");
 	}
 	return failed;
 }
