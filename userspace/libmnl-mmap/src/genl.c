@@ -113,24 +113,31 @@ EXPORT_SYMBOL struct nlmsghdr *mnl_ring_genl_put(void *buf, uint16_t family,
  * kernel binds to the socket that sent it under the port id it sent from.
  * Waits for the ack. Returns 0, or -1 with errno set.
  */
+/* The nlmmap family's id, resolved on a socket of its own: the caller's
+ * socket may have traffic in flight.
+ */
+static int ring_family(uint16_t *family)
+{
+	struct mnl_socket *q = mnl_socket_open(NETLINK_GENERIC);
+	int ret = -1;
+
+	if (q && mnl_socket_bind(q, 0, MNL_SOCKET_AUTOPID) == 0 &&
+	    mnl_ring_genl_resolve(q, NLMMAP_GENL_NAME, family) == 0)
+		ret = 0;
+	if (q)
+		mnl_socket_close(q);
+	return ret;
+}
+
 int ring_genl_bind(struct mnl_socket *nl, int fd)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	struct mnl_socket *q;
 	uint16_t family;
 	unsigned int seq;
 
-	/* Resolved on a socket of its own: @nl may have traffic in flight. */
-	q = mnl_socket_open(NETLINK_GENERIC);
-	if (!q)
+	if (ring_family(&family))
 		return -1;
-	if (mnl_socket_bind(q, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_ring_genl_resolve(q, NLMMAP_GENL_NAME, &family)) {
-		mnl_socket_close(q);
-		return -1;
-	}
-	mnl_socket_close(q);
 	seq = getpid() ^ (unsigned int)fd ^ 0x6e6c6d6du;
 	nlh = mnl_ring_genl_put(buf, family, NLMMAP_CMD_BIND,
 				NLMMAP_GENL_VERSION, NLM_F_ACK, seq);
@@ -145,6 +152,63 @@ int ring_genl_bind(struct mnl_socket *nl, int fd)
 	 * in sendmsg(), so the ring file knows how it went.
 	 */
 	return ioctl(fd, NLMMAP_IOC_BOUND, &(uint32_t){ 0 }) ? -1 : 0;
+}
+
+static int ring_relay(struct mnl_ring *r, uint8_t cmd, unsigned int protocol,
+		      unsigned int group)
+{
+	struct mnl_socket *nl = mnl_ring_get_socket(r);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	uint16_t family;
+	unsigned int seq = getpid() ^ (protocol << 16) ^ group ^ cmd;
+
+	if (ring_family(&family))
+		return -1;
+	nlh = mnl_ring_genl_put(buf, family, cmd, NLMMAP_GENL_VERSION,
+				NLM_F_ACK, seq);
+	mnl_attr_put_u32(nlh, NLMMAP_A_PROTOCOL, protocol);
+	mnl_attr_put_u32(nlh, NLMMAP_A_GROUP, group);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	return ring_wait_ack(nl, buf, sizeof(buf), seq);
+}
+
+/**
+ * mnl_ring_subscribe - relay a multicast group of a netlink family into
+ * the ring
+ * @param r the ring handle, with an RX ring
+ * @param protocol the group's netlink protocol (NETLINK_ROUTE,
+ *        NETLINK_AUDIT, ...)
+ * @param group its group number (RTNLGRP_LINK, AUDIT_NLGRP_READLOG, ...)
+ *
+ * The group's events then arrive in RX frames with nm_group set to
+ * @p group, in the source's order, as a member of the group would get
+ * them; permissions are the source's own, checked against the caller.
+ * Like mnl_ring_map(), it reads the socket for its answer: call it before
+ * other requests are in flight.
+ *
+ * @return 0, or -1 with errno set: EPERM (the source refuses the caller),
+ * EINVAL (no such group), EEXIST (subscribed already), ENOTCONN (no ring
+ * bound), EOPNOTSUPP (the audit log outside the initial namespace)
+ */
+EXPORT_SYMBOL int mnl_ring_subscribe(struct mnl_ring *r, unsigned int protocol,
+				     unsigned int group)
+{
+	return ring_relay(r, NLMMAP_CMD_SUBSCRIBE, protocol, group);
+}
+
+/**
+ * mnl_ring_unsubscribe - stop relaying a group into the ring
+ * @param r the ring handle
+ * @param protocol, group as for mnl_ring_subscribe()
+ * @return 0, or -1 with errno set (ENOENT: not subscribed)
+ */
+EXPORT_SYMBOL int mnl_ring_unsubscribe(struct mnl_ring *r,
+				       unsigned int protocol,
+				       unsigned int group)
+{
+	return ring_relay(r, NLMMAP_CMD_UNSUBSCRIBE, protocol, group);
 }
 
 /*

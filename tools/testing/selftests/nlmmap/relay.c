@@ -588,6 +588,97 @@ static void unload_waits_for_subscriptions(void)
 	CHECK(module_load() == 0, "loads again");
 }
 
+/* Run a tool with its stdout and stderr on pipes; wait (read) for the
+ * line on stderr that says it subscribed.
+ */
+static pid_t spawn_ready(char *const argv[], FILE **out)
+{
+	int o[2], e[2];
+	char line[256];
+	FILE *err;
+	pid_t pid;
+
+	if (pipe(o) || pipe(e))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(o[1]);
+	close(e[1]);
+	*out = fdopen(o[0], "r");
+	err = fdopen(e[0], "r");
+	while (err && fgets(line, sizeof(line), err))
+		if (strstr(line, "ready"))
+			return pid;
+	return -1;
+}
+
+static int lines_with(FILE *f, int n, const char *what)
+{
+	char line[512];
+	int i, found = 0;
+
+	for (i = 0; i < n && fgets(line, sizeof(line), f); i++) {
+		printf("# %s", line);
+		found += !!strstr(line, what);
+	}
+	return found;
+}
+
+/* nlmmap-monitor prints link events as they come, like ip monitor. */
+static void monitor_prints_link_events(void)
+{
+	char *argv[] = { "/tests/nlmmap-monitor", "-c", "4", "link", NULL };
+	int status;
+	FILE *out;
+	pid_t pid;
+
+	if (access(argv[0], X_OK))
+		SKIP("no %s", argv[0]);
+	own_netns();
+	pid = spawn_ready(argv, &out);
+	REQUIRE(pid > 0 && out);
+	REQUIRE(toggle_lo(4) == 0);
+	CHECK(lines_with(out, 4, ": lo: <LOOPBACK") == 4, "4 lines for lo");
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "status %#x", status);
+}
+
+/* nlmmap-audit prints records the way the audit log reads. */
+static void audit_tool_prints_records(void)
+{
+	char *argv[] = { "/tests/nlmmap-audit", "-c", "3", NULL };
+	struct mnl_socket *au;
+	char msg[64];
+	int status, i;
+	FILE *out;
+	pid_t pid;
+
+	if (access(argv[0], X_OK))
+		SKIP("no %s", argv[0]);
+	au = mnl_socket_open(NETLINK_AUDIT);
+	if (!au)
+		SKIP("no audit in this kernel");
+	if (audit_enable(au, 1))
+		SKIP("cannot enable audit");
+	tap_defer(audit_off, au);
+	pid = spawn_ready(argv, &out);
+	REQUIRE(pid > 0 && out);
+	for (i = 0; i < 3; i++) {
+		snprintf(msg, sizeof(msg), AUDIT_MARK " tool %d", i);
+		REQUIRE(audit_request(au, USER_MSG, msg, strlen(msg) + 1) == 0);
+	}
+	/* Other records may come first (the tool's own EVENT_LISTENER). */
+	CHECK(lines_with(out, 3, "msg=audit(") == 3, "3 records");
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "status %#x", status);
+}
+
 TAP_MAIN(T(link_events_match_a_socket_listener),
 	 T(refused_without_the_sources_permission),
 	 T(audit_log_needs_cap_audit_read),
@@ -596,4 +687,5 @@ TAP_MAIN(T(link_events_match_a_socket_listener),
 	 T(stopped_subscriber_loses_only_its_own),
 	 T(other_namespace_events_never_arrive),
 	 T(listener_follows_first_and_last_subscriber),
-	 T(subscriber_killed_mid_burst), T(unload_waits_for_subscriptions))
+	 T(subscriber_killed_mid_burst), T(unload_waits_for_subscriptions),
+	 T(monitor_prints_link_events), T(audit_tool_prints_records))

@@ -46,6 +46,10 @@ struct mnl_ring_rx *mnl_ring_rx(struct mnl_ring *r);
 struct mnl_ring_tx *mnl_ring_tx(struct mnl_ring *r);
 int mnl_ring_wait(const struct mnl_ring *r, short events, int timeout);
 int mnl_ring_clear_error(const struct mnl_ring *r);
+int mnl_ring_subscribe(struct mnl_ring *r, unsigned int protocol,
+		       unsigned int group);
+int mnl_ring_unsubscribe(struct mnl_ring *r, unsigned int protocol,
+			 unsigned int group);
 void *mnl_ring_frame_data(struct nl_mmap_hdr *frame);
 
 /* RX: the consumer */
