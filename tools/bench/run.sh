@@ -97,28 +97,27 @@ val() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.1fx", a / b; else print "-" }'; }
 
+# One delivery table: recvmsg, recvmmsg and ring workloads whose names
+# end in SUFFIX (e.g. "" or "_thr").
+delivery() {
+	local rs="recvmsg$1" rm="recvmmsg$1" rg="ring$1" size
+	printf '%-7s %11s %11s %11s %7s | %9s %9s %9s %7s\n' size recvmsg recvmmsg ring \
+		"ring/r" "insn rcv" "insn mmsg" "insn ring" "r/ring"
+	for size in 64 1024 16384; do
+		printf '%-7s %11s %11s %11s %7s | %9s %9s %9s %7s\n' "$size" \
+			"$(val "$rs-$size" 2)" "$(val "$rm-$size" 2)" "$(val "$rg-$size" 2)" \
+			"$(ratio "$(val "$rg-$size" 2)" "$(val "$rs-$size" 2)")" \
+			"$(val "$rs-$size" i)" "$(val "$rm-$size" i)" "$(val "$rg-$size" i)" \
+			"$(ratio "$(val "$rs-$size" i)" "$(val "$rg-$size" i)")"
+	done
+}
+
 echo
 echo "Delivery, reader alone after each burst of 256 (msgs/s median; guest instructions per message, kernel+user)"
-printf '%-7s %11s %11s %11s %7s | %9s %9s %9s %7s\n' size recvmsg recvmmsg ring "ring/r" \
-	"insn rcv" "insn mmsg" "insn ring" "r/ring"
-for size in 64 1024 16384; do
-	printf '%-7s %11s %11s %11s %7s | %9s %9s %9s %7s\n' "$size" \
-		"$(val "recvmsg-$size" 2)" "$(val "recvmmsg-$size" 2)" "$(val "ring-$size" 2)" \
-		"$(ratio "$(val "ring-$size" 2)" "$(val "recvmsg-$size" 2)")" \
-		"$(val "recvmsg-$size" i)" "$(val "recvmmsg-$size" i)" "$(val "ring-$size" i)" \
-		"$(ratio "$(val "recvmsg-$size" i)" "$(val "ring-$size" i)")"
-done
+delivery ""
 echo
 echo "Delivery with a concurrent producer thread (requests of 64)"
-printf '%-7s %11s %11s %11s %7s | %9s %9s %9s %7s\n' size recvmsg recvmmsg ring "ring/r" \
-	"insn rcv" "insn mmsg" "insn ring" "r/ring"
-for size in 64 1024 16384; do
-	printf '%-7s %11s %11s %11s %7s | %9s %9s %9s %7s\n' "$size" \
-		"$(val "recvmsg_thr-$size" 2)" "$(val "recvmmsg_thr-$size" 2)" "$(val "ring_thr-$size" 2)" \
-		"$(ratio "$(val "ring_thr-$size" 2)" "$(val "recvmsg_thr-$size" 2)")" \
-		"$(val "recvmsg_thr-$size" i)" "$(val "recvmmsg_thr-$size" i)" "$(val "ring_thr-$size" i)" \
-		"$(ratio "$(val "recvmsg_thr-$size" i)" "$(val "ring_thr-$size" i)")"
-done
+delivery _thr
 echo
 echo "Dump of $(grep '^bench: section' "$out/sections.txt" | awk '$4 == "dumpsock-64" { print $5; exit }') objects of 64 B (objects/s median; instructions per object)"
 printf '%-22s %11s %9s\n' path "objects/s" insn

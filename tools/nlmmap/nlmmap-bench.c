@@ -251,25 +251,6 @@ static char rbuf[1 << 17];
 static unsigned long read_socket(struct mnl_socket *nl, unsigned long want,
 				 int stamped, int mmsg, unsigned long *sys);
 
-static void run_socket(uint32_t size, int bursts, const char *name, int mmsg)
-{
-	struct mnl_socket *nl = open_socket();
-	unsigned long msgs = 0, sys = 0;
-	uint64_t t0;
-	int b;
-
-	marker();
-	t0 = now_ns();
-	for (b = 0; b < bursts; b++) {
-		request(nl, BURST, size, 0, 0);
-		/* The burst (its summary is read with the next one). */
-		msgs += read_socket(nl, BURST, 0, mmsg, &sys);
-	}
-	marker();
-	report(name, msgs, (unsigned long)bursts * BURST, t0);
-	mnl_socket_close(nl);
-}
-
 static unsigned long read_ring(struct mnl_ring *r, unsigned long want,
 			       int stamped, int wait, unsigned long *sys);
 
@@ -281,11 +262,15 @@ static unsigned long drain_ring(struct mnl_ring *r)
 	return read_ring(r, ~0ul, 0, 0, &sys);
 }
 
-static void run_ring(uint32_t size, int bursts, const char *name)
+/* @bursts bursts of BURST messages, each read after it was sent.
+ * @mode: 0 recv(), 1 recvmmsg(), 2 the ring.
+ */
+static void run_burst(uint32_t size, int bursts, const char *name, int mode)
 {
 	struct mnl_socket *nl = open_socket();
-	struct mnl_ring *r = open_ring(nl, size, 2 * BURST, 1);
-	unsigned long msgs = 0;
+	struct mnl_ring *r = mode == 2 ? open_ring(nl, size, 2 * BURST, 1) :
+			     NULL;
+	unsigned long msgs = 0, sys = 0;
 	uint64_t t0;
 	int b;
 
@@ -293,14 +278,18 @@ static void run_ring(uint32_t size, int bursts, const char *name)
 	t0 = now_ns();
 	for (b = 0; b < bursts; b++) {
 		request(nl, BURST, size, 0, 0);
-		/* The source ran in sendmsg(): the whole burst is there. */
-		msgs += drain_ring(r);
+		/* The source ran in sendmsg(): the whole burst is there (a
+		 * socket's summary is read with the next burst).
+		 */
+		msgs += r ? drain_ring(r) :
+			    read_socket(nl, BURST, 0, mode, &sys);
 	}
 	marker();
 	report(name, msgs, (unsigned long)bursts * BURST, t0);
-	if (mnl_ring_clear_error(r) > 0)
+	if (r && mnl_ring_clear_error(r) > 0)
 		printf("# %s: the ring overran\n", name);
-	mnl_ring_unmap(r);
+	if (r)
+		mnl_ring_unmap(r);
 	mnl_socket_close(nl);
 }
 
@@ -681,11 +670,11 @@ int main(int argc, char **argv)
 		for (j = 0; j < 3; j++) {
 			bursts = smoke ? 2 : sizes[j] > 4096 ? 8 : 64;
 			snprintf(name, sizeof(name), "recvmsg-%u", sizes[j]);
-			run_socket(sizes[j], bursts, name, 0);
+			run_burst(sizes[j], bursts, name, 0);
 			snprintf(name, sizeof(name), "recvmmsg-%u", sizes[j]);
-			run_socket(sizes[j], bursts, name, 1);
+			run_burst(sizes[j], bursts, name, 1);
 			snprintf(name, sizeof(name), "ring-%u", sizes[j]);
-			run_ring(sizes[j], bursts, name);
+			run_burst(sizes[j], bursts, name, 2);
 			snprintf(name, sizeof(name), "recvmsg_thr-%u", sizes[j]);
 			run_thread(sizes[j], bursts * BURST, name, 0);
 			snprintf(name, sizeof(name), "recvmmsg_thr-%u",
