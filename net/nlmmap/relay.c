@@ -24,7 +24,9 @@
  * audit log, CAP_NET_ADMIN for rtnetlink's multicast routing groups, a
  * generic netlink group's flags) decide with the subscriber's
  * credentials. A kernel socket itself has every capability, which is why
- * the listener never decides anything. Subscriptions go through the
+ * the listener never decides anything. Generic netlink groups are refused
+ * for now: the request runs under the generic netlink core's cb_lock,
+ * which joining a generic netlink group would take again. Subscriptions go through the
  * socket only, never the TX ring: a TX frame may be processed by another
  * task that holds the ring file.
  *
@@ -264,7 +266,8 @@ static struct nlmmap_sub *nlmmap_sub_find(struct nlmmap_ctx *ctx,
  * no lock held.
  * Return: 0; -EEXIST when already subscribed; -ENOTCONN when the ring is
  * not bound to @sk; -EPERM, -EINVAL, -EPROTONOSUPPORT and the like as
- * netlink answers a member's join; -EOPNOTSUPP for the audit log outside
+ * netlink answers a member's join; -EOPNOTSUPP for generic netlink
+ * groups (not through this request yet) and for the audit log outside
  * the initial namespace.
  */
 int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
@@ -278,6 +281,12 @@ int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
 
 	if (protocol < 0 || protocol >= MAX_LINKS || !group)
 		return -EINVAL;
+	/* The request runs inside the generic netlink core, which holds
+	 * its cb_lock; joining a generic netlink group takes it again (a
+	 * recursive read that deadlocks behind a waiting writer).
+	 */
+	if (protocol == NETLINK_GENERIC)
+		return -EOPNOTSUPP;
 	/* The audit log is multicast in the initial namespace only. */
 	if (protocol == NETLINK_AUDIT && !net_eq(net, &init_net))
 		return -EOPNOTSUPP;

@@ -287,7 +287,8 @@ enum nlmmap_cmd {
 	NLMMAP_CMD_ECHO,	/* answers with the PAYLOAD it was sent */
 	NLMMAP_CMD_BIND,	/* bind the ring file RING_FD to this socket */
 	NLMMAP_CMD_SUBSCRIBE,	/* relay multicast GROUP of PROTOCOL into
-				 * this socket's ring (the socket only)
+				 * this socket's ring (the socket only; not
+				 * NETLINK_GENERIC groups yet)
 				 */
 	NLMMAP_CMD_UNSUBSCRIBE,	/* stop relaying it */
 	__NLMMAP_CMD_MAX,
