@@ -49,17 +49,21 @@ awk 'NR == FNR { k[$3] = $5; u[$3] = $7; next }
      { printf "%s,%s,%s,%s,%s\n", $4, $5, $7, k[$3], u[$3] }' \
 	"$out/icount.txt" "$out/sections.txt" >"$out/sections.csv"
 
+# The median of the first n elements of a (an awk function, used twice).
+median='
+function median(a, n,   i, j, t) {
+	for (i = 1; i <= n; i++)
+		for (j = i + 1; j <= n; j++)
+			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+'
+
 # Per workload: median msgs/s and its spread, median instructions per msg.
 {
 	echo "workload,msgs_per_s_median,msgs_per_s_min,msgs_per_s_max,insn_per_msg_kernel,insn_per_msg_user"
 	while read -r w; do
-		grep "^$w," "$out/sections.csv" | awk -F, -v w="$w" '
-		function median(a, n,   i, j, t) {
-			for (i = 1; i <= n; i++)
-				for (j = i + 1; j <= n; j++)
-					if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-		}
+		grep "^$w," "$out/sections.csv" | awk -F, -v w="$w" "$median"'
 		{ n++; r[n] = $2 / ($3 / 1e9); kk[n] = $4 / $2; uu[n] = $5 / $2 }
 		END {
 			lo = hi = r[1]
@@ -76,13 +80,7 @@ grep '^bench: steady' "$BUILD/vm-stock/console.log" | tr -d '\r' |
 {
 	echo "workload,syscalls_per_msg,producer_syscalls_per_msg,p50_ns,p99_ns"
 	while read -r w; do
-		grep "^$w," "$out/steady_runs.csv" | awk -F, -v w="$w" '
-		function median(a, n,   i, j, t) {
-			for (i = 1; i <= n; i++)
-				for (j = i + 1; j <= n; j++)
-					if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-		}
+		grep "^$w," "$out/steady_runs.csv" | awk -F, -v w="$w" "$median"'
 		{ n++; s[n] = $2; p[n] = $3; a[n] = $4; b[n] = $5 }
 		END { printf "%s,%.4f,%.4f,%.0f,%.0f\n", w, median(s, n),
 		      median(p, n), median(a, n), median(b, n) }'
