@@ -170,6 +170,9 @@ static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case NLMMAP_IOC_BOUND:
 		return nlmmap_ioc_bound(ctx, uarg);
+	case NLMMAP_IOC_SUBSCRIBE:
+	case NLMMAP_IOC_UNSUBSCRIBE:
+		return nlmmap_relay_ioctl(ctx, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -322,6 +322,7 @@ static int nlmmap_genl_bind(struct sk_buff *skb, struct genl_info *info)
  */
 static int nlmmap_genl_subscribe(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlmmap_subscription req = { .size = sizeof(req) };
 	struct sock *sk = NETLINK_CB(skb).sk;
 	struct nlattr **a = info->attrs;
 	struct nlmmap_ctx *ctx;
@@ -334,11 +335,21 @@ static int nlmmap_genl_subscribe(struct sk_buff *skb, struct genl_info *info)
 	group = nla_get_u32(a[NLMMAP_A_GROUP]);
 	if (protocol >= MAX_LINKS)
 		return -EINVAL;
+	/* This request runs under the generic netlink core's cb_lock,
+	 * which joining a generic netlink group takes again (relay_ctl.c).
+	 */
+	if (protocol == NETLINK_GENERIC) {
+		GENL_SET_ERR_MSG(info,
+				 "generic netlink groups: use NLMMAP_IOC_SUBSCRIBE");
+		return -EOPNOTSUPP;
+	}
 	ctx = nlmmap_ctx_get(sock_net(sk), info->snd_portid);
 	if (!ctx)
 		return -ENOTCONN;	/* no ring bound to this socket */
 	if (info->genlhdr->cmd == NLMMAP_CMD_SUBSCRIBE) {
-		err = nlmmap_relay_subscribe(ctx, sk, protocol, group);
+		req.protocol = protocol;
+		req.group = group;
+		err = nlmmap_relay_subscribe(ctx, sk, &req);
 	} else {
 		err = mutex_lock_killable(&ctx->lock);
 		if (!err) {
@@ -432,6 +443,8 @@ static const struct genl_ops nlmmap_ops[] = {
 	{ .cmd = NLMMAP_CMD_BIND,	.doit = nlmmap_genl_bind },
 	{ .cmd = NLMMAP_CMD_SUBSCRIBE,	.doit = nlmmap_genl_subscribe },
 	{ .cmd = NLMMAP_CMD_UNSUBSCRIBE, .doit = nlmmap_genl_subscribe },
+	{ .cmd = NLMMAP_CMD_SUB_GET,	.start = nlmmap_relay_dump_start,
+	  .dumpit = nlmmap_relay_dumpit },
 };
 
 static struct genl_family nlmmap_family __ro_after_init = {

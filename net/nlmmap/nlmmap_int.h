@@ -520,10 +520,19 @@ void nlmmap_dev_exit(void);
 struct nlmmap_ctx *nlmmap_file_ctx(struct file *file);
 
 /* relay.c */
+#define NLMMAP_RELAY_SUBS_MAX	64	/* subscriptions per ring */
 int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
-			   int protocol, u32 group);
+			   const struct nlmmap_subscription *req);
 int nlmmap_relay_unsubscribe(struct nlmmap_ctx *ctx, int protocol, u32 group);
 void nlmmap_relay_drop(struct nlmmap_ctx *ctx);
+int nlmmap_relay_dump_ring(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct nlmmap_ctx *ctx, u32 *skip);
+
+/* relay_ctl.c */
+long nlmmap_relay_ioctl(struct nlmmap_ctx *ctx, unsigned int cmd,
+			void __user *uarg);
+int nlmmap_relay_dump_start(struct netlink_callback *cb);
+int nlmmap_relay_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* bind.c */
 void nlmmap_queue_work(struct work_struct *work);

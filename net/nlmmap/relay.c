@@ -2,8 +2,8 @@
 /*
  * The multicast relay: a ring-bound socket subscribes to a multicast
  * group of an existing netlink family (protocol and group number, e.g.
- * NETLINK_ROUTE / RTNLGRP_LINK), and the events of that group arrive in
- * its RX ring.
+ * NETLINK_ROUTE / RTNLGRP_LINK, or a generic netlink family's group by
+ * name, relay_ctl.c), and the events of that group arrive in its RX ring.
  *
  * One listener per (namespace, protocol, group): a kernel netlink socket
  * of that protocol in the subscribers' namespace, a member of the group,
@@ -16,6 +16,10 @@
  * signalled as any overrun). nm_group is the group, nm_pid the sender's
  * port id, nm_uid/nm_gid the sender's credentials as the subscriber's user
  * namespace sees them, as netlink gives them to a member of the group.
+ * The listener's socket never reports ENOBUFS (it would stay congested:
+ * nobody calls its recvmsg()); events it could not queue show in its
+ * sk_drops, which the next event turns into an overrun of every
+ * subscriber (NLMMAP_SUB_LOST).
  *
  * Permissions are the source's own, checked against the subscriber: each
  * subscription first joins the group with a socket of its own, made in
@@ -24,16 +28,16 @@
  * audit log, CAP_NET_ADMIN for rtnetlink's multicast routing groups, a
  * generic netlink group's flags) decide with the subscriber's
  * credentials. A kernel socket itself has every capability, which is why
- * the listener never decides anything. Generic netlink groups are refused
- * for now: the request runs under the generic netlink core's cb_lock,
- * which joining a generic netlink group would take again. Subscriptions go through the
- * socket only, never the TX ring: a TX frame may be processed by another
- * task that holds the ring file.
+ * the listener never decides anything. Subscriptions go through the
+ * socket or the ring file (NLMMAP_IOC_SUBSCRIBE), never the TX ring: a TX
+ * frame may be processed by another task that holds the ring file.
  *
  * Lifetimes: subscriptions belong to the ring's context and go with its
  * binding (nlmmap_unbind()). Listeners are released in a work item, away
  * from the locks and notifiers of the path that dropped the last
- * subscriber; they hold their namespace until then.
+ * subscriber; they hold their namespace until then. A generic netlink
+ * family that goes away takes its groups' members with it: its
+ * subscriptions stay, silent, until ended.
  */
 #include <linux/mutex.h>
 #include <linux/net.h>
@@ -41,6 +45,7 @@
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+#include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 
@@ -53,6 +58,7 @@ struct nlmmap_listener {
 	u32 group;
 	struct socket *sock;
 	spinlock_t lock;		/* one event at a time: source order */
+	int drops_seen;			/* the socket's sk_drops, under lock */
 	struct list_head subs;		/* RCU readers; changed under mutex */
 	unsigned int nsubs;
 	struct work_struct release;
@@ -61,22 +67,31 @@ struct nlmmap_listener {
 
 struct nlmmap_sub {
 	struct list_head lnode;		/* listener->subs */
-	struct list_head cnode;		/* ctx->subs */
+	struct list_head cnode;		/* ctx->subs, RCU readers (dumps) */
 	struct nlmmap_ctx *ctx;
 	struct nlmmap_listener *l;
+	atomic64_t n[NLMMAP_SUB_MAX + 1];	/* NLMMAP_SUB_RELAYED.. */
+	char family[NLMMAP_SUB_NAMSIZ];
+	char name[NLMMAP_SUB_NAMSIZ];
 	struct rcu_head rcu;
 };
 
 static DEFINE_MUTEX(nlmmap_relay_mutex);
 static LIST_HEAD(nlmmap_listeners);
 
+static void nlmmap_sub_count(struct nlmmap_sub *s, int i, u64 n)
+{
+	atomic64_add(n, &s->n[i]);
+}
+
 /* Write one event into a subscriber's ring, as netlink would deliver it to
  * a member of the group.
  */
-static void nlmmap_relay_one(struct nlmmap_ctx *ctx, struct sk_buff *skb,
+static void nlmmap_relay_one(struct nlmmap_sub *s, struct sk_buff *skb,
 			     u32 group)
 {
 	const struct scm_creds *c = &NETLINK_CB(skb).creds;
+	struct nlmmap_ctx *ctx = s->ctx;
 	struct nl_mmap_hdr *hdr;
 	struct sk_buff *copy;
 	int err;
@@ -84,16 +99,22 @@ static void nlmmap_relay_one(struct nlmmap_ctx *ctx, struct sk_buff *skb,
 	if (skb->len > nlmmap_frame_capacity(&ctx->rx)) {
 		/* Too large for a frame: through the socket, behind COPY. */
 		copy = skb_copy(skb, GFP_ATOMIC);
-		if (copy)
-			nlmmap_unicast(read_pnet(&ctx->net), copy, ctx->portid);
-		else
-			nlmmap_rx_drop(ctx);
+		if (copy && !nlmmap_unicast(read_pnet(&ctx->net), copy,
+					    ctx->portid)) {
+			nlmmap_sub_count(s, NLMMAP_SUB_COPIED, 1);
+		} else {
+			if (!copy)
+				nlmmap_rx_drop(ctx);
+			nlmmap_sub_count(s, NLMMAP_SUB_DROPPED, 1);
+		}
 		return;
 	}
 	hdr = nlmmap_rx_reserve(ctx, skb->len, &err);
 	if (!hdr) {
-		if (err != -ENOENT)
+		if (err != -ENOENT) {
 			nlmmap_rx_drop(ctx);
+			nlmmap_sub_count(s, NLMMAP_SUB_DROPPED, 1);
+		}
 		return;
 	}
 	skb_copy_bits(skb, 0, (u8 *)hdr + NLMMAP_HDRLEN, skb->len);
@@ -104,8 +125,28 @@ static void nlmmap_relay_one(struct nlmmap_ctx *ctx, struct sk_buff *skb,
 	hdr->nm_gid = from_kgid_munged(ctx->user_ns, c->gid);
 	nlmmap_status_store(&hdr->nm_status, NLMMAP_STATUS_VALID);
 	nlmmap_count(ctx, NLMMAP_S_RELAYED, 1);
+	nlmmap_sub_count(s, NLMMAP_SUB_RELAYED, 1);
 	nlmmap_rx_wake(ctx);
 	nlmmap_rx_done(ctx);
+}
+
+/* Events the listener's socket could not queue: lost for every
+ * subscriber, who sees an overrun as if its own ring had been full.
+ */
+static void nlmmap_relay_lost(struct nlmmap_listener *l, struct sock *sk)
+{
+	int drops = atomic_read(&sk->sk_drops);
+	int lost = drops - l->drops_seen;
+	struct nlmmap_sub *s;
+
+	if (likely(!lost))
+		return;
+	l->drops_seen = drops;
+	list_for_each_entry_rcu(s, &l->subs, lnode) {
+		nlmmap_rx_drop(s->ctx);
+		nlmmap_sub_count(s, NLMMAP_SUB_LOST, lost);
+		nlmmap_sub_count(s, NLMMAP_SUB_DROPPED, lost);
+	}
 }
 
 static void nlmmap_relay_data_ready(struct sock *sk)
@@ -121,13 +162,14 @@ static void nlmmap_relay_data_ready(struct sock *sk)
 		 * off, interrupts on.
 		 */
 		spin_lock_bh(&l->lock);
+		nlmmap_relay_lost(l, sk);
 		while ((skb = skb_dequeue(&sk->sk_receive_queue))) {
 			/* Only the group's events: nothing sent to the
 			 * listener's own port id.
 			 */
 			if (NETLINK_CB(skb).dst_group == l->group)
 				list_for_each_entry_rcu(s, &l->subs, lnode)
-					nlmmap_relay_one(s->ctx, skb, l->group);
+					nlmmap_relay_one(s, skb, l->group);
 			consume_skb(skb);
 		}
 		spin_unlock_bh(&l->lock);
@@ -144,14 +186,21 @@ static int nlmmap_relay_join(struct net *net, int protocol, u32 group,
 {
 	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
 	struct socket *sock;
+	int one = 1;
 	int err;
 
 	err = sock_create_kern(net, AF_NETLINK, SOCK_RAW, protocol, &sock);
 	if (err)
 		return err;
-	/* A listener needs a port id: broadcasts skip port id 0. */
+	/* A listener needs a port id: broadcasts skip port id 0. Nobody
+	 * reads its errors, so it must never become congested.
+	 */
 	if (bind)
-		err = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+		err = kernel_bind(sock, (struct sockaddr *)&addr,
+				  sizeof(addr)) ?:
+		      sock->ops->setsockopt(sock, SOL_NETLINK,
+					    NETLINK_NO_ENOBUFS,
+					    KERNEL_SOCKPTR(&one), sizeof(one));
 	if (!err)
 		err = sock->ops->setsockopt(sock, SOL_NETLINK,
 					    NETLINK_ADD_MEMBERSHIP,
@@ -230,7 +279,7 @@ static void nlmmap_sub_del(struct nlmmap_sub *s)
 
 	lockdep_assert_held(&nlmmap_relay_mutex);
 	list_del_rcu(&s->lnode);
-	list_del(&s->cnode);
+	list_del_rcu(&s->cnode);
 	kfree_rcu(s, rcu);
 	if (--l->nsubs)
 		return;
@@ -258,35 +307,31 @@ static struct nlmmap_sub *nlmmap_sub_find(struct nlmmap_ctx *ctx,
 /**
  * nlmmap_relay_subscribe() - relay a multicast group into a ring
  * @ctx: the subscriber's context (referenced)
- * @sk: its socket, which sent the request (the namespace, the port id)
- * @protocol: the netlink protocol of the group
- * @group: the group number (1..)
+ * @sk: its bound socket, referenced (the namespace)
+ * @req: protocol and group number (resolved), names kept for listing
  *
- * Context: process context, the subscriber's own request on its socket;
- * no lock held.
- * Return: 0; -EEXIST when already subscribed; -ENOTCONN when the ring is
- * not bound to @sk; -EPERM, -EINVAL, -EPROTONOSUPPORT and the like as
- * netlink answers a member's join; -EOPNOTSUPP for generic netlink
- * groups (not through this request yet) and for the audit log outside
+ * Context: process context, a system call of the subscriber; no lock
+ * held (joining a group may take the family's locks).
+ * Return: 0; -EEXIST when already subscribed; -ENOSPC past
+ * NLMMAP_RELAY_SUBS_MAX subscriptions of the ring; -ENOTCONN when the ring
+ * is not bound to @sk; -EPERM, -EINVAL, -EPROTONOSUPPORT and the like as
+ * netlink answers a member's join; -EOPNOTSUPP for the audit log outside
  * the initial namespace.
  */
 int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
-			   int protocol, u32 group)
+			   const struct nlmmap_subscription *req)
 {
 	struct nlmmap_listener *fresh, *l;
+	int protocol = req->protocol;
 	struct net *net = sock_net(sk);
+	u32 group = req->group;
 	struct socket *probe;
-	struct nlmmap_sub *s;
+	struct nlmmap_sub *s, *it;
+	unsigned int n = 0;
 	int err;
 
 	if (protocol < 0 || protocol >= MAX_LINKS || !group)
 		return -EINVAL;
-	/* The request runs inside the generic netlink core, which holds
-	 * its cb_lock; joining a generic netlink group takes it again (a
-	 * recursive read that deadlocks behind a waiting writer).
-	 */
-	if (protocol == NETLINK_GENERIC)
-		return -EOPNOTSUPP;
 	/* The audit log is multicast in the initial namespace only. */
 	if (protocol == NETLINK_AUDIT && !net_eq(net, &init_net))
 		return -EOPNOTSUPP;
@@ -302,6 +347,8 @@ int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
 		kfree(s);
 		return IS_ERR(fresh) ? PTR_ERR(fresh) : -ENOMEM;
 	}
+	strscpy(s->family, req->family, sizeof(s->family));
+	strscpy(s->name, req->name, sizeof(s->name));
 	err = mutex_lock_killable(&ctx->lock);
 	if (err)
 		goto out_free;
@@ -309,15 +356,18 @@ int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
 	if (ctx->state != NLMMAP_BOUND || ctx->sk != sk)
 		goto out_unlock;
 	mutex_lock(&nlmmap_relay_mutex);
-	err = -EEXIST;
-	if (!nlmmap_sub_find(ctx, protocol, group)) {
+	list_for_each_entry(it, &ctx->subs, cnode)
+		n++;
+	err = n >= NLMMAP_RELAY_SUBS_MAX ? -ENOSPC : -EEXIST;
+	if (n < NLMMAP_RELAY_SUBS_MAX &&
+	    !nlmmap_sub_find(ctx, protocol, group)) {
 		l = nlmmap_listener_get(fresh);
 		if (l == fresh)
 			fresh = NULL;
 		s->ctx = ctx;
 		s->l = l;
 		l->nsubs++;
-		list_add_tail(&s->cnode, &ctx->subs);
+		list_add_tail_rcu(&s->cnode, &ctx->subs);
 		list_add_tail_rcu(&s->lnode, &l->subs);
 		s = NULL;
 		err = 0;
@@ -371,4 +421,54 @@ void nlmmap_relay_drop(struct nlmmap_ctx *ctx)
 	list_for_each_entry_safe(s, tmp, &ctx->subs, cnode)
 		nlmmap_sub_del(s);
 	mutex_unlock(&nlmmap_relay_mutex);
+}
+
+/**
+ * nlmmap_relay_dump_ring() - one NLMMAP_CMD_SUB_GET message per subscription
+ * @skb: the dump skb being filled
+ * @cb: the dump (its port id and sequence number)
+ * @ctx: the ring
+ * @skip: subscriptions of @ctx already sent; advanced past those added
+ *
+ * Context: rcu_read_lock() held (the dump finds @ctx under RCU).
+ * Return: 0 when all are in, -EMSGSIZE when @skb is full.
+ */
+int nlmmap_relay_dump_ring(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct nlmmap_ctx *ctx, u32 *skip)
+{
+	struct nlattr *nest;
+	struct nlmmap_sub *s;
+	u32 i = 0;
+	void *hdr;
+	int c;
+
+	list_for_each_entry_rcu(s, &ctx->subs, cnode) {
+		if (i++ < *skip)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, nlmmap_genl_family(),
+				  NLM_F_MULTI, NLMMAP_CMD_SUB_GET);
+		if (!hdr)
+			return -EMSGSIZE;
+		nest = nla_nest_start(skb, NLMMAP_A_SUB);
+		if (!nest ||
+		    nla_put_u32(skb, NLMMAP_SUB_PORTID, ctx->portid) ||
+		    nla_put_u32(skb, NLMMAP_SUB_PROTOCOL, s->l->protocol) ||
+		    nla_put_u32(skb, NLMMAP_SUB_GROUP, s->l->group) ||
+		    (s->family[0] &&
+		     (nla_put_string(skb, NLMMAP_SUB_FAMILY, s->family) ||
+		      nla_put_string(skb, NLMMAP_SUB_NAME, s->name))))
+			goto full;
+		for (c = NLMMAP_SUB_RELAYED; c <= NLMMAP_SUB_LOST; c++)
+			if (nla_put_u64_64bit(skb, c, atomic64_read(&s->n[c]),
+					      NLMMAP_SUB_PAD))
+				goto full;
+		nla_nest_end(skb, nest);
+		genlmsg_end(skb, hdr);
+		(*skip)++;
+	}
+	return 0;
+full:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
 }

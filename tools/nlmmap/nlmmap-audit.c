@@ -3,11 +3,14 @@
  * nlmmap-audit: the audit log's read-only multicast group through an RX
  * ring, printed the way the audit log reads.
  *
- *   nlmmap-audit [-c COUNT] [-S] [-s]
+ *   nlmmap-audit [-c COUNT] [-S] [-q] [-r] [-s]
  *
  * Prints each record as "type=NAME msg=audit(SECONDS.MS:SERIAL): ...";
- * -c stops after COUNT records, -S prints a count per record type at the
- * end (with -c), -s reads the same group with plain recvmsg() to compare.
+ * -c stops after COUNT records, -S prints a count per record type and
+ * the totals (records, lost, syscalls per record) at the end (with -c),
+ * -q prints no records, -r a rate line on stderr even when it is not a
+ * terminal (it is on a terminal), -s reads the same group with plain
+ * recvmsg() to compare.
  * Needs CAP_AUDIT_READ and the initial network namespace, as the group
  * does. "nlmmap-audit: ready" on stderr says the subscription is in place.
  */
@@ -20,6 +23,8 @@
 #include <sys/socket.h>
 #include <linux/audit.h>
 #include <libmnl-mmap/libmnl-mmap.h>
+
+#include "relay-reader.h"
 
 static const struct { unsigned int type; const char *name; } names[] = {
 	{ 1100, "USER_AUTH" }, { 1101, "USER_ACCT" }, { 1105, "USER_START" },
@@ -34,6 +39,7 @@ static const struct { unsigned int type; const char *name; } names[] = {
 };
 
 static long left = -1;		/* records still to print, -1: for ever */
+static int quiet;
 static unsigned long per_type[2048];
 
 static const char *type_name(unsigned int type, char *buf, size_t len)
@@ -58,9 +64,12 @@ static int record_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;	/* not a record */
 	while (len > 0 && !text[len - 1])
 		len--;
-	printf("type=%s msg=%.*s\n",
-	       type_name(nlh->nlmsg_type, unknown, sizeof(unknown)), len, text);
-	fflush(stdout);
+	if (!quiet) {
+		printf("type=%s msg=%.*s\n",
+		       type_name(nlh->nlmsg_type, unknown, sizeof(unknown)),
+		       len, text);
+		fflush(stdout);
+	}
 	if (nlh->nlmsg_type < 2048)
 		per_type[nlh->nlmsg_type]++;
 	if (left > 0 && !--left)
@@ -83,21 +92,25 @@ static void summary(void)
 int main(int argc, char **argv)
 {
 	struct nl_mmap_req rx = { 16384, 32, 8192, 64 };
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned int group = AUDIT_NLGRP_READLOG;
-	int opt, plain = 0, sum = 0, ret;
+	int opt, plain = 0, sum = 0, rate = 0, ret;
+	struct relay_reader rr;
 	struct mnl_socket *nl;
 	struct mnl_ring *r = NULL;
 
-	while ((opt = getopt(argc, argv, "c:Ss")) != -1) {
+	while ((opt = getopt(argc, argv, "c:Sqrs")) != -1) {
 		if (opt == 'c')
 			left = atol(optarg);
 		else if (opt == 'S')
 			sum = 1;
+		else if (opt == 'q')
+			quiet = 1;
+		else if (opt == 'r')
+			rate = 1;
 		else if (opt == 's')
 			plain = 1;
 		else {
-			fprintf(stderr, "usage: nlmmap-audit [-c COUNT] [-S] [-s]\n");
+			fprintf(stderr, "usage: nlmmap-audit [-c COUNT] [-S] [-q] [-r] [-s]\n");
 			return 2;
 		}
 	}
@@ -118,33 +131,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "nlmmap-audit: ready\n");
-	for (;;) {
-		if (plain) {
-			ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-
-			if (n < 0 && errno == ENOBUFS) {
-				fprintf(stderr, "nlmmap-audit: records lost\n");
-				continue;
-			}
-			if (n < 0)
-				break;
-			ret = mnl_cb_run(buf, n, 0, 0, record_cb, NULL);
-		} else {
-			ret = mnl_ring_rx_run(mnl_ring_rx(r), buf, sizeof(buf),
-					      0, 0, record_cb, NULL, NULL, 0);
-			if (ret == MNL_RING_EMPTY &&
-			    mnl_ring_wait(r, POLLIN, -1) & POLLERR)
-				fprintf(stderr, "nlmmap-audit: %d records lost\n",
-					mnl_ring_clear_error(r));
-		}
-		if (ret == MNL_CB_STOP)
-			break;
-		if (ret == MNL_CB_ERROR) {
-			perror("nlmmap-audit");
-			return 1;
-		}
-	}
-	if (sum)
+	relay_reader_init(&rr, "nlmmap-audit", nl, r, rate);
+	ret = relay_reader_run(&rr, record_cb, NULL);
+	if (ret)
+		perror("nlmmap-audit");
+	if (sum) {
 		summary();
-	return ret == MNL_CB_STOP ? 0 : 1;
+		relay_reader_summary(&rr);
+	}
+	return ret ? 1 : 0;
 }

@@ -3,12 +3,14 @@
  * nlmmap-monitor: rtnetlink events through an RX ring, in the spirit of
  * "ip monitor".
  *
- *   nlmmap-monitor [-c COUNT] [-s] [link] [address] [route]
+ *   nlmmap-monitor [-c COUNT] [-q] [-r] [-S] [-s] [link] [address] [route]
  *
  * Subscribes a ring to the groups named (default: link and address),
  * prints each event as it comes, and with -c stops after COUNT events.
- * -s reads the same groups as a plain member of them with recvmsg(), to
- * compare. "nlmmap-monitor: ready" on stderr says the subscription is in
+ * -q prints no events, -r a rate line on stderr even when it is not a
+ * terminal (it is on a terminal), -S the totals (events, lost, syscalls
+ * per event) at the end. -s reads the same groups as a plain member of
+ * them with recvmsg(), to compare. "nlmmap-monitor: ready" on stderr says the subscription is in
  * place.
  */
 #include <errno.h>
@@ -23,11 +25,14 @@
 #include <linux/rtnetlink.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
+#include "relay-reader.h"
+
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP	0x10000		/* <linux/if.h>, which <net/if.h> excludes */
 #endif
 
 static long left = -1;	/* events still to print, -1: for ever */
+static int quiet;
 
 static const char *attr_str(const struct nlmsghdr *nlh, size_t hdr, int type)
 {
@@ -115,7 +120,9 @@ static void print_route(const struct nlmsghdr *nlh)
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	(void)data;
-	switch (nlh->nlmsg_type) {
+	switch (quiet ? 0 : nlh->nlmsg_type) {
+	case 0:
+		break;
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
 		print_link(nlh);
@@ -131,7 +138,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	default:
 		return MNL_CB_OK;
 	}
-	fflush(stdout);
+	if (!quiet)
+		fflush(stdout);
 	if (left > 0 && !--left)
 		return MNL_CB_STOP;
 	return MNL_CB_OK;
@@ -145,15 +153,21 @@ int main(int argc, char **argv)
 		{ "route", { RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE } },
 	};
 	unsigned int want[8], nwant = 0, i, j;
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nl_mmap_req rx = { 4096, 64, 2048, 128 };
+	int opt, plain = 0, rate = 0, sum = 0, ret;
+	struct relay_reader rr;
 	struct mnl_socket *nl;
 	struct mnl_ring *r = NULL;
-	int opt, plain = 0, ret;
 
-	while ((opt = getopt(argc, argv, "c:s")) != -1) {
+	while ((opt = getopt(argc, argv, "c:qrSs")) != -1) {
 		if (opt == 'c')
 			left = atol(optarg);
+		else if (opt == 'q')
+			quiet = 1;
+		else if (opt == 'r')
+			rate = 1;
+		else if (opt == 'S')
+			sum = 1;
 		else if (opt == 's')
 			plain = 1;
 		else
@@ -196,35 +210,14 @@ int main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "nlmmap-monitor: ready\n");
-	for (;;) {
-		if (plain) {
-			ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-
-			if (n < 0 && errno == ENOBUFS) {
-				fprintf(stderr, "nlmmap-monitor: events lost\n");
-				continue;
-			}
-			if (n < 0)
-				break;
-			ret = mnl_cb_run(buf, n, 0, 0, event_cb, NULL);
-		} else {
-			ret = mnl_ring_rx_run(mnl_ring_rx(r), buf, sizeof(buf),
-					      0, 0, event_cb, NULL, NULL, 0);
-			if (ret == MNL_RING_EMPTY &&
-			    mnl_ring_wait(r, POLLIN, -1) & POLLERR) {
-				fprintf(stderr, "nlmmap-monitor: %d events lost\n",
-					mnl_ring_clear_error(r));
-			}
-		}
-		if (ret == MNL_CB_STOP)
-			return 0;
-		if (ret == MNL_CB_ERROR) {
-			perror("nlmmap-monitor");
-			return 1;
-		}
-	}
-	return 1;
+	relay_reader_init(&rr, "nlmmap-monitor", nl, r, rate);
+	ret = relay_reader_run(&rr, event_cb, NULL);
+	if (ret)
+		perror("nlmmap-monitor");
+	if (sum)
+		relay_reader_summary(&rr);
+	return ret ? 1 : 0;
 usage:
-	fprintf(stderr, "usage: nlmmap-monitor [-c COUNT] [-s] [link] [address] [route]\n");
+	fprintf(stderr, "usage: nlmmap-monitor [-c COUNT] [-q] [-r] [-S] [-s] [link] [address] [route]\n");
 	return 2;
 }

@@ -227,6 +227,9 @@
 #define NLMMAP_FEAT_WAKE_BATCH	(1U << 4)	/* wake_frames, wake_usecs */
 #define NLMMAP_FEAT_DUMP_PACK	(1U << 5)	/* many dump messages per frame */
 #define NLMMAP_FEAT_RELAY	(1U << 6)	/* NLMMAP_CMD_SUBSCRIBE */
+#define NLMMAP_FEAT_RELAY_IOC	(1U << 7)	/* NLMMAP_IOC_SUBSCRIBE, by name,
+						 * and NLMMAP_CMD_SUB_GET
+						 */
 
 #define NLMMAP_WAKE_USECS_MAX	1000000	/* one second */
 
@@ -277,6 +280,32 @@ struct nlmmap_ctrl {
  */
 #define NLMMAP_IOC_BOUND	_IOR(NLMMAP_IOC_MAGIC, 6, __u32)
 
+/*
+ * Relay a multicast group into the RX ring of the bound socket, with the
+ * caller's credentials judged in the socket's namespace (as
+ * NLMMAP_CMD_SUBSCRIBE on the socket does). This is the way to generic
+ * netlink groups: a request of the "nlmmap" family runs under the generic
+ * netlink core's lock, which joining a generic netlink group takes again.
+ * With @family set (SUBSCRIBE only), @protocol must be NETLINK_GENERIC
+ * and @group 0: the kernel resolves the family's multicast group @name
+ * and returns its number in @group (frames of the group carry it in
+ * nm_group). Both ioctls return 0 on success.
+ */
+#define NLMMAP_SUB_NAMSIZ	16	/* GENL_NAMSIZ */
+struct nlmmap_subscription {
+	__u32	size;		/* in: sizeof(struct nlmmap_subscription) */
+	__u32	protocol;	/* in: NETLINK_* */
+	__u32	group;		/* in: group number; out: with @family */
+	__u32	flags;		/* in: must be zero */
+	char	family[NLMMAP_SUB_NAMSIZ]; /* in: generic netlink family */
+	char	name[NLMMAP_SUB_NAMSIZ];   /* in: its multicast group */
+};
+
+#define NLMMAP_IOC_SUBSCRIBE	_IOWR(NLMMAP_IOC_MAGIC, 7, \
+				      struct nlmmap_subscription)
+#define NLMMAP_IOC_UNSUBSCRIBE	_IOW(NLMMAP_IOC_MAGIC, 8, \
+				     struct nlmmap_subscription)
+
 /* Generic netlink commands of the "nlmmap" family. */
 enum nlmmap_cmd {
 	NLMMAP_CMD_UNSPEC,
@@ -287,10 +316,15 @@ enum nlmmap_cmd {
 	NLMMAP_CMD_ECHO,	/* answers with the PAYLOAD it was sent */
 	NLMMAP_CMD_BIND,	/* bind the ring file RING_FD to this socket */
 	NLMMAP_CMD_SUBSCRIBE,	/* relay multicast GROUP of PROTOCOL into
-				 * this socket's ring (the socket only; not
-				 * NETLINK_GENERIC groups yet)
+				 * this socket's ring (the socket only;
+				 * NETLINK_GENERIC groups through
+				 * NLMMAP_IOC_SUBSCRIBE)
 				 */
 	NLMMAP_CMD_UNSUBSCRIBE,	/* stop relaying it */
+	NLMMAP_CMD_SUB_GET,	/* dump: subscriptions of the rings the
+				 * caller may see (its own; every ring of
+				 * the namespace with CAP_NET_ADMIN)
+				 */
 	__NLMMAP_CMD_MAX,
 };
 
@@ -313,6 +347,7 @@ enum nlmmap_attr {
 				 */
 	NLMMAP_A_PROTOCOL,	/* u32: SUBSCRIBE, a NETLINK_* protocol */
 	NLMMAP_A_GROUP,		/* u32: SUBSCRIBE, its group number (1..) */
+	NLMMAP_A_SUB,		/* nest of NLMMAP_SUB_*: SUB_GET */
 	__NLMMAP_A_MAX,
 };
 
@@ -356,6 +391,28 @@ enum nlmmap_ring_attr {
 };
 
 #define NLMMAP_R_MAX (__NLMMAP_R_MAX - 1)
+
+/* One subscription in NLMMAP_A_SUB; counters are u64. */
+enum nlmmap_sub_attr {
+	NLMMAP_SUB_UNSPEC,
+	NLMMAP_SUB_PORTID,	/* u32: the subscribed ring's socket */
+	NLMMAP_SUB_PROTOCOL,	/* u32 */
+	NLMMAP_SUB_GROUP,	/* u32 */
+	NLMMAP_SUB_FAMILY,	/* string: generic netlink family, by name */
+	NLMMAP_SUB_NAME,	/* string: its group's name */
+	NLMMAP_SUB_RELAYED,	/* events written into frames */
+	NLMMAP_SUB_COPIED,	/* events larger than a frame, sent COPY */
+	NLMMAP_SUB_DROPPED,	/* events lost to this ring being full */
+	NLMMAP_SUB_LOST,	/* events the relay itself lost (its
+				 * listener's receive buffer) while this
+				 * subscription ran; also counted in
+				 * DROPPED and signalled as an overrun
+				 */
+	NLMMAP_SUB_PAD,
+	__NLMMAP_SUB_MAX,
+};
+
+#define NLMMAP_SUB_MAX (__NLMMAP_SUB_MAX - 1)
 
 #ifndef __KERNEL__
 /*

@@ -162,7 +162,15 @@ static int ring_relay(struct mnl_ring *r, uint8_t cmd, unsigned int protocol,
 	struct nlmsghdr *nlh;
 	uint16_t family;
 	unsigned int seq = getpid() ^ (protocol << 16) ^ group ^ cmd;
+	struct nlmmap_subscription sub = {
+		.size = sizeof(sub), .protocol = protocol, .group = group,
+	};
 
+	/* Generic netlink groups only through the ring file. */
+	if (protocol == NETLINK_GENERIC)
+		return ioctl(mnl_ring_get_fd(r), cmd == NLMMAP_CMD_SUBSCRIBE ?
+			     NLMMAP_IOC_SUBSCRIBE : NLMMAP_IOC_UNSUBSCRIBE,
+			     &sub) ? -1 : 0;
 	if (ring_family(&family))
 		return -1;
 	nlh = mnl_ring_genl_put(buf, family, cmd, NLMMAP_GENL_VERSION,
@@ -196,6 +204,41 @@ EXPORT_SYMBOL int mnl_ring_subscribe(struct mnl_ring *r, unsigned int protocol,
 				     unsigned int group)
 {
 	return ring_relay(r, NLMMAP_CMD_SUBSCRIBE, protocol, group);
+}
+
+/**
+ * mnl_ring_subscribe_genl - relay a generic netlink multicast group, by
+ * name, into the ring
+ * @param r the ring handle, with an RX ring
+ * @param family the generic netlink family's name ("nlctrl", "ethtool")
+ * @param name the name of its multicast group ("notify", "monitor")
+ *
+ * As mnl_ring_subscribe(), through the ring file (no answer to read from
+ * the socket). The group's frames carry its number in nm_group;
+ * mnl_ring_unsubscribe(r, NETLINK_GENERIC, number) ends it.
+ *
+ * @return the group's number, or -1 with errno set: ENOENT (no such
+ * family in the socket's namespace, or no such group), EPERM (the group
+ * needs a capability the caller lacks there), EINVAL (a name too long),
+ * and the errors of mnl_ring_subscribe()
+ */
+EXPORT_SYMBOL int mnl_ring_subscribe_genl(struct mnl_ring *r,
+					  const char *family, const char *name)
+{
+	struct nlmmap_subscription sub = {
+		.size = sizeof(sub), .protocol = NETLINK_GENERIC,
+	};
+
+	if (strlen(family) >= sizeof(sub.family) ||
+	    strlen(name) >= sizeof(sub.name) || !*family || !*name) {
+		errno = EINVAL;
+		return -1;
+	}
+	strcpy(sub.family, family);
+	strcpy(sub.name, name);
+	if (ioctl(mnl_ring_get_fd(r), NLMMAP_IOC_SUBSCRIBE, &sub))
+		return -1;
+	return sub.group;
 }
 
 /**

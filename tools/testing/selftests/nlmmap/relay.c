@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <linux/audit.h>
 #include <linux/rtnetlink.h>
 
@@ -26,27 +27,9 @@
 
 static uint16_t family;
 
-/* SUBSCRIBE or UNSUBSCRIBE on the ring's socket; its answer, 0 or -errno. */
-static int relay_cmd(struct mnl_socket *nl, uint8_t cmd, uint32_t protocol,
-		     uint32_t group)
-{
-	char buf[8192];
-	struct nlmsghdr *nlh = genl_req(buf, family, cmd, NLM_F_ACK, 42);
-	ssize_t n;
-
-	mnl_attr_put_u32(nlh, NLMMAP_A_PROTOCOL, protocol);
-	mnl_attr_put_u32(nlh, NLMMAP_A_GROUP, group);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), 0);
-	if (n < (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_ERROR)
-		return -EPROTO;
-	return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
-}
-
 static int subscribe(struct mnl_socket *nl, uint32_t protocol, uint32_t group)
 {
-	return relay_cmd(nl, NLMMAP_CMD_SUBSCRIBE, protocol, group);
+	return relay_cmd(nl, family, NLMMAP_CMD_SUBSCRIBE, protocol, group);
 }
 
 /* Set lo up or down: one RTM_NEWLINK event each time it changes. */
@@ -98,74 +81,6 @@ static int toggle_lo(int n)
 	return err ? -1 : 0;
 }
 
-#define MAX_EVENTS	256
-#define MAX_EVENT	4096
-
-struct events {
-	int n;
-	uint32_t len[MAX_EVENTS];
-	unsigned char data[MAX_EVENTS][MAX_EVENT];
-	int bad_group;
-	int too_many;
-};
-
-/* What a plain member of the group received, until nothing is left. */
-static void socket_events(struct mnl_socket *rt, struct events *e)
-{
-	char buf[65536];
-	ssize_t n;
-	int rest;
-	struct nlmsghdr *nlh;
-
-	while ((n = recv(mnl_socket_get_fd(rt), buf, sizeof(buf),
-			 MSG_DONTWAIT)) > 0) {
-		for (nlh = (void *)buf, rest = n; mnl_nlmsg_ok(nlh, rest);
-		     nlh = mnl_nlmsg_next(nlh, &rest)) {
-			if (e->n == MAX_EVENTS || nlh->nlmsg_len > MAX_EVENT) {
-				e->too_many++;
-				continue;
-			}
-			e->len[e->n] = nlh->nlmsg_len;
-			memcpy(e->data[e->n++], nlh, nlh->nlmsg_len);
-		}
-	}
-}
-
-/* What the ring holds now; each frame must name the group. */
-static void ring_events(struct mnl_ring *r, uint32_t group, struct events *e)
-{
-	struct nl_mmap_hdr *f[64];
-	unsigned int n, i;
-
-	while ((n = mnl_ring_rx_peek(mnl_ring_rx(r), f, 64))) {
-		for (i = 0; i < n; i++) {
-			if (f[i]->nm_group != group)
-				e->bad_group++;
-			if (e->n == MAX_EVENTS || f[i]->nm_len > MAX_EVENT) {
-				e->too_many++;
-				continue;
-			}
-			e->len[e->n] = f[i]->nm_len;
-			memcpy(e->data[e->n++], mnl_ring_frame_data(f[i]),
-			       f[i]->nm_len);
-		}
-		mnl_ring_rx_release(mnl_ring_rx(r), n);
-	}
-}
-
-static int same_events(const struct events *a, const struct events *b)
-{
-	int i;
-
-	if (a->n != b->n || a->too_many || b->too_many)
-		return 0;
-	for (i = 0; i < a->n; i++)
-		if (a->len[i] != b->len[i] ||
-		    memcmp(a->data[i], b->data[i], a->len[i]))
-			return 0;
-	return 1;
-}
-
 static void own_netns(void)
 {
 	if (unshare(CLONE_NEWNET))
@@ -192,9 +107,9 @@ static void link_events_match_a_socket_listener(void)
 	      from_socket.n);
 	CHECK(!from_ring.bad_group, "nm_group is the group");
 	CHECK(subscribe(nl, NETLINK_ROUTE, RTNLGRP_LINK) == -EEXIST);
-	CHECK(relay_cmd(nl, NLMMAP_CMD_UNSUBSCRIBE, NETLINK_ROUTE,
+	CHECK(relay_cmd(nl, family, NLMMAP_CMD_UNSUBSCRIBE, NETLINK_ROUTE,
 			RTNLGRP_LINK) == 0);
-	CHECK(relay_cmd(nl, NLMMAP_CMD_UNSUBSCRIBE, NETLINK_ROUTE,
+	CHECK(relay_cmd(nl, family, NLMMAP_CMD_UNSUBSCRIBE, NETLINK_ROUTE,
 			RTNLGRP_LINK) == -ENOENT);
 	/* Unsubscribed: nothing more arrives. */
 	REQUIRE(toggle_lo(2) == 0);
@@ -395,6 +310,146 @@ static void audit_records_match_a_socket_listener(void)
 	mnl_socket_close(reader);
 }
 
+/* The records from the one holding @mark to the one holding @end. */
+static void between(struct events *e, const char *mark, const char *end)
+{
+	int i, first = -1, last = -1, n = 0;
+
+	for (i = 0; i < e->n; i++) {
+		if (first < 0 && memmem(e->data[i], e->len[i], mark,
+					strlen(mark)))
+			first = i;
+		if (first >= 0 && memmem(e->data[i], e->len[i], end,
+					 strlen(end))) {
+			last = i;
+			break;
+		}
+	}
+	for (i = first; first >= 0 && i <= last; i++) {
+		e->len[n] = e->len[i];
+		memmove(e->data[n++], e->data[i], e->len[i]);
+	}
+	e->n = n;
+}
+
+static int records_with(const struct events *e, uint16_t type,
+			const char *what)
+{
+	int i, n = 0;
+
+	for (i = 0; i < e->n; i++)
+		n += ((const struct nlmsghdr *)e->data[i])->nlmsg_type ==
+		     type && memmem(e->data[i], e->len[i], what, strlen(what));
+	return n;
+}
+
+static struct {
+	struct mnl_socket *au;
+	struct audit_rule_data rule;
+	uint32_t fields[4];	/* room for rule.fields[] and the rest */
+} storm_rule;
+
+static void storm_rule_del(void *au)
+{
+	audit_request(au, AUDIT_DEL_RULE, &storm_rule.rule,
+		      sizeof(storm_rule.rule));
+}
+
+#define STORM		40
+
+/* An audit rule and a syscall storm: the kernel's own records (SYSCALL,
+ * PROCTITLE, EOE for each call) arrive through the ring exactly as a
+ * plain reader of the group gets them.
+ */
+static void audit_syscall_records_match_a_socket_listener(void)
+{
+	static struct events from_ring, from_socket;
+	struct mnl_socket *nl, *reader;
+	struct audit_rule_data *rule = &storm_rule.rule;
+	char what[64];
+	struct pollfd pfd[2];
+	struct mnl_ring *r;
+	int i, err, go[2], status, rounds = 0;
+	pid_t pid;
+
+	storm_rule.au = mnl_socket_open(NETLINK_AUDIT);
+	if (!storm_rule.au)
+		SKIP("no audit in this kernel");
+	reader = mnl_socket_open(NETLINK_AUDIT);
+	REQUIRE(reader && mnl_socket_bind(reader, 1 << (AUDIT_NLGRP_READLOG - 1),
+					  MNL_SOCKET_AUTOPID) == 0);
+	r = ring_setup(&nl, &family, 256, 8192, 0);
+	REQUIRE(r);
+	REQUIRE(subscribe(nl, NETLINK_AUDIT, AUDIT_NLGRP_READLOG) == 0);
+	/* Enabled before the storm's task is made: tasks get their audit
+	 * context at fork.
+	 */
+	err = audit_enable(storm_rule.au, 1);
+	if (err)
+		SKIP("cannot enable audit: %d", err);
+	tap_defer(audit_off, storm_rule.au);
+	REQUIRE(pipe(go) == 0);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		char c;
+
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		for (i = 0; i < STORM; i++)
+			syscall(__NR_getppid);
+		_exit(0);
+	}
+	/* always,exit -F arch=b64 -S getppid -F pid=<the storm's task> */
+	rule->flags = AUDIT_FILTER_EXIT;
+	rule->action = AUDIT_ALWAYS;
+	rule->mask[__NR_getppid / 32] |= 1U << (__NR_getppid % 32);
+	rule->field_count = 2;
+	rule->fields[0] = AUDIT_ARCH;
+	rule->values[0] = AUDIT_ARCH_X86_64;
+	rule->fieldflags[0] = AUDIT_EQUAL;
+	rule->fields[1] = AUDIT_PID;
+	rule->values[1] = pid;
+	rule->fieldflags[1] = AUDIT_EQUAL;
+	err = audit_request(storm_rule.au, AUDIT_ADD_RULE, rule,
+			    sizeof(*rule));
+	if (err) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		SKIP("no syscall auditing here: %d", err);
+	}
+	tap_defer(storm_rule_del, storm_rule.au);
+	REQUIRE(audit_request(storm_rule.au, USER_MSG, AUDIT_MARK " begin",
+			      sizeof(AUDIT_MARK " begin")) == 0);
+	REQUIRE(write(go[1], "x", 1) == 1);
+	REQUIRE(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		!WEXITSTATUS(status));
+	REQUIRE(audit_request(storm_rule.au, USER_MSG, AUDIT_MARK " end",
+			      sizeof(AUDIT_MARK " end")) == 0);
+	pfd[0] = (struct pollfd){ mnl_socket_get_fd(reader), POLLIN, 0 };
+	pfd[1] = (struct pollfd){ mnl_ring_get_fd(r), POLLIN, 0 };
+	while ((!records_with(&from_socket, USER_MSG, AUDIT_MARK " end") ||
+		!records_with(&from_ring, USER_MSG, AUDIT_MARK " end")) &&
+	       rounds++ < 1000) {
+		if (poll(pfd, 2, 10000) <= 0)
+			break;
+		socket_events(reader, &from_socket);
+		ring_events(r, AUDIT_NLGRP_READLOG, &from_ring);
+	}
+	between(&from_socket, AUDIT_MARK " begin", AUDIT_MARK " end");
+	between(&from_ring, AUDIT_MARK " begin", AUDIT_MARK " end");
+	snprintf(what, sizeof(what), " pid=%d ", pid);
+	err = records_with(&from_socket, AUDIT_SYSCALL, what);
+	CHECK(err == STORM, "%d SYSCALL records of the storm on the socket",
+	      err);
+	CHECK(from_socket.n >= 2 * STORM, "%d records in all", from_socket.n);
+	CHECK(same_events(&from_ring, &from_socket),
+	      "%d records in the ring, %d on the socket", from_ring.n,
+	      from_socket.n);
+	ring_teardown(r, nl);
+	mnl_socket_close(reader);
+}
+
 /* In a user namespace of its own, nobody owns its network namespace:
  * rtnetlink then allows it the multicast routing group there, and the
  * audit log stays out of reach.
@@ -511,7 +566,7 @@ static void listener_follows_first_and_last_subscriber(void)
 	REQUIRE(subscribe(nl[2], NETLINK_ROUTE, RTNLGRP_IPV4_IFADDR) == 0);
 	CHECK(listeners() == base + 2, "one per group: %lld",
 	      (long long)(listeners() - base));
-	CHECK(relay_cmd(nl[0], NLMMAP_CMD_UNSUBSCRIBE, NETLINK_ROUTE,
+	CHECK(relay_cmd(nl[0], family, NLMMAP_CMD_UNSUBSCRIBE, NETLINK_ROUTE,
 			RTNLGRP_LINK) == 0);
 	CHECK(listeners() == base + 2, "a subscriber is left");
 	ring_teardown(r[1], nl[1]);	/* the last of the link group */
@@ -595,7 +650,10 @@ static void unload_waits_for_subscriptions(void)
 /* Run a tool with its stdout and stderr on pipes; wait (read) for the
  * line on stderr that says it subscribed.
  */
-static pid_t spawn_ready(char *const argv[], FILE **out)
+/* @argv running, once it said "ready" on stderr; its stdout in *@out and,
+ * if @errp, the rest of its stderr.
+ */
+static pid_t spawn_ready(char *const argv[], FILE **out, FILE **errp)
 {
 	int o[2], e[2];
 	char line[256];
@@ -616,9 +674,13 @@ static pid_t spawn_ready(char *const argv[], FILE **out)
 	close(e[1]);
 	*out = fdopen(o[0], "r");
 	err = fdopen(e[0], "r");
-	while (err && fgets(line, sizeof(line), err))
-		if (strstr(line, "ready"))
+	while (err && fgets(line, sizeof(line), err)) {
+		if (strstr(line, "ready")) {
+			if (errp)
+				*errp = err;
 			return pid;
+		}
+	}
 	return -1;
 }
 
@@ -645,12 +707,49 @@ static void monitor_prints_link_events(void)
 	if (access(argv[0], X_OK))
 		SKIP("no %s", argv[0]);
 	own_netns();
-	pid = spawn_ready(argv, &out);
+	pid = spawn_ready(argv, &out, NULL);
 	REQUIRE(pid > 0 && out);
 	REQUIRE(toggle_lo(4) == 0);
 	CHECK(lines_with(out, 4, ": lo: <LOOPBACK") == 4, "4 lines for lo");
 	REQUIRE(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "status %#x", status);
+}
+
+/* -q -S: no events printed, and the totals at the end, ring and socket
+ * alike.
+ */
+static void monitor_counts_events(void)
+{
+	char *argv[] = { "/tests/nlmmap-monitor", "-c", "4", "-q", "-S",
+			 "link", NULL, NULL };
+	char line[256], *got;
+	int status, plain;
+	FILE *out, *err;
+	pid_t pid;
+
+	if (access(argv[0], X_OK))
+		SKIP("no %s", argv[0]);
+	own_netns();
+	for (plain = 0; plain < 2; plain++) {
+		if (plain) {
+			argv[5] = "-s";
+			argv[6] = "link";
+		}
+		pid = spawn_ready(argv, &out, &err);
+		REQUIRE(pid > 0 && out && err);
+		REQUIRE(toggle_lo(4) == 0);
+		REQUIRE(waitpid(pid, &status, 0) == pid);
+		CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "status %#x",
+		      status);
+		CHECK(!fgets(line, sizeof(line), out), "quiet: nothing printed");
+		got = fgets(line, sizeof(line), err);
+		if (got)
+			printf("# %s", line);
+		CHECK(got && strstr(line, "nlmmap-monitor: 4 events, 0 lost"),
+		      "the totals%s", plain ? " (socket)" : "");
+		fclose(out);
+		fclose(err);
+	}
 }
 
 /* nlmmap-audit prints records the way the audit log reads. */
@@ -671,7 +770,7 @@ static void audit_tool_prints_records(void)
 	if (audit_enable(au, 1))
 		SKIP("cannot enable audit");
 	tap_defer(audit_off, au);
-	pid = spawn_ready(argv, &out);
+	pid = spawn_ready(argv, &out, NULL);
 	REQUIRE(pid > 0 && out);
 	for (i = 0; i < 3; i++) {
 		snprintf(msg, sizeof(msg), AUDIT_MARK " tool %d", i);
@@ -687,9 +786,11 @@ TAP_MAIN(T(link_events_match_a_socket_listener),
 	 T(refused_without_the_sources_permission),
 	 T(audit_log_needs_cap_audit_read),
 	 T(audit_records_match_a_socket_listener),
+	 T(audit_syscall_records_match_a_socket_listener),
 	 T(user_namespace_gets_what_the_source_allows),
 	 T(stopped_subscriber_loses_only_its_own),
 	 T(other_namespace_events_never_arrive),
 	 T(listener_follows_first_and_last_subscriber),
 	 T(subscriber_killed_mid_burst), T(unload_waits_for_subscriptions),
-	 T(monitor_prints_link_events), T(audit_tool_prints_records))
+	 T(monitor_prints_link_events), T(monitor_counts_events),
+	 T(audit_tool_prints_records))

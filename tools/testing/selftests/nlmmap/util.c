@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -361,4 +363,79 @@ int64_t ring_stat(struct mnl_ring *r, uint16_t family, int stat)
 			mnl_ring_wait(r, POLLIN, 10);
 	}
 	return q.value;
+}
+
+/* SUBSCRIBE or UNSUBSCRIBE on the ring's socket; its answer, 0 or -errno. */
+int relay_cmd(struct mnl_socket *nl, uint16_t family, uint8_t cmd,
+	      uint32_t protocol, uint32_t group)
+{
+	char buf[8192];
+	struct nlmsghdr *nlh = genl_req(buf, family, cmd, NLM_F_ACK, 42);
+	ssize_t n;
+
+	mnl_attr_put_u32(nlh, NLMMAP_A_PROTOCOL, protocol);
+	mnl_attr_put_u32(nlh, NLMMAP_A_GROUP, group);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), 0);
+	if (n < (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_ERROR)
+		return -EPROTO;
+	return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+}
+
+/* What a plain member of the group received, until nothing is left. */
+void socket_events(struct mnl_socket *rt, struct events *e)
+{
+	char buf[65536];
+	ssize_t n;
+	int rest;
+	struct nlmsghdr *nlh;
+
+	while ((n = recv(mnl_socket_get_fd(rt), buf, sizeof(buf),
+			 MSG_DONTWAIT)) > 0) {
+		for (nlh = (void *)buf, rest = n; mnl_nlmsg_ok(nlh, rest);
+		     nlh = mnl_nlmsg_next(nlh, &rest)) {
+			if (e->n == MAX_EVENTS || nlh->nlmsg_len > MAX_EVENT) {
+				e->too_many++;
+				continue;
+			}
+			e->len[e->n] = nlh->nlmsg_len;
+			memcpy(e->data[e->n++], nlh, nlh->nlmsg_len);
+		}
+	}
+}
+
+/* What the ring holds now; each frame must name the group. */
+void ring_events(struct mnl_ring *r, uint32_t group, struct events *e)
+{
+	struct nl_mmap_hdr *f[64];
+	unsigned int n, i;
+
+	while ((n = mnl_ring_rx_peek(mnl_ring_rx(r), f, 64))) {
+		for (i = 0; i < n; i++) {
+			if (f[i]->nm_group != group)
+				e->bad_group++;
+			if (e->n == MAX_EVENTS || f[i]->nm_len > MAX_EVENT) {
+				e->too_many++;
+				continue;
+			}
+			e->len[e->n] = f[i]->nm_len;
+			memcpy(e->data[e->n++], mnl_ring_frame_data(f[i]),
+			       f[i]->nm_len);
+		}
+		mnl_ring_rx_release(mnl_ring_rx(r), n);
+	}
+}
+
+int same_events(const struct events *a, const struct events *b)
+{
+	int i;
+
+	if (a->n != b->n || a->too_many || b->too_many)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (a->len[i] != b->len[i] ||
+		    memcmp(a->data[i], b->data[i], a->len[i]))
+			return 0;
+	return 1;
 }

@@ -86,4 +86,26 @@ int seen_cb(const struct nlmsghdr *nlh, void *data);
 int drain(struct mnl_ring *r, struct seen *s);
 int module_unload(void);
 
+/* The relay: SUBSCRIBE or UNSUBSCRIBE on the ring's socket; its answer,
+ * 0 or -errno.
+ */
+int relay_cmd(struct mnl_socket *nl, uint16_t family, uint8_t cmd,
+	      uint32_t protocol, uint32_t group);
+
+/* Events received, byte for byte, in order. */
+#define MAX_EVENTS	256
+#define MAX_EVENT	4096
+struct events {
+	int n;
+	uint32_t len[MAX_EVENTS];
+	unsigned char data[MAX_EVENTS][MAX_EVENT];
+	int bad_group;		/* frames whose nm_group was not the group */
+	int too_many;
+};
+/* What a plain member of the group received, until nothing is left. */
+void socket_events(struct mnl_socket *s, struct events *e);
+/* What the ring holds now; each frame must name @group. */
+void ring_events(struct mnl_ring *r, uint32_t group, struct events *e);
+int same_events(const struct events *a, const struct events *b);
+
 #endif

@@ -50,6 +50,8 @@ int mnl_ring_subscribe(struct mnl_ring *r, unsigned int protocol,
 		       unsigned int group);
 int mnl_ring_unsubscribe(struct mnl_ring *r, unsigned int protocol,
 			 unsigned int group);
+int mnl_ring_subscribe_genl(struct mnl_ring *r, const char *family,
+			    const char *name);
 void *mnl_ring_frame_data(struct nl_mmap_hdr *frame);
 
 /* RX: the consumer */
