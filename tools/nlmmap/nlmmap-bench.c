@@ -692,6 +692,12 @@ int main(int argc, char **argv)
 			run_steady(wakes[j], name);
 		}
 	}
+	/* The relay under a paced flood, audit and rtnetlink: a program of
+	 * its own, which users run too.
+	 */
+	if (system(smoke ? "/tests/nlmmap-flood --smoke" :
+		   "/tests/nlmmap-flood"))
+		failed = 1;
 	/* The relay last: it moves the program to a network namespace of
 	 * its own, where the address events are its own.
 	 */
