@@ -139,7 +139,7 @@ printf '%-20s %12s %12s\n' reader "events/s" "insn/event"
 printf '%-20s %12s %12s\n' "recvmsg" "$(val relaysock-addr 2)" "$(val relaysock-addr i)"
 printf '%-20s %12s %12s\n' "ring" "$(val relayring-addr 2)" "$(val relayring-addr i)"
 echo
-echo "Multicast relay under a paced flood (nlmmap-flood): the rate doubles until the producer cannot keep up; 256 KiB for each reader"
+echo "Multicast relay under a paced flood (nlmmap-flood): the rate doubles until the producer cannot keep up; 256 KiB for each reader; /stall100: both readers stop for 100 ms every 250 ms"
 printf "%-8s %-8s %14s %14s %12s %8s %14s\n" source reader "lossless ev/s" "top rate" \
 	"received/s" lost "syscalls/event"
 grep -a '^bench: flood' "$BUILD/vm-stock/console.log" | tr -d '\r' | awk '

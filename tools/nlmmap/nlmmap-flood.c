@@ -4,7 +4,7 @@
  * a plain member of the group (recvmsg()) or by a ring subscribed through
  * the relay, with the same work per event and the same memory.
  *
- *   nlmmap-flood [--smoke] [audit] [rtnl]
+ *   nlmmap-flood [--smoke] [--stall MS] [audit] [rtnl]
  *
  * Sources: "audit", user records (AUDIT_USER_MSG) that kauditd multicasts
  * to the audit log's group (needs audit and the initial namespace);
@@ -15,7 +15,11 @@
  *   bench: flood SRC READER rate R achieved A received N lost L syscalls S us U
  *
  * make bench takes the highest achieved rate each reader kept without
- * loss. Both readers get RELAY_MEM bytes: SO_RCVBUF, or the ring.
+ * loss. Both readers get RELAY_MEM bytes: SO_RCVBUF, or the ring. With
+ * --stall, both readers also stop reading for MS milliseconds every
+ * STALL_PERIOD (a consumer flushing its log), and SRC reads
+ * "rtnl/stall100": what a reader keeps without loss is then what its
+ * memory holds through the stall.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +42,9 @@
 #define TICK_NS		1000000		/* the producer's pace: 1 ms */
 #define STEP_NS		250000000ull	/* each rate for 0.25 s */
 #define USER_MSG	1112		/* libaudit's AUDIT_USER_MSG */
+#define STALL_PERIOD_NS	250000000ull	/* --stall: once per 0.25 s */
+
+static unsigned int stall_ms;
 
 struct flood {
 	const char *src;	/* "audit" or "rtnl" */
@@ -103,6 +110,7 @@ static void *reader(void *arg)
 	struct flood *f = arg;
 	char buf[1 << 16];
 	unsigned long seen = 0;
+	uint64_t stall_at = now_ns() + STALL_PERIOD_NS / 5;
 	int ret, idle = 0;
 
 	/* After the producer ended, 2 s without an event ends the wait:
@@ -114,6 +122,10 @@ static void *reader(void *arg)
 		if (f->done && f->received == seen)
 			idle++;
 		seen = f->received;
+		if (stall_ms && !f->done && now_ns() >= stall_at) {
+			usleep(stall_ms * 1000);
+			stall_at += STALL_PERIOD_NS;
+		}
 		if (f->ring) {
 			ret = mnl_ring_rx_run(mnl_ring_rx(f->r), buf,
 					      sizeof(buf), 0, 0, event_cb, f,
@@ -194,7 +206,7 @@ static void reader_open(struct flood *f)
 	int proto = audit ? NETLINK_AUDIT : NETLINK_ROUTE;
 	unsigned int group = audit ? AUDIT_NLGRP_READLOG : RTNLGRP_IPV4_IFADDR;
 	int mem = RELAY_MEM / 2;	/* the kernel doubles SO_RCVBUF */
-	unsigned int fs = audit ? 512 : 128;	/* an event fits a frame */
+	unsigned int fs = audit ? 256 : 128;	/* an event fits a frame */
 	struct nlmmap_setup s = {
 		.rx = { 4096, RELAY_MEM / 4096, fs, RELAY_MEM / fs },
 		.wake_frames = 64, .wake_usecs = 2000,
@@ -217,6 +229,9 @@ static void reader_open(struct flood *f)
 }
 
 /* One step: @rate events per second for STEP_NS. */
+/* Step results. */
+enum { STEP_OK, STEP_LOST, STEP_SLOW, STEP_FAILED };
+
 static int step(const char *src, int ring, unsigned long rate, int smoke)
 {
 	struct flood f = { .src = src, .ring = ring };
@@ -231,12 +246,13 @@ static int step(const char *src, int ring, unsigned long rate, int smoke)
 	if (!p || mnl_socket_bind(p, 0, MNL_SOCKET_AUTOPID) < 0)
 		die("producer");
 	reader_open(&f);
-	want = rate * STEP_NS / 1000000000ull / (smoke ? 8 : 1);
+	want = rate * (stall_ms ? 2 : 1) * STEP_NS / 1000000000ull /
+	       (smoke ? 8 : 1);
 	if (pthread_create(&th, NULL, reader, &f))
 		die("pthread_create");
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	t0 = now_ns();
-	deadline = t0 + 4 * STEP_NS;	/* a producer that cannot keep up */
+	deadline = t0 + 8 * STEP_NS;	/* a producer that cannot keep up */
 	while (i < want && now_ns() < deadline) {
 		unsigned long k;
 
@@ -255,8 +271,9 @@ static int step(const char *src, int ring, unsigned long rate, int smoke)
 	pthread_join(th, NULL);
 	if (f.received + f.lost < i)
 		f.lost = i - f.received;
-	printf("bench: flood %s %s rate %lu achieved %.0f received %lu lost %lu syscalls %lu us %llu\n",
-	       src, ring ? "ring" : "recvmsg", rate, i * 1e9 / t, f.received,
+	printf("bench: flood %s%s%.0u %s rate %lu achieved %.0f received %lu lost %lu syscalls %lu us %llu\n",
+	       src, stall_ms ? "/stall" : "", stall_ms,
+	       ring ? "ring" : "recvmsg", rate, i * 1e9 / t, f.received,
 	       f.lost, f.syscalls, (unsigned long long)t / 1000);
 	fflush(stdout);
 	if (f.r)
@@ -268,26 +285,46 @@ static int step(const char *src, int ring, unsigned long rate, int smoke)
 	mnl_socket_close(p);
 	/* Lost nothing in the ring, and everything is accounted for. */
 	if (smoke && ring && (f.lost || f.received != i))
-		return 1;
-	/* Go on while the producer reaches the rate. */
-	return i * 1e9 / t < 0.5 * rate ? -1 : 0;
+		return STEP_FAILED;
+	/* The producer no longer reaches the rate: the sweep ends. */
+	if (i * 1e9 / t < 0.5 * rate)
+		return STEP_SLOW;
+	return f.lost ? STEP_LOST : STEP_OK;
 }
 
+/* Rates doubling from 1,000 events/s until the producer falls behind;
+ * between the last rate kept without loss and the first with a loss, three
+ * halvings.
+ */
 static int sweep(const char *src, int smoke)
 {
-	unsigned long rate, top = smoke ? 4000 : 1024000;
-	int ring, ret, failed = 0;
+	unsigned long rate, lo, hi, top = smoke ? 4000 : 1024000;
+	int ring, ret, k;
 
 	for (ring = 0; ring < 2; ring++) {
+		lo = hi = 0;
 		for (rate = 1000; rate <= top; rate *= 2) {
 			ret = step(src, ring, rate, smoke);
-			if (ret > 0)
-				failed = 1;
-			if (ret)
+			if (ret == STEP_FAILED)
+				return 1;
+			if (ret == STEP_LOST)
+				hi = rate;
+			if (ret != STEP_OK)
+				break;
+			lo = rate;
+		}
+		for (k = 0; k < 3 && lo && hi && !smoke; k++) {
+			rate = (lo + hi) / 2;
+			ret = step(src, ring, rate, smoke);
+			if (ret == STEP_OK)
+				lo = rate;
+			else if (ret == STEP_LOST)
+				hi = rate;
+			else
 				break;
 		}
 	}
-	return failed;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -298,6 +335,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--smoke"))
 			smoke = 1;
+		else if (!strcmp(argv[i], "--stall") && i + 1 < argc)
+			stall_ms = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "audit"))
 			audit = 1;
 		else if (!strcmp(argv[i], "rtnl"))
