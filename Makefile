@@ -53,7 +53,8 @@ modules:
 		"$(if $(filter y,$(KUNIT)),subdir-ccflags-y += -DNLMMAP_KUNIT)" \
 		> $(MODOUT)/src/Kbuild
 	$(MAKE) -C $(KDIR) M=$(MODOUT)/src W=1 modules
-	@cp $(MODOUT)/src/net/nlmmap/nlmmap.ko $(MODOUT)/
+	@cp $(MODOUT)/src/net/nlmmap/nlmmap.ko \
+	    $(MODOUT)/src/net/nlmmap/nlmmap_queue.ko $(MODOUT)/
 
 lib:
 	$(MAKE) -C userspace/libmnl-mmap O=$(BUILD)/lib

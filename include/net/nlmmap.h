@@ -102,4 +102,27 @@ static inline struct sk_buff *nlmmap_genlmsg_new(struct net *net, u32 portid,
 				nlmsg_total_size(GENL_HDRLEN + payload), gfp);
 }
 
+/**
+ * struct nlmmap_tx_family - another generic netlink family's requests in
+ * TX frames
+ * @node: private: on nlmmap's list
+ * @id: the family's id (set once the family is registered)
+ * @owner: the module of @msg
+ * @msg: runs one request; @nlh's lengths were read once and bounded, and
+ *	its bytes cannot change under @msg (in place only while the mapping
+ *	is exclusive, else a copy); @portid is the ring's bound socket, which
+ *	sent it. Process context, the ring's lock held: bounded work only.
+ *	Returns 0 or a negative error, which is acked (as is 0 with
+ *	NLM_F_ACK).
+ */
+struct nlmmap_tx_family {
+	struct list_head node;
+	u16 id;
+	struct module *owner;
+	int (*msg)(struct net *net, u32 portid, const struct nlmsghdr *nlh);
+};
+
+void nlmmap_tx_register(struct nlmmap_tx_family *f);
+void nlmmap_tx_unregister(struct nlmmap_tx_family *f);
+
 #endif /* _NET_NLMMAP_H */

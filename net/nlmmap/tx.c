@@ -52,6 +52,67 @@ bool nlmmap_tx_exclusive(struct nlmmap_ctx *ctx, struct file *file)
 	       atomic_read(&mm->mm_users) == 1 && file_count(file) <= 2;
 }
 
+static DEFINE_MUTEX(nlmmap_tx_families_lock);
+static LIST_HEAD(nlmmap_tx_families);
+
+/**
+ * nlmmap_tx_register() - run another family's requests from TX frames
+ * @f: the family, with @f->id, @f->owner and @f->msg set
+ *
+ * Context: process context.
+ */
+void nlmmap_tx_register(struct nlmmap_tx_family *f)
+{
+	mutex_lock(&nlmmap_tx_families_lock);
+	list_add_rcu(&f->node, &nlmmap_tx_families);
+	mutex_unlock(&nlmmap_tx_families_lock);
+}
+EXPORT_SYMBOL_GPL(nlmmap_tx_register);
+
+/**
+ * nlmmap_tx_unregister() - stop running a family's TX requests
+ * @f: the family
+ *
+ * Requests running now hold a reference on @f->owner, so the module
+ * stays until they return.
+ *
+ * Context: process context.
+ */
+void nlmmap_tx_unregister(struct nlmmap_tx_family *f)
+{
+	mutex_lock(&nlmmap_tx_families_lock);
+	list_del_rcu(&f->node);
+	mutex_unlock(&nlmmap_tx_families_lock);
+	synchronize_rcu();
+}
+EXPORT_SYMBOL_GPL(nlmmap_tx_unregister);
+
+/* A request of another family (@nlh: its header as read once, checked
+ * against the frame): -EPROTONOSUPPORT when no module runs that family.
+ */
+static int nlmmap_tx_other(struct nlmmap_ctx *ctx, const void *data,
+			   const struct nlmsghdr *nlh)
+{
+	struct nlmmap_tx_family *f, *found = NULL;
+	int err = -EPROTONOSUPPORT;
+
+	if (((const struct nlmsghdr *)data)->nlmsg_len != nlh->nlmsg_len)
+		return -EINVAL;	/* rewritten while we looked */
+	rcu_read_lock();
+	list_for_each_entry_rcu(f, &nlmmap_tx_families, node) {
+		if (f->id == nlh->nlmsg_type && try_module_get(f->owner)) {
+			found = f;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (found) {
+		err = found->msg(read_pnet(&ctx->net), ctx->portid, data);
+		module_put(found->owner);
+	}
+	return err;
+}
+
 /* A dump requested through the TX ring is answered in the RX ring. */
 static int nlmmap_tx_dump(struct nlmmap_ctx *ctx, const struct nlmmap_req *req)
 {
@@ -80,9 +141,15 @@ static void nlmmap_tx_msg(struct nlmmap_ctx *ctx, const void *data, u32 len)
 	if (len >= NLMSG_HDRLEN)
 		memcpy(&nlh, data, sizeof(nlh));
 	if (nlh.nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN || nlh.nlmsg_len > len ||
-	    nlh.nlmsg_type != nlmmap_family_id() ||
 	    !(nlh.nlmsg_flags & NLM_F_REQUEST))
 		goto invalid;
+	if (nlh.nlmsg_type != nlmmap_family_id()) {
+		/* Stable bytes: a kernel copy, or in place while exclusive. */
+		err = nlmmap_tx_other(ctx, data, &nlh);
+		if (err == -EPROTONOSUPPORT)
+			goto invalid;
+		goto reply;
+	}
 
 	memcpy(&gh, data + NLMSG_HDRLEN, sizeof(gh));
 	err = nlmmap_attr_parse(req.attrs, NLMMAP_A_MAX,

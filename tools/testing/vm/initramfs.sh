@@ -41,6 +41,10 @@ done
 # Kernel modules with their dependencies, decompressed.
 for m in "$@"; do
 	mkdir -p "$root/lib/modules/$krel"
+	# Built-in ones are named in "builtin", for the tests.
+	modprobe -d "$kmods" -S "$krel" --show-depends "$m" 2>/dev/null |
+		awk '$1 == "builtin" { print $2 }' \
+		>>"$root/lib/modules/$krel/builtin"
 	modprobe -d "$kmods" -S "$krel" --show-depends "$m" |
 		awk '$1 == "insmod" { print $2 }' | while read -r ko; do
 		dst=$root/lib/modules/$krel/$(basename "${ko%.[xg]z}")

@@ -59,11 +59,17 @@ make -s -C "$TOP" modules KDIR="$KDIR" MODOUT="$build/mod-$kernel" \
 	KUNIT="$([ "$kunit" = 1 ] && echo y || echo n)" >&2
 make -s -C "$TOP" tests tools BUILD="$build" >&2
 
-extra=
-[ "$kernel" = stock ] && extra=${NLMMAP_VM_MODULES:-}
+# The packet queue's tests and demo: netfilter's modules (loaded by the
+# tests, in their order), nft to set rules, iperf3 to move traffic.
+extra="nfnetlink nf_tables nft_queue nfnetlink_queue ${NLMMAP_VM_MODULES:-}"
+mkdir -p "$build/hostbin"
+for b in nft iperf3; do
+	p=$(command -v "$b" || true)
+	[ -n "$p" ] && ln -sf "$p" "$build/hostbin/$b"
+done
 # shellcheck disable=SC2086
 "$VM_DIR/initramfs.sh" "$out/initramfs.gz" "$KMODS" "$KREL" \
-	"$build/mod-$kernel" "$build/tests:$build/tools" $extra
+	"$build/mod-$kernel" "$build/tests:$build/tools:$build/hostbin" $extra
 
 case "$KIMAGE" in
 *bzImage) mem=2048 ;;

@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <net/if.h>
 #include <linux/genetlink.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
@@ -105,6 +107,102 @@ int module_load(void)
 int module_unload(void)
 {
 	return syscall(SYS_delete_module, "nlmmap", O_NONBLOCK);
+}
+
+static int kmod_insmod(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret == -EEXIST ? 0 : ret;
+}
+
+/* /sys/module/NAME for a file name.ko ('-' in file names is '_'). */
+static int kmod_loaded(const char *file)
+{
+	char p[300];
+	int i, n = snprintf(p, sizeof(p), "/sys/module/%s", file);
+
+	if (n > 3 && !strcmp(p + n - 3, ".ko"))
+		p[n - 3] = '\0';
+	for (i = 12; p[i]; i++)
+		if (p[i] == '-')
+			p[i] = '_';
+	return !access(p, F_OK);
+}
+
+int kmod_load(const char *name, const char *path)
+{
+	char dir[200], line[256], want[128];
+	struct utsname u;
+	int ret = -ENOENT;
+	FILE *f;
+
+	if (kmod_loaded(name))
+		return 0;
+	if (path)
+		return kmod_insmod(path);
+	uname(&u);
+	snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
+	/* Built into the kernel, as the VM's "builtin" file says. */
+	snprintf(line, sizeof(line), "%s/builtin", dir);
+	f = fopen(line, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strcmp(line, name)) {
+			fclose(f);
+			return 0;
+		}
+	}
+	if (f)
+		fclose(f);
+	/* The VM's load-order lists each module after what it needs. */
+	snprintf(want, sizeof(want), "%s.ko", name);
+	snprintf(line, sizeof(line), "%s/load-order", dir);
+	f = fopen(line, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char ko[512];
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!kmod_loaded(line)) {
+			snprintf(ko, sizeof(ko), "%s/%s", dir, line);
+			ret = kmod_insmod(ko);
+		}
+		if (!strcmp(line, want)) {
+			ret = kmod_loaded(line) ? 0 : ret;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+int kmod_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+int lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = -errno;
+
+	if (fd < 0)
+		return ret;
+	ret = 0;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		ret = -errno;
+	} else {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+			ret = -errno;
+	}
+	close(fd);
+	return ret;
 }
 
 /* NLMMAP_CMD_BIND of @ring on @nl, by the raw uAPI; 0 or -errno. */

@@ -86,6 +86,15 @@ int seen_cb(const struct nlmsghdr *nlh, void *data);
 int drain(struct mnl_ring *r, struct seen *s);
 int module_unload(void);
 
+/* Load module @name from @path (NULL: /lib/modules/RELEASE/@name.ko);
+ * 0 when loaded or built in, else -errno (-ENOENT: no such module).
+ */
+int kmod_load(const char *name, const char *path);
+/* 0, or -errno (-ENOENT: not loaded). */
+int kmod_unload(const char *name);
+/* lo up in the caller's network namespace; 0 or -errno. */
+int lo_up(void);
+
 /* The relay: SUBSCRIBE or UNSUBSCRIBE on the ring's socket; its answer,
  * 0 or -errno.
  */

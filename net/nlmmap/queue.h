@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nlmmap_queue.ko internals: queue instances and held packets.
+ */
+#ifndef _NET_NLMMAP_QUEUE_H
+#define _NET_NLMMAP_QUEUE_H
+
+#include <linux/hashtable.h>
+#include <linux/netfilter.h>
+#include <linux/spinlock.h>
+#include <net/genetlink.h>
+#include <net/netfilter/nf_queue.h>
+#include <uapi/linux/nlmmap_queue.h>
+
+#define NLMQ_HASH_BITS	4
+
+/**
+ * struct nlmq_inst - one bound queue
+ * @qnode: in the namespace's table by queue number (RCU readers)
+ * @pnode: in the namespace's table by port id (RCU readers)
+ * @rcu: freed after a grace period
+ * @net: the namespace
+ * @queue: queue number
+ * @portid: the bound socket's port id
+ * @lock: @entries, @total, @id_seq and the configuration
+ * @entries: held packets, in id order
+ * @total: packets held
+ * @id_seq: the last id given
+ * @maxlen: packets held at most
+ * @copy_mode: NFQNL_COPY_META or NFQNL_COPY_PACKET
+ * @copy_range: payload bytes at most
+ * @flags: NFQA_CFG_F_*
+ * @stats: NLMQ_S_* counters
+ */
+struct nlmq_inst {
+	struct hlist_node qnode;
+	struct hlist_node pnode;
+	struct rcu_head rcu;
+	struct net *net;
+	u16 queue;
+	u32 portid;
+	spinlock_t lock;	/* @entries, @total, @id_seq, configuration */
+	struct list_head entries;
+	u32 total;
+	u32 id_seq;
+	u32 maxlen;
+	u8 copy_mode;
+	u32 copy_range;
+	u32 flags;
+	atomic64_t stats[NLMQ_S_MAX + 1];
+};
+
+/* The verdict a request asks for, read once out of its attributes. */
+struct nlmq_verdict {
+	u32 verdict;
+	u32 id;
+	bool batch;
+	bool has_mark, has_prio;
+	u32 mark, prio;
+	const void *payload;	/* stable: a kernel copy or exclusive */
+	u32 payload_len;
+	bool has_payload;
+};
+
+static inline void nlmq_count(struct nlmq_inst *q, int stat, u64 n)
+{
+	atomic64_add(n, &q->stats[stat]);
+}
+
+/* queue_main.c */
+struct genl_family *nlmq_family(void);
+struct nlmq_inst *nlmq_by_queue_rcu(struct net *net, u16 queue);
+struct nlmq_inst *nlmq_by_portid_rcu(struct net *net, u32 portid);
+
+/* queue_pkt.c */
+int nlmq_enqueue(struct nf_queue_entry *entry, unsigned int queuenum);
+
+/* queue_verdict.c */
+void nlmq_reinject(struct nf_queue_entry *entry, unsigned int verdict);
+int nlmq_verdict_parse(struct nlmq_verdict *v, u8 cmd,
+		       struct nlattr **tb);
+int nlmq_verdict_apply(struct net *net, u32 portid,
+		       const struct nlmq_verdict *v);
+unsigned int nlmq_flush(struct nlmq_inst *q, int ifindex, bool policy);
+
+#endif /* _NET_NLMMAP_QUEUE_H */

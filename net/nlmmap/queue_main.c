@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nlmmap_queue.ko: a netfilter queue backend into nlmmap rings.
+ *
+ * The kernel has one queue backend at a time. This module takes it when
+ * it is loaded, and only then: loading it is the user's choice of backend.
+ * It first takes the NFNL_SUBSYS_QUEUE nfnetlink subsystem, which
+ * nfnetlink_queue registers before its queue handler: so while this
+ * module is loaded, nfnetlink_queue (autoloaded or not) fails to load
+ * with EBUSY before it touches the handler, and while nfnetlink_queue is
+ * loaded, this module refuses to load with EBUSY, saying how to switch.
+ * Programs that speak nfnetlink_queue's protocol get EINVAL from the
+ * subsystem meanwhile.
+ *
+ * Queues are per network namespace; binding one needs CAP_NET_ADMIN in
+ * the namespace of the binding socket. A queue ends when its socket
+ * unbinds, is released (NETLINK_URELEASE: closed, or its task killed),
+ * with its namespace, or with the module; its held packets then go by
+ * its policy (accepted if it fails open, else dropped), counted. A hook
+ * that goes away, or a device that goes down, drops the packets that
+ * depend on it, as nfnetlink_queue does.
+ */
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <linux/netlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/nlmmap.h>
+#include <net/sock.h>
+
+#include "queue.h"
+
+struct nlmq_net {
+	spinlock_t lock;	/* writers of the tables */
+	DECLARE_HASHTABLE(by_queue, NLMQ_HASH_BITS);
+	DECLARE_HASHTABLE(by_portid, NLMQ_HASH_BITS);
+};
+
+static unsigned int nlmq_net_id __read_mostly;
+static bool nlmq_exiting;	/* the device notifier's replay at exit */
+static struct genl_family nlmq_genl;
+
+/**
+ * nlmq_family() - the queue's generic netlink family
+ *
+ * Return: the family.
+ */
+struct genl_family *nlmq_family(void)
+{
+	return &nlmq_genl;
+}
+
+static struct nlmq_net *nlmq_pernet(struct net *net)
+{
+	return net_generic(net, nlmq_net_id);
+}
+
+/**
+ * nlmq_by_queue_rcu() - the queue bound under a number
+ * @net: its namespace
+ * @queue: the number
+ *
+ * Context: rcu_read_lock() held.
+ * Return: the queue or NULL.
+ */
+struct nlmq_inst *nlmq_by_queue_rcu(struct net *net, u16 queue)
+{
+	struct nlmq_inst *q;
+
+	hash_for_each_possible_rcu(nlmq_pernet(net)->by_queue, q, qnode, queue)
+		if (q->queue == queue)
+			return q;
+	return NULL;
+}
+
+/**
+ * nlmq_by_portid_rcu() - the queue a socket bound
+ * @net: its namespace
+ * @portid: the socket's port id
+ *
+ * Context: rcu_read_lock() held.
+ * Return: the queue or NULL.
+ */
+struct nlmq_inst *nlmq_by_portid_rcu(struct net *net, u32 portid)
+{
+	struct nlmq_inst *q;
+
+	hash_for_each_possible_rcu(nlmq_pernet(net)->by_portid, q, pnode,
+				   portid)
+		if (q->portid == portid)
+			return q;
+	return NULL;
+}
+
+/* After every reader of the tables is gone, nothing can add a packet:
+ * let the held ones go, then free.
+ */
+static void nlmq_inst_free_rcu(struct rcu_head *rcu)
+{
+	struct nlmq_inst *q = container_of(rcu, struct nlmq_inst, rcu);
+
+	nlmq_flush(q, 0, true);
+	kfree(q);
+}
+
+static void nlmq_inst_destroy(struct nlmq_net *qn, struct nlmq_inst *q)
+{
+	lockdep_assert_held(&qn->lock);
+	hash_del_rcu(&q->qnode);
+	hash_del_rcu(&q->pnode);
+	call_rcu(&q->rcu, nlmq_inst_free_rcu);
+}
+
+static struct nlmq_inst *nlmq_by_portid(struct nlmq_net *qn, u32 portid)
+{
+	struct nlmq_inst *q;
+
+	lockdep_assert_held(&qn->lock);
+	hash_for_each_possible(qn->by_portid, q, pnode, portid)
+		if (q->portid == portid)
+			return q;
+	return NULL;
+}
+
+static bool nlmq_queue_taken(struct nlmq_net *qn, u16 queue)
+{
+	struct nlmq_inst *q;
+
+	lockdep_assert_held(&qn->lock);
+	hash_for_each_possible(qn->by_queue, q, qnode, queue)
+		if (q->queue == queue)
+			return true;
+	return false;
+}
+
+static int nlmq_config(struct nlmq_inst *q, struct nlattr **a)
+{
+	u32 mode = NFQNL_COPY_PACKET, range = 0xffff, flags = 0;
+	u32 maxlen = NLMQ_MAXLEN_DEFAULT;
+
+	if (a[NLMQ_A_COPY_MODE])
+		mode = nla_get_u32(a[NLMQ_A_COPY_MODE]);
+	if (a[NLMQ_A_COPY_RANGE])
+		range = nla_get_u32(a[NLMQ_A_COPY_RANGE]);
+	if (a[NLMQ_A_MAXLEN])
+		maxlen = nla_get_u32(a[NLMQ_A_MAXLEN]);
+	if (a[NLMQ_A_FLAGS])
+		flags = nla_get_u32(a[NLMQ_A_FLAGS]);
+	if ((mode != NFQNL_COPY_META && mode != NFQNL_COPY_PACKET) ||
+	    !maxlen || flags & ~(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO |
+				 NFQA_CFG_F_UID_GID | NFQA_CFG_F_CONNTRACK))
+		return -EINVAL;
+	spin_lock_bh(&q->lock);
+	q->copy_mode = mode;
+	q->copy_range = min_t(u32, range, 0xffff);
+	q->maxlen = maxlen;
+	q->flags = flags;
+	spin_unlock_bh(&q->lock);
+	return 0;
+}
+
+/* BIND: the sender's queue, made or reconfigured. */
+static int nlmq_genl_bind(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlmq_net *qn = nlmq_pernet(genl_info_net(info));
+	struct nlmq_inst *q, *fresh;
+	u32 portid = info->snd_portid;
+	u32 queue;
+	int err;
+
+	if (!info->attrs[NLMQ_A_QUEUE])
+		return -EINVAL;
+	queue = nla_get_u32(info->attrs[NLMQ_A_QUEUE]);
+	if (queue > U16_MAX || !portid)
+		return -EINVAL;
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	if (!fresh)
+		return -ENOMEM;
+	fresh->net = genl_info_net(info);
+	fresh->queue = queue;
+	fresh->portid = portid;
+	spin_lock_init(&fresh->lock);
+	INIT_LIST_HEAD(&fresh->entries);
+	err = nlmq_config(fresh, info->attrs);
+	if (err)
+		goto out;
+
+	spin_lock(&qn->lock);
+	q = nlmq_by_portid(qn, portid);
+	if (q) {
+		/* Its own queue again: a new configuration. */
+		err = q->queue == queue ? nlmq_config(q, info->attrs) : -EBUSY;
+	} else if (nlmq_queue_taken(qn, queue)) {
+		GENL_SET_ERR_MSG(info, "queue bound by another socket");
+		err = -EBUSY;
+	} else {
+		hash_add_rcu(qn->by_queue, &fresh->qnode, queue);
+		hash_add_rcu(qn->by_portid, &fresh->pnode, portid);
+		fresh = NULL;
+	}
+	spin_unlock(&qn->lock);
+out:
+	kfree(fresh);
+	return err;
+}
+
+static int nlmq_genl_unbind(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlmq_net *qn = nlmq_pernet(genl_info_net(info));
+	struct nlmq_inst *q;
+
+	spin_lock(&qn->lock);
+	q = nlmq_by_portid(qn, info->snd_portid);
+	if (q)
+		nlmq_inst_destroy(qn, q);
+	spin_unlock(&qn->lock);
+	return q ? 0 : -ENOENT;
+}
+
+static int nlmq_genl_verdict(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlmq_verdict v;
+	int err;
+
+	err = nlmq_verdict_parse(&v, info->genlhdr->cmd, info->attrs);
+	return err ?: nlmq_verdict_apply(genl_info_net(info),
+					 info->snd_portid, &v);
+}
+
+static const struct nla_policy nlmq_verdict_policy[NFQA_MAX + 1] = {
+	[NFQA_VERDICT_HDR]	=
+		NLA_POLICY_EXACT_LEN(sizeof(struct nfqnl_msg_verdict_hdr)),
+	[NFQA_MARK]		= { .type = NLA_U32 },
+	[NFQA_PRIORITY]		= { .type = NLA_U32 },
+	[NFQA_PAYLOAD]		= { .type = NLA_BINARY },
+};
+
+/* A verdict in a TX frame of the socket's ring. Nothing else goes through
+ * the TX ring: binding decides with the requester's capabilities, and a
+ * TX frame may be run by another holder of the ring file.
+ */
+static int nlmq_tx_msg(struct net *net, u32 portid, const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[NFQA_MAX + 1];
+	struct nlmq_verdict v;
+	int err;
+
+	if (gh->cmd != NLMQ_CMD_VERDICT && gh->cmd != NLMQ_CMD_VERDICT_BATCH)
+		return -EOPNOTSUPP;
+	err = nla_parse(tb, NFQA_MAX, nlmsg_data(nlh) + GENL_HDRLEN,
+			nlmsg_len(nlh) - GENL_HDRLEN, nlmq_verdict_policy,
+			NULL);
+	if (!err)
+		err = nlmq_verdict_parse(&v, gh->cmd, tb);
+	return err ?: nlmq_verdict_apply(net, portid, &v);
+}
+
+static struct nlmmap_tx_family nlmq_tx = {
+	.owner	= THIS_MODULE,
+	.msg	= nlmq_tx_msg,
+};
+
+static int nlmq_put_inst(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct nlmq_inst *q)
+{
+	struct nlattr *nest;
+	void *hdr;
+	int i;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &nlmq_genl, NLM_F_MULTI, NLMQ_CMD_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, NLMQ_A_QUEUE, q->queue) ||
+	    nla_put_u32(skb, NLMQ_A_PORTID, q->portid) ||
+	    nla_put_u32(skb, NLMQ_A_WAITING, READ_ONCE(q->total)) ||
+	    nla_put_u32(skb, NLMQ_A_ID_SEQUENCE, READ_ONCE(q->id_seq)) ||
+	    nla_put_u32(skb, NLMQ_A_COPY_MODE, READ_ONCE(q->copy_mode)) ||
+	    nla_put_u32(skb, NLMQ_A_COPY_RANGE, READ_ONCE(q->copy_range)) ||
+	    nla_put_u32(skb, NLMQ_A_MAXLEN, READ_ONCE(q->maxlen)) ||
+	    nla_put_u32(skb, NLMQ_A_FLAGS, READ_ONCE(q->flags)))
+		goto full;
+	nest = nla_nest_start(skb, NLMQ_A_STATS);
+	if (!nest)
+		goto full;
+	for (i = NLMQ_S_QUEUED; i <= NLMQ_S_MAX; i++)
+		if (nla_put_u64_64bit(skb, i, atomic64_read(&q->stats[i]),
+				      NLMQ_A_PAD))
+			goto full;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+full:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* GET: every queue of the namespace, as /proc/net/netfilter/nfnetlink_queue
+ * shows them; cb->args[0] counts those sent.
+ */
+static int nlmq_genl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlmq_net *qn = nlmq_pernet(sock_net(cb->skb->sk));
+	long skip = cb->args[0], i = 0;
+	struct nlmq_inst *q;
+	int bkt;
+
+	rcu_read_lock();
+	hash_for_each_rcu(qn->by_queue, bkt, q, qnode) {
+		if (i++ < skip)
+			continue;
+		if (nlmq_put_inst(skb, cb, q))
+			break;
+		cb->args[0]++;
+	}
+	rcu_read_unlock();
+	return skb->len;
+}
+
+static const struct nla_policy nlmq_policy[NLMQ_A_MAX + 1] = {
+	[NLMQ_A_QUEUE]		= { .type = NLA_U32 },
+	[NLMQ_A_COPY_MODE]	= { .type = NLA_U32 },
+	[NLMQ_A_COPY_RANGE]	= { .type = NLA_U32 },
+	[NLMQ_A_MAXLEN]		= { .type = NLA_U32 },
+	[NLMQ_A_FLAGS]		= { .type = NLA_U32 },
+};
+
+static const struct genl_ops nlmq_ops[] = {
+	{ .cmd = NLMQ_CMD_BIND, .doit = nlmq_genl_bind,
+	  .policy = nlmq_policy, .maxattr = NLMQ_A_MAX,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = NLMQ_CMD_UNBIND, .doit = nlmq_genl_unbind,
+	  .policy = nlmq_policy, .maxattr = NLMQ_A_MAX },
+	{ .cmd = NLMQ_CMD_VERDICT, .doit = nlmq_genl_verdict,
+	  .policy = nlmq_verdict_policy, .maxattr = NFQA_MAX },
+	{ .cmd = NLMQ_CMD_VERDICT_BATCH, .doit = nlmq_genl_verdict,
+	  .policy = nlmq_verdict_policy, .maxattr = NFQA_MAX },
+	{ .cmd = NLMQ_CMD_GET, .dumpit = nlmq_genl_dump,
+	  .policy = nlmq_policy, .maxattr = NLMQ_A_MAX },
+};
+
+static struct genl_family nlmq_genl __ro_after_init = {
+	.name		= NLMQ_GENL_NAME,
+	.version	= NLMQ_GENL_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= nlmq_ops,
+	.n_ops		= ARRAY_SIZE(nlmq_ops),
+	.resv_start_op	= NLMQ_CMD_GET + 1,
+};
+
+/* Every queue of a socket that is released (closed, or its task died). */
+static int nlmq_netlink_event(struct notifier_block *nb, unsigned long event,
+			      void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct nlmq_net *qn;
+	struct nlmq_inst *q;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	qn = nlmq_pernet(n->net);
+	spin_lock(&qn->lock);
+	q = nlmq_by_portid(qn, n->portid);
+	if (q)
+		nlmq_inst_destroy(qn, q);
+	spin_unlock(&qn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block nlmq_netlink_nb = {
+	.notifier_call = nlmq_netlink_event,
+};
+
+static void nlmq_flush_net(struct net *net, int ifindex)
+{
+	struct nlmq_net *qn = nlmq_pernet(net);
+	struct nlmq_inst *q;
+	int bkt;
+
+	rcu_read_lock();
+	hash_for_each_rcu(qn->by_queue, bkt, q, qnode)
+		nlmq_flush(q, ifindex, false);
+	rcu_read_unlock();
+}
+
+/* A device going down takes the packets entering or leaving it. */
+static int nlmq_dev_event(struct notifier_block *nb, unsigned long event,
+			  void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event == NETDEV_DOWN && !READ_ONCE(nlmq_exiting))
+		nlmq_flush_net(dev_net(dev), dev->ifindex);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block nlmq_dev_nb = {
+	.notifier_call = nlmq_dev_event,
+};
+
+/* A hook going away: nothing held may go back to it. */
+static void nlmq_hook_drop(struct net *net)
+{
+	/* Also called on a namespace's failed setup, before ours. */
+	if (net_generic(net, nlmq_net_id))
+		nlmq_flush_net(net, 0);
+}
+
+static const struct nf_queue_handler nlmq_handler = {
+	.outfn		= nlmq_enqueue,
+	.nf_hook_drop	= nlmq_hook_drop,
+};
+
+static int __net_init nlmq_net_init(struct net *net)
+{
+	struct nlmq_net *qn = nlmq_pernet(net);
+
+	spin_lock_init(&qn->lock);
+	hash_init(qn->by_queue);
+	hash_init(qn->by_portid);
+	return 0;
+}
+
+static void __net_exit nlmq_net_exit(struct net *net)
+{
+	struct nlmq_net *qn = nlmq_pernet(net);
+	struct hlist_node *tmp;
+	struct nlmq_inst *q;
+	int bkt;
+
+	spin_lock(&qn->lock);
+	hash_for_each_safe(qn->by_queue, bkt, tmp, q, qnode)
+		nlmq_inst_destroy(qn, q);
+	spin_unlock(&qn->lock);
+}
+
+static struct pernet_operations nlmq_net_ops = {
+	.init	= nlmq_net_init,
+	.exit	= nlmq_net_exit,
+	.id	= &nlmq_net_id,
+	.size	= sizeof(struct nlmq_net),
+};
+
+/* Held, never called: nfnetlink_queue cannot load beside us. */
+static const struct nfnetlink_subsystem nlmq_nfnl_placeholder = {
+	.name		= "nlmmap_queue",
+	.subsys_id	= NFNL_SUBSYS_QUEUE,
+	.cb_count	= 0,
+};
+
+static int __init nlmq_init(void)
+{
+	int err;
+
+	err = nfnetlink_subsys_register(&nlmq_nfnl_placeholder);
+	if (err) {
+		pr_err("nfnetlink_queue holds the queue backend: rmmod nfnetlink_queue, then load nlmmap_queue\n");
+		return err;
+	}
+	err = register_pernet_subsys(&nlmq_net_ops);
+	if (err)
+		goto out_subsys;
+	err = genl_register_family(&nlmq_genl);
+	if (err)
+		goto out_pernet;
+	nlmq_tx.id = nlmq_genl.id;
+	nlmmap_tx_register(&nlmq_tx);
+	netlink_register_notifier(&nlmq_netlink_nb);
+	err = register_netdevice_notifier(&nlmq_dev_nb);
+	if (err)
+		goto out_notifier;
+	nf_register_queue_handler(&nlmq_handler);
+	return 0;
+
+out_notifier:
+	netlink_unregister_notifier(&nlmq_netlink_nb);
+	nlmmap_tx_unregister(&nlmq_tx);
+	genl_unregister_family(&nlmq_genl);
+out_pernet:
+	unregister_pernet_subsys(&nlmq_net_ops);
+out_subsys:
+	nfnetlink_subsys_unregister(&nlmq_nfnl_placeholder);
+	return err;
+}
+
+static void __exit nlmq_exit(void)
+{
+	/* No new packet; then every queue ends, its packets by policy.
+	 * Unregistering the device notifier replays NETDEV_DOWN for every
+	 * device that is up: ignored, or it would drop them all.
+	 */
+	nf_unregister_queue_handler();
+	synchronize_rcu();
+	WRITE_ONCE(nlmq_exiting, true);
+	unregister_netdevice_notifier(&nlmq_dev_nb);
+	netlink_unregister_notifier(&nlmq_netlink_nb);
+	nlmmap_tx_unregister(&nlmq_tx);
+	genl_unregister_family(&nlmq_genl);
+	unregister_pernet_subsys(&nlmq_net_ops);
+	rcu_barrier();	/* the queues' last flushes */
+	nfnetlink_subsys_unregister(&nlmq_nfnl_placeholder);
+}
+
+module_init(nlmq_init);
+module_exit(nlmq_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("netfilter queue backend into nlmmap rings");
+MODULE_SOFTDEP("pre: nlmmap");

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Queued packets into the ring: the queue handler's outfn.
+ *
+ * Each packet's message is written once, straight into a frame of the
+ * bound socket's RX ring (nlmmap_alloc_skb()): the same NFQA_* attributes
+ * nfnetlink_queue sends, after a generic netlink header whose reserved
+ * field holds the queue number where nfgenmsg holds res_id. A message
+ * larger than a frame (a whole GSO packet) goes through the socket behind
+ * a COPY frame. GSO packets are delivered whole when the queue set
+ * NFQA_CFG_F_GSO, else segmented first, as nfnetlink_queue does.
+ *
+ * The packet is held (its entry on the queue, in id order) only once its
+ * message is published; a full queue or a full ring refuses it, counted,
+ * and a queue that fails open accepts it instead.
+ */
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <linux/skbuff.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_queue.h>
+#include <net/nlmmap.h>
+#include <net/sock.h>
+
+#include "queue.h"
+
+/* Room for the attributes other than the payload. */
+static size_t nlmq_msg_size(const struct nlmq_inst *q,
+			    const struct nf_queue_entry *entry,
+			    const struct nfnl_ct_hook *nfnl_ct,
+			    const struct nf_conn *ct)
+{
+	size_t size = nla_total_size(sizeof(struct nfqnl_msg_packet_hdr)) +
+		      2 * nla_total_size(sizeof(u32)) +	/* in, out */
+		      nla_total_size(sizeof(u32)) +	/* mark */
+		      nla_total_size(sizeof(u32)) +	/* priority */
+		      nla_total_size(sizeof(struct nfqnl_msg_packet_hw)) +
+		      nla_total_size(sizeof(u32)) +	/* skb info */
+		      nla_total_size(sizeof(u32)) +	/* cap len */
+		      nla_total_size(sizeof(struct nfqnl_msg_packet_timestamp));
+
+	if (q->flags & NFQA_CFG_F_UID_GID)
+		size += 2 * nla_total_size(sizeof(u32));
+	if (ct)
+		size += nfnl_ct->build_size(ct);
+	return size;
+}
+
+static int nlmq_put_uidgid(struct sk_buff *skb, struct sock *sk)
+{
+	const struct cred *cred;
+	int err = 0;
+
+	if (!sk_fullsock(sk))
+		return 0;
+	read_lock_bh(&sk->sk_callback_lock);
+	if (sk->sk_socket && sk->sk_socket->file) {
+		cred = sk->sk_socket->file->f_cred;
+		if (nla_put_be32(skb, NFQA_UID,
+				 htonl(from_kuid_munged(&init_user_ns,
+							cred->fsuid))) ||
+		    nla_put_be32(skb, NFQA_GID,
+				 htonl(from_kgid_munged(&init_user_ns,
+							cred->fsgid))))
+			err = -EMSGSIZE;
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	return err;
+}
+
+static int nlmq_put_meta(struct sk_buff *skb, const struct nlmq_inst *q,
+			 const struct nf_queue_entry *entry, bool csum_verify)
+{
+	struct sk_buff *pkt = entry->skb;
+	struct net_device *in = entry->state.in, *out = entry->state.out;
+	ktime_t tstamp = skb_tstamp_cond(pkt, false);
+	u32 info = 0;
+
+	if ((in && nla_put_be32(skb, NFQA_IFINDEX_INDEV, htonl(in->ifindex))) ||
+	    (out &&
+	     nla_put_be32(skb, NFQA_IFINDEX_OUTDEV, htonl(out->ifindex))) ||
+	    (pkt->mark && nla_put_be32(skb, NFQA_MARK, htonl(pkt->mark))) ||
+	    (pkt->priority &&
+	     nla_put_be32(skb, NFQA_PRIORITY, htonl(pkt->priority))))
+		return -EMSGSIZE;
+	if (in && pkt->dev && skb_mac_header_was_set(pkt) &&
+	    skb_mac_header_len(pkt)) {
+		struct nfqnl_msg_packet_hw phw = {};
+		int len = dev_parse_header(pkt, phw.hw_addr);
+
+		phw.hw_addrlen = htons(len);
+		if (len && nla_put(skb, NFQA_HWADDR, sizeof(phw), &phw))
+			return -EMSGSIZE;
+	}
+	if (entry->state.hook <= NF_INET_FORWARD && tstamp) {
+		struct timespec64 kts = ktime_to_timespec64(tstamp);
+		struct nfqnl_msg_packet_timestamp ts = {
+			.sec = cpu_to_be64(kts.tv_sec),
+			.usec = cpu_to_be64(kts.tv_nsec / NSEC_PER_USEC),
+		};
+
+		if (nla_put(skb, NFQA_TIMESTAMP, sizeof(ts), &ts))
+			return -EMSGSIZE;
+	}
+	if ((q->flags & NFQA_CFG_F_UID_GID) && pkt->sk &&
+	    nlmq_put_uidgid(skb, pkt->sk))
+		return -EMSGSIZE;
+	if (pkt->ip_summed == CHECKSUM_PARTIAL)
+		info = NFQA_SKB_CSUMNOTREADY;
+	else if (csum_verify)
+		info = NFQA_SKB_CSUM_NOTVERIFIED;
+	if (skb_is_gso(pkt))
+		info |= NFQA_SKB_GSO;
+	if (info && nla_put_be32(skb, NFQA_SKB_INFO, htonl(info)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int nlmq_csum_help(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP) &&
+	    (!pskb_network_may_pull(skb, sizeof(struct iphdr)) ||
+	     ip_check_csum_start(skb)))
+		return -EINVAL;
+	if (skb_csum_is_sctp(skb))
+		return skb_crc32c_csum_help(skb);
+	return skb_checksum_help(skb);
+}
+
+/* Build @entry's message, publish it, hold the packet. */
+static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
+{
+	struct sk_buff *pkt = entry->skb, *skb;
+	const struct nfnl_ct_hook *nfnl_ct = NULL;
+	enum ip_conntrack_info ctinfo = 0;
+	struct nfqnl_msg_packet_hdr *ph;
+	struct nf_conn *ct = NULL;
+	u32 data_len = 0, cap_len = 0;
+	struct genlmsghdr *gh;
+	bool csum_verify, failopen = false;
+	struct nlattr *nla;
+	size_t size;
+	int err;
+
+	csum_verify = entry->state.hook <= NF_INET_FORWARD ||
+		      (entry->state.hook == NF_INET_POST_ROUTING && !pkt->sk) ?
+		      !skb_csum_unnecessary(pkt) : false;
+	if (READ_ONCE(q->copy_mode) == NFQNL_COPY_PACKET) {
+		if (!(q->flags & NFQA_CFG_F_GSO) &&
+		    pkt->ip_summed == CHECKSUM_PARTIAL && nlmq_csum_help(pkt))
+			return -EINVAL;
+		data_len = min(READ_ONCE(q->copy_range), pkt->len);
+		cap_len = pkt->len;
+	}
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	if (q->flags & NFQA_CFG_F_CONNTRACK) {
+		nfnl_ct = rcu_dereference(nfnl_ct_hook);
+		if (nfnl_ct)
+			ct = nf_ct_get(pkt, &ctinfo);
+	}
+#endif
+	size = nlmq_msg_size(q, entry, nfnl_ct, ct) + nla_total_size(data_len);
+	skb = nlmmap_genlmsg_new(q->net, q->portid, size, GFP_ATOMIC);
+	if (!skb)
+		return -ENOMEM;
+	gh = genlmsg_put(skb, 0, 0, nlmq_family(), 0, NLMQ_CMD_PACKET);
+	if (!gh)
+		goto too_big;
+	/* Where nfgenmsg has res_id. */
+	gh->reserved = (__force u16)htons(q->queue);
+	nla = __nla_reserve(skb, NFQA_PACKET_HDR, sizeof(*ph));
+	ph = nla_data(nla);
+	ph->hw_protocol = pkt->protocol;
+	ph->hook = entry->state.hook;
+	if (nlmq_put_meta(skb, q, entry, csum_verify) ||
+	    (ct && nfnl_ct->build(skb, ct, ctinfo, NFQA_CT, NFQA_CT_INFO) < 0) ||
+	    (cap_len > data_len &&
+	     nla_put_be32(skb, NFQA_CAP_LEN, htonl(cap_len))))
+		goto too_big;
+	if (data_len) {
+		nla = nla_reserve(skb, NFQA_PAYLOAD, data_len);
+		if (!nla || skb_copy_bits(pkt, 0, nla_data(nla), data_len))
+			goto too_big;
+	}
+	genlmsg_end(skb, gh);
+
+	spin_lock_bh(&q->lock);
+	if (q->total >= q->maxlen) {
+		spin_unlock_bh(&q->lock);
+		nlmmap_free_skb(skb);
+		failopen = q->flags & NFQA_CFG_F_FAIL_OPEN;
+		nlmq_count(q, failopen ? NLMQ_S_FAIL_OPEN :
+			   NLMQ_S_QUEUE_DROPPED, 1);
+		goto refused;
+	}
+	entry->id = ++q->id_seq;
+	ph->packet_id = htonl(entry->id);
+	/* Published or counted as a drop of the ring; never lost. */
+	err = nlmmap_unicast(q->net, skb, q->portid);
+	if (err) {
+		spin_unlock_bh(&q->lock);
+		failopen = q->flags & NFQA_CFG_F_FAIL_OPEN;
+		nlmq_count(q, failopen ? NLMQ_S_FAIL_OPEN :
+			   NLMQ_S_USER_DROPPED, 1);
+		goto refused;
+	}
+	list_add_tail(&entry->list, &q->entries);
+	q->total++;
+	spin_unlock_bh(&q->lock);
+	nlmq_count(q, NLMQ_S_QUEUED, 1);
+	return 0;
+
+refused:
+	if (failopen) {
+		nlmq_reinject(entry, NF_ACCEPT);
+		return 0;
+	}
+	return -ENOBUFS;
+too_big:
+	nlmmap_free_skb(skb);
+	return -EMSGSIZE;
+}
+
+/* A segment of a GSO packet, as an entry of its own. */
+static int nlmq_send_seg(struct nlmq_inst *q, struct nf_queue_entry *entry,
+			 struct sk_buff *seg)
+{
+	struct nf_queue_entry *e;
+	int err;
+
+	if (!seg->next) {	/* the last one takes the entry itself */
+		struct sk_buff *gso = entry->skb;
+
+		entry->skb = seg;
+		err = nlmq_send(q, entry);
+		if (err)
+			entry->skb = gso;
+		return err;
+	}
+	skb_mark_not_on_list(seg);
+	e = kmemdup(entry, entry->size, GFP_ATOMIC);
+	if (!e)
+		return -ENOMEM;
+	if (!nf_queue_entry_get_refs(e)) {
+		kfree(e);
+		return -ENOMEM;
+	}
+	e->skb = seg;
+	err = nlmq_send(q, e);
+	if (err)
+		nf_queue_entry_free(e);
+	return err;
+}
+
+/**
+ * nlmq_enqueue() - the queue handler's outfn
+ * @entry: the packet
+ * @queuenum: its queue number
+ *
+ * Context: rcu_read_lock() held (nf_hook), softirq or process context.
+ * Return: 0 when held or decided (fail open), -ESRCH when no socket is
+ * bound to the queue (netfilter then applies "bypass"), another negative
+ * error when refused (the packet is dropped by netfilter).
+ */
+int nlmq_enqueue(struct nf_queue_entry *entry, unsigned int queuenum)
+{
+	struct sk_buff *skb = entry->skb, *segs, *seg;
+	bool unconfirmed = false;
+	struct nlmq_inst *q;
+	unsigned int queued = 0;
+	int err = 0;
+
+	q = nlmq_by_queue_rcu(entry->state.net, queuenum);
+	if (!q)
+		return -ESRCH;
+	switch (entry->state.pf) {
+	case NFPROTO_IPV4:
+		skb->protocol = htons(ETH_P_IP);
+		break;
+	case NFPROTO_IPV6:
+		skb->protocol = htons(ETH_P_IPV6);
+		break;
+	}
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	{
+		struct nf_conn *ct = (void *)skb_nfct(skb);
+
+		/* An unconfirmed conntrack that someone else holds too
+		 * cannot be queued: nf_conn->ext must not change under a
+		 * parallel user (nfnetlink_queue's rule).
+		 */
+		if (ct && !nf_ct_is_confirmed(ct)) {
+			if (refcount_read(&ct->ct_general.use) > 1)
+				return -EINVAL;
+			unconfirmed = true;
+		}
+	}
+#endif
+	if (!skb_is_gso(skb) ||
+	    ((q->flags & NFQA_CFG_F_GSO) && !skb_is_gso_sctp(skb)))
+		return nlmq_send(q, entry);
+
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs))
+		return -ENOMEM;
+	skb_list_walk_safe(segs, segs, seg) {
+		/* Segments share the conntrack: all but the first wait for
+		 * the first to confirm it (nlmq_reinject()).
+		 */
+		if (unconfirmed && queued)
+			entry->nf_ct_is_unconfirmed = true;
+		if (!err)
+			err = nlmq_send_seg(q, entry, segs);
+		if (!err)
+			queued++;
+		else
+			kfree_skb(segs);
+	}
+	if (queued) {
+		if (err)	/* the last segment did not take the entry */
+			nf_queue_entry_free(entry);
+		kfree_skb(skb);
+		return 0;
+	}
+	return err;
+}

@@ -1,0 +1,719 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nlmmap_queue.ko: packets of an nft "queue" rule into the RX ring of a
+ * generic netlink socket, verdicts back through its TX ring or socket.
+ *
+ * Each case runs in a network namespace of its own: UDP datagrams from
+ * 127.0.0.1 to 127.0.0.1:PORT go through "udp dport PORT queue num 0" in
+ * the output hook; a socket bound to PORT sees what the verdicts let
+ * through. Packet messages are read with libnetfilter_queue's
+ * nfq_nlmsg_parse() and verdicts written with nfq_nlmsg_verdict_put*(),
+ * as an nfqueue application would.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/genetlink.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <linux/nlmmap_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+
+#include "tap.h"
+#include "util.h"
+
+#define PORT	9999
+#define QKO	"/lib/nlmmap/nlmmap_queue.ko"
+
+static uint16_t family, qfam;
+
+struct qsock {
+	struct mnl_socket *nl;
+	struct mnl_ring *r;
+	int rx;			/* UDP socket bound to PORT */
+	int tx;			/* UDP socket sending to it */
+};
+
+static void queue_unload(void *unused)
+{
+	(void)unused;
+	kmod_unload("nlmmap_queue");
+}
+
+/* Netfilter, nlmmap_queue, a namespace of our own with lo up. */
+static void queue_env(void)
+{
+	int err;
+
+	if (unshare(CLONE_NEWNET))
+		SKIP("no network namespaces here");
+	if (kmod_load("nfnetlink", NULL) || kmod_load("nf_tables", NULL) ||
+	    kmod_load("nft_queue", NULL))
+		SKIP("no nf_tables queue support in this kernel");
+	kmod_unload("nfnetlink_queue");
+	err = kmod_load("nlmmap_queue", QKO);
+	REQUIRE(err == 0, "loading nlmmap_queue: %d", err);
+	tap_defer(queue_unload, NULL);
+	REQUIRE(lo_up() == 0);
+}
+
+/* An nft ruleset from @fmt; 0 when nft took it. */
+static int nft(const char *fmt, ...)
+{
+	char script[1024];
+	va_list ap;
+	FILE *p;
+
+	va_start(ap, fmt);
+	vsnprintf(script, sizeof(script), fmt, ap);
+	va_end(ap);
+	p = popen("/tests/nft -f -", "w");
+	if (!p)
+		return -1;
+	fputs(script, p);
+	return pclose(p);
+}
+
+static int queue_rule(const char *what)
+{
+	return nft("flush ruleset\n"
+		   "table ip t {\n"
+		   "  chain out { type filter hook output priority 0;\n"
+		   "    ip dscp 0x04 accept\n"
+		   "    udp dport %d %s\n"
+		   "  }\n"
+		   "}\n", PORT, what);
+}
+
+/* An nlmmap_queue request on @nl and its ack: 0 or -errno. */
+static int qreq(struct mnl_socket *nl, uint8_t cmd, uint32_t queue,
+		uint32_t flags, uint32_t maxlen)
+{
+	char buf[8192];
+	struct nlmsghdr *nlh = mnl_ring_genl_put(buf, qfam, cmd,
+						 NLMQ_GENL_VERSION, NLM_F_ACK,
+						 77);
+	ssize_t n;
+
+	if (cmd == NLMQ_CMD_BIND) {
+		mnl_attr_put_u32(nlh, NLMQ_A_QUEUE, queue);
+		mnl_attr_put_u32(nlh, NLMQ_A_FLAGS, flags);
+		if (maxlen)
+			mnl_attr_put_u32(nlh, NLMQ_A_MAXLEN, maxlen);
+	}
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), 0);
+	if (n < (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_ERROR)
+		return -EPROTO;
+	return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+}
+
+static int udp_socket(int bind_port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(bind_port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && bind_port && bind(fd, (void *)&a, sizeof(a))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A ring-bound socket with queue 0 bound (@flags, @maxlen), and the UDP
+ * pair; rules set by the caller.
+ */
+static void qsock_open(struct qsock *s, uint32_t flags, uint32_t maxlen)
+{
+	int err;
+
+	s->r = ring_setup(&s->nl, &family, 64, 4096, 16);
+	REQUIRE(s->r);
+	REQUIRE(mnl_ring_genl_resolve(s->nl, NLMQ_GENL_NAME, &qfam) == 0);
+	err = qreq(s->nl, NLMQ_CMD_BIND, 0, flags, maxlen);
+	REQUIRE(err == 0, "bind: %d", err);
+	s->rx = udp_socket(PORT);
+	s->tx = udp_socket(0);
+	REQUIRE(s->rx >= 0 && s->tx >= 0);
+}
+
+static void qsock_close(struct qsock *s)
+{
+	ring_teardown(s->r, s->nl);
+	close(s->rx);
+	close(s->tx);
+}
+
+static void send_to(struct qsock *s, const char *msg, int tos)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(PORT),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	REQUIRE(setsockopt(s->tx, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) == 0);
+	REQUIRE(sendto(s->tx, msg, strlen(msg), 0, (void *)&a, sizeof(a)) ==
+		(ssize_t)strlen(msg));
+}
+
+static void send_udp(struct qsock *s, const char *msg)
+{
+	send_to(s, msg, 0);
+}
+
+/* Past the queue: the rules let TOS 0x10 through (see queue_rule()). */
+static void send_udp_unqueued(struct qsock *s, const char *msg)
+{
+	send_to(s, msg, 0x10);
+}
+
+/* The next datagram that got through, waited for up to 10 s; "" when
+ * none came. A reinjected packet may reach the socket from another CPU's
+ * softirq, after the verdict's system call returned.
+ */
+static const char *received_wait(struct qsock *s, int ms)
+{
+	struct pollfd pfd = { s->rx, POLLIN, 0 };
+	static char buf[2048];
+	ssize_t n = -1;
+
+	if (poll(&pfd, 1, ms) > 0)
+		n = recv(s->rx, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static const char *received(struct qsock *s)
+{
+	return received_wait(s, 10000);
+}
+
+/* What is there now: for what must not have arrived. */
+static const char *received_now(struct qsock *s)
+{
+	return received_wait(s, 0);
+}
+
+struct pkt {
+	uint32_t id;
+	uint32_t mark;
+	uint32_t prio;
+	uint16_t queue;
+	int has_mark;
+	char payload[2048];
+	uint32_t len;
+};
+
+/* The next packet message in the ring, waited for; 0 when one came. */
+static int next_packet(struct qsock *s, struct pkt *p)
+{
+	struct pollfd pfd = { mnl_ring_get_fd(s->r), POLLIN, 0 };
+	struct nlattr *attr[NFQA_MAX + 1] = {};
+	struct nfqnl_msg_packet_hdr *ph;
+	struct nl_mmap_hdr *f;
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		f = rx_frame_next(s->r);
+		if (f)
+			break;
+		if (poll(&pfd, 1, 10000) <= 0)
+			return -1;
+	}
+	if (!f)
+		return -1;
+	nlh = mnl_ring_frame_data(f);
+	g = mnl_nlmsg_get_payload(nlh);
+	memset(p, 0, sizeof(*p));
+	if (f->nm_status != NLMMAP_STATUS_VALID || nlh->nlmsg_type != qfam ||
+	    g->cmd != NLMQ_CMD_PACKET ||
+	    nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR]) {
+		printf("# not a packet: type %u cmd %u\n", nlh->nlmsg_type,
+		       g->cmd);
+		rx_frame_done(s->r, 0);
+		return -1;
+	}
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	p->id = ntohl(ph->packet_id);
+	p->queue = ntohs(g->reserved);
+	if (attr[NFQA_MARK]) {
+		p->has_mark = 1;
+		p->mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
+	}
+	if (attr[NFQA_PRIORITY])
+		p->prio = ntohl(mnl_attr_get_u32(attr[NFQA_PRIORITY]));
+	if (attr[NFQA_PAYLOAD]) {
+		p->len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+		if (p->len > sizeof(p->payload))
+			p->len = sizeof(p->payload);
+		memcpy(p->payload, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
+		       p->len);
+	}
+	rx_frame_done(s->r, 0);
+	return 0;
+}
+
+/* The UDP data of a packet's payload (IPv4 + UDP headers, 28 bytes). */
+static const char *udp_data(const struct pkt *p)
+{
+	static char buf[2048];
+	uint32_t n = p->len > 28 ? p->len - 28 : 0;
+
+	memcpy(buf, p->payload + 28, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A verdict request built with libnetfilter_queue's helpers, through a
+ * TX frame (@batch: up to @id), or on the socket.
+ */
+static void verdict(struct qsock *s, int batch, uint32_t id, uint32_t v,
+		    int mark, uint32_t markval, const void *pl, uint32_t len,
+		    int through_socket)
+{
+	char buf[8192];
+	struct nl_mmap_hdr *f = through_socket ? NULL : tx_frame_get(s->r);
+	char *where = f ? mnl_ring_frame_data(f) : buf;
+	struct nlmsghdr *nlh;
+
+	REQUIRE(f || through_socket, "a TX frame");
+	nlh = mnl_ring_genl_put(where, qfam, batch ? NLMQ_CMD_VERDICT_BATCH :
+				NLMQ_CMD_VERDICT, NLMQ_GENL_VERSION, 0, 0);
+	nfq_nlmsg_verdict_put(nlh, id, v);
+	if (mark)
+		nfq_nlmsg_verdict_put_mark(nlh, markval);
+	if (pl)
+		nfq_nlmsg_verdict_put_pkt(nlh, pl, len);
+	if (through_socket) {
+		REQUIRE(mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) >= 0);
+		return;
+	}
+	tx_frame_submit(s->r, nlh->nlmsg_len);
+	REQUIRE(mnl_ring_tx_kick(mnl_ring_tx(s->r)) >= 0);
+}
+
+/* The error a TX verdict was answered with (the ack is in the RX ring). */
+static int tx_error(struct qsock *s)
+{
+	struct nl_mmap_hdr *f = rx_frame_next(s->r);
+	struct nlmsghdr *nlh;
+	int err = 1;
+
+	if (!f)
+		return 1;	/* no answer: it went through */
+	nlh = mnl_ring_frame_data(f);
+	if (nlh->nlmsg_type == NLMSG_ERROR)
+		err = ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+	rx_frame_done(s->r, 0);
+	return err;
+}
+
+static void accept_drop_repeat_and_mark(void)
+{
+	struct qsock s;
+	struct pkt p;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0, "nft");
+	qsock_open(&s, 0, 0);
+
+	send_udp(&s, "one");
+	REQUIRE(next_packet(&s, &p) == 0);
+	CHECK(!strcmp(udp_data(&p), "one") && p.queue == 0,
+	      "payload \"%s\", queue %u", udp_data(&p), p.queue);
+	CHECK(!strcmp(received_now(&s), ""), "held while undecided");
+	verdict(&s, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	CHECK(!strcmp(received(&s), "one"), "accepted");
+
+	/* Dropped: the next one accepted arrives alone. */
+	send_udp(&s, "two");
+	REQUIRE(next_packet(&s, &p) == 0);
+	verdict(&s, 0, p.id, NF_DROP, 0, 0, NULL, 0, 0);
+	send_udp(&s, "three");
+	REQUIRE(next_packet(&s, &p) == 0);
+	verdict(&s, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	CHECK(!strcmp(received(&s), "three"), "two was dropped");
+
+	/* Repeat with a mark: the hook runs again and queues it again,
+	 * now with the mark.
+	 */
+	send_udp(&s, "four");
+	REQUIRE(next_packet(&s, &p) == 0);
+	CHECK(!p.has_mark, "no mark yet");
+	verdict(&s, 0, p.id, NF_REPEAT, 1, 0x42, NULL, 0, 0);
+	REQUIRE(next_packet(&s, &p) == 0);
+	CHECK(p.has_mark && p.mark == 0x42, "requeued with mark %#x",
+	      p.mark);
+	verdict(&s, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	CHECK(!strcmp(received(&s), "four"), "accepted after the repeat");
+	qsock_close(&s);
+}
+
+static void out_of_order_and_batch(void)
+{
+	char msg[8], got[64] = "";
+	struct qsock s;
+	struct pkt p[4];
+	int i;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	qsock_open(&s, 0, 0);
+	for (i = 0; i < 4; i++) {
+		snprintf(msg, sizeof(msg), "%d", i);
+		send_udp(&s, msg);
+		REQUIRE(next_packet(&s, &p[i]) == 0);
+	}
+	verdict(&s, 0, p[2].id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	verdict(&s, 0, p[0].id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	/* Every id up to the last: 1 and 3. */
+	verdict(&s, 1, p[3].id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	for (i = 0; i < 4; i++)
+		strcat(got, received(&s));
+	CHECK(!strcmp(got, "2013"), "arrived in verdict order: %s", got);
+	/* Decided already. */
+	verdict(&s, 0, p[1].id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	CHECK(tx_error(&s) == -ENOENT, "a decided id");
+	verdict(&s, 1, p[3].id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	CHECK(tx_error(&s) == -ENOENT, "an empty batch");
+	qsock_close(&s);
+}
+
+static void payload_replacement_and_refusals(void)
+{
+	struct qsock s;
+	struct pkt p;
+	int err;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	qsock_open(&s, 0, 0);
+
+	/* The same length, other bytes (the UDP checksum off). */
+	send_udp(&s, "abcd");
+	REQUIRE(next_packet(&s, &p) == 0);
+	memcpy(p.payload + 28, "wxyz", 4);
+	p.payload[26] = p.payload[27] = 0;
+	verdict(&s, 0, p.id, NF_ACCEPT, 0, 0, p.payload, p.len, 0);
+	CHECK(!strcmp(received(&s), "wxyz"), "replaced");
+
+	/* Too short: under the transport header. Refused, dropped. */
+	send_udp(&s, "short");
+	REQUIRE(next_packet(&s, &p) == 0);
+	verdict(&s, 0, p.id, NF_ACCEPT, 0, 0, p.payload, 10, 0);
+	err = tx_error(&s);
+	CHECK(err == -EINVAL, "too short: %d", err);
+	/* A verdict out of range, an id never given. */
+	send_udp(&s, "bad");
+	REQUIRE(next_packet(&s, &p) == 0);
+	verdict(&s, 0, p.id, NF_STOLEN, 0, 0, NULL, 0, 0);
+	CHECK(tx_error(&s) == -EINVAL, "NF_STOLEN refused");
+	verdict(&s, 0, p.id + 1000, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	CHECK(tx_error(&s) == -ENOENT, "unknown id");
+	verdict(&s, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	CHECK(!strcmp(received(&s), "bad"), "still held, then accepted");
+	qsock_close(&s);
+}
+
+struct qstats {
+	uint32_t queue, waiting, portid;
+	uint64_t s[NLMQ_S_MAX + 1];
+	int n;
+};
+
+static int qstats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct qstats *q = data;
+	struct nlattr *a, *x;
+
+	q->n++;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		switch (mnl_attr_get_type(a)) {
+		case NLMQ_A_QUEUE:
+			q->queue = mnl_attr_get_u32(a);
+			break;
+		case NLMQ_A_WAITING:
+			q->waiting = mnl_attr_get_u32(a);
+			break;
+		case NLMQ_A_PORTID:
+			q->portid = mnl_attr_get_u32(a);
+			break;
+		case NLMQ_A_STATS:
+			mnl_attr_for_each_nested(x, a)
+				if (mnl_attr_get_type(x) <= NLMQ_S_MAX)
+					q->s[mnl_attr_get_type(x)] =
+						mnl_attr_get_u64(x);
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+/* NLMQ_CMD_GET from a plain socket: the namespace's queues. */
+static int qstats(struct qstats *q)
+{
+	struct mnl_socket *nl = genl_open(NULL);
+	char buf[16384];
+	struct nlmsghdr *nlh;
+	ssize_t n;
+	int ret = -1;
+
+	memset(q, 0, sizeof(*q));
+	if (!nl)
+		return -1;
+	nlh = mnl_ring_genl_put(buf, qfam, NLMQ_CMD_GET, NLMQ_GENL_VERSION,
+				NLM_F_DUMP, 3);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0)
+		while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+			ret = mnl_cb_run(buf, n, 3, 0, qstats_cb, q);
+			if (ret <= MNL_CB_STOP)
+				break;
+		}
+	mnl_socket_close(nl);
+	return ret < 0 ? -1 : 0;
+}
+
+/* Verdicts on the socket, and the counters as the GET dump shows them. */
+static void socket_verdicts_and_counters(void)
+{
+	struct qstats st;
+	struct qsock s;
+	struct pkt p;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	qsock_open(&s, 0, 0);
+	send_udp(&s, "a");
+	send_udp(&s, "b");
+	REQUIRE(next_packet(&s, &p) == 0 && next_packet(&s, &p) == 0);
+	REQUIRE(qstats(&st) == 0);
+	CHECK(st.n == 1 && st.queue == 0 && st.waiting == 2 &&
+	      st.portid == mnl_socket_get_portid(s.nl) &&
+	      st.s[NLMQ_S_QUEUED] == 2, "%d queues, %u waiting", st.n,
+	      st.waiting);
+	verdict(&s, 1, p.id, NF_ACCEPT, 0, 0, NULL, 0, 1);
+	CHECK(!strcmp(received(&s), "a") && !strcmp(received(&s), "b"),
+	      "both accepted");
+	REQUIRE(qstats(&st) == 0);
+	CHECK(st.waiting == 0 && st.s[NLMQ_S_VERDICTS] == 2, "%u waiting",
+	      st.waiting);
+	qsock_close(&s);
+}
+
+/* A full queue drops, or accepts when it fails open; counted. */
+static void maxlen_and_fail_open(void)
+{
+	struct qstats st;
+	struct qsock s;
+	struct pkt p;
+	int i;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	qsock_open(&s, 0, 2);
+	for (i = 0; i < 3; i++)
+		send_udp(&s, "x");
+	REQUIRE(qstats(&st) == 0);
+	CHECK(st.waiting == 2 && st.s[NLMQ_S_QUEUE_DROPPED] == 1,
+	      "%u held, %llu dropped", st.waiting,
+	      (unsigned long long)st.s[NLMQ_S_QUEUE_DROPPED]);
+	REQUIRE(qreq(s.nl, NLMQ_CMD_BIND, 0, NFQA_CFG_F_FAIL_OPEN, 2) == 0);
+	send_udp(&s, "open");
+	CHECK(!strcmp(received(&s), "open"), "failed open");
+	REQUIRE(qstats(&st) == 0);
+	CHECK(st.s[NLMQ_S_FAIL_OPEN] == 1, "counted");
+	REQUIRE(next_packet(&s, &p) == 0);
+	qsock_close(&s);
+}
+
+/* With nothing bound: dropped, or through with "bypass". */
+static void bypass_with_nothing_bound(void)
+{
+	struct qsock s = {};
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 3") == 0);
+	s.rx = udp_socket(PORT);
+	s.tx = udp_socket(0);
+	send_udp(&s, "lost");
+	send_udp_unqueued(&s, "marker");
+	CHECK(!strcmp(received(&s), "marker"), "dropped without bypass");
+	REQUIRE(queue_rule("queue num 3 bypass") == 0);
+	send_udp(&s, "through");
+	CHECK(!strcmp(received(&s), "through"), "through with bypass");
+	close(s.rx);
+	close(s.tx);
+}
+
+/* Unbinding, closing or dying with packets held: by the policy. */
+static void held_packets_follow_the_policy(void)
+{
+	struct qstats st;
+	struct qsock s;
+	struct pkt p;
+	int status = 0, ready[2];
+	pid_t pid;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	/* Unbind: dropped. */
+	qsock_open(&s, 0, 0);
+	send_udp(&s, "u");
+	REQUIRE(next_packet(&s, &p) == 0);
+	REQUIRE(qreq(s.nl, NLMQ_CMD_UNBIND, 0, 0, 0) == 0);
+	REQUIRE(qreq(s.nl, NLMQ_CMD_BIND, 0, 0, 0) == 0);
+	send_udp(&s, "after");
+	REQUIRE(next_packet(&s, &p) == 0);
+	verdict(&s, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	CHECK(!strcmp(received(&s), "after"), "the unbound one dropped");
+	/* Close, failing open: accepted. */
+	REQUIRE(qreq(s.nl, NLMQ_CMD_BIND, 0, NFQA_CFG_F_FAIL_OPEN, 0) == 0);
+	send_udp(&s, "open");
+	REQUIRE(next_packet(&s, &p) == 0);
+	ring_teardown(s.r, s.nl);
+	CHECK(!strcmp(received(&s), "open"), "accepted at close");
+	/* Killed while holding one: dropped, and the queue is free. */
+	REQUIRE(pipe(ready) == 0);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		struct qsock c;
+
+		c.r = ring_setup(&c.nl, &family, 64, 4096, 16);
+		if (!c.r || qreq(c.nl, NLMQ_CMD_BIND, 0, 0, 0) ||
+		    write(ready[1], "x", 1) != 1 || next_packet(&c, &p))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	REQUIRE(read(ready[0], &status, 1) == 1, "the child bound queue 0");
+	send_udp(&s, "killed");
+	for (;;) {	/* until its packet is held */
+		struct pollfd none = { -1, 0, 0 };
+
+		REQUIRE(qstats(&st) == 0);
+		if (st.waiting == 1)
+			break;
+		poll(&none, 1, 10);
+	}
+	kill(pid, SIGKILL);
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	REQUIRE(qstats(&st) == 0);
+	CHECK(st.n == 0, "the dead task's queue is gone: %d", st.n);
+	send_udp_unqueued(&s, "marker");
+	CHECK(!strcmp(received(&s), "marker"), "its packet dropped");
+	close(s.rx);
+	close(s.tx);
+}
+
+/* Only the socket that bound a queue decides its packets; binding needs
+ * CAP_NET_ADMIN; one socket per queue.
+ */
+static void only_the_binder_decides(void)
+{
+	struct mnl_socket *other_nl;
+	struct mnl_ring *other;
+	struct qsock s;
+	struct pkt p;
+	int err;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	qsock_open(&s, 0, 0);
+	send_udp(&s, "mine");
+	REQUIRE(next_packet(&s, &p) == 0);
+	other = ring_setup(&other_nl, &family, 16, 4096, 0);
+	REQUIRE(other);
+	err = qreq(other_nl, NLMQ_CMD_BIND, 0, 0, 0);
+	CHECK(err == -EBUSY, "queue 0 taken: %d", err);
+	{
+		char buf[512];
+		struct nlmsghdr *nlh = mnl_ring_genl_put(buf, qfam,
+			NLMQ_CMD_VERDICT, NLMQ_GENL_VERSION, NLM_F_ACK, 9);
+
+		nfq_nlmsg_verdict_put(nlh, p.id, NF_DROP);
+		REQUIRE(mnl_socket_sendto(other_nl, nlh, nlh->nlmsg_len) > 0);
+		REQUIRE(recv(mnl_socket_get_fd(other_nl), buf, sizeof(buf),
+			     0) > 0);
+		err = ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+		CHECK(err == -ENOTCONN, "another socket's verdict: %d", err);
+	}
+	verdict(&s, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	CHECK(!strcmp(received(&s), "mine"), "the binder's verdict");
+	if (setgid(65534) || setuid(65534))
+		SKIP("cannot become user nobody here");
+	err = qreq(other_nl, NLMQ_CMD_BIND, 5, 0, 0);
+	CHECK(err == -EPERM, "nobody binding queue 5: %d", err);
+	ring_teardown(other, other_nl);
+	qsock_close(&s);
+}
+
+/* One queue backend at a time, whichever loads first; never a WARN. */
+static void nfnetlink_queue_coexistence(void)
+{
+	int err;
+
+	if (kmod_load("nfnetlink", NULL))
+		SKIP("no nfnetlink");
+	kmod_unload("nlmmap_queue");
+	err = kmod_load("nfnetlink_queue", NULL);
+	if (err == -ENOENT)
+		SKIP("no nfnetlink_queue module in this kernel");
+	REQUIRE(err == 0, "nfnetlink_queue: %d", err);
+	err = kmod_load("nlmmap_queue", QKO);
+	CHECK(err == -EBUSY, "nlmmap_queue beside nfnetlink_queue: %d", err);
+	REQUIRE(kmod_unload("nfnetlink_queue") == 0);
+	err = kmod_load("nlmmap_queue", QKO);
+	REQUIRE(err == 0, "nlmmap_queue alone: %d", err);
+	tap_defer(queue_unload, NULL);
+	err = kmod_load("nfnetlink_queue", NULL);
+	CHECK(err == -EBUSY, "nfnetlink_queue beside nlmmap_queue: %d", err);
+}
+
+/* rmmod with packets held: they go, counted; nothing leaks. */
+static void unload_with_packets_held(void)
+{
+	const char *got;
+	struct qsock s;
+	struct pkt p;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	qsock_open(&s, NFQA_CFG_F_FAIL_OPEN, 0);
+	send_udp(&s, "held");
+	REQUIRE(next_packet(&s, &p) == 0);
+	CHECK(kmod_unload("nlmmap_queue") == 0, "unloaded with one held");
+	got = received(&s);
+	CHECK(!strcmp(got, "held"), "accepted by its policy: \"%s\"", got);
+	send_udp(&s, "no backend");
+	send_udp_unqueued(&s, "marker");
+	got = received(&s);
+	CHECK(!strcmp(got, "marker"), "dropped with no backend: \"%s\"",
+	      got);
+	qsock_close(&s);
+}
+
+TAP_MAIN(T(accept_drop_repeat_and_mark), T(out_of_order_and_batch),
+	 T(payload_replacement_and_refusals),
+	 T(socket_verdicts_and_counters), T(maxlen_and_fail_open),
+	 T(bypass_with_nothing_bound), T(held_packets_follow_the_policy),
+	 T(only_the_binder_decides), T(nfnetlink_queue_coexistence),
+	 T(unload_with_packets_held))
