@@ -140,6 +140,7 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	u32 data_len = 0, cap_len = 0;
 	struct genlmsghdr *gh;
 	bool csum_verify, failopen = false;
+	void *body;
 	struct nlattr *nla;
 	size_t size;
 	int err;
@@ -165,10 +166,11 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	skb = nlmmap_genlmsg_new(q->net, q->portid, size, GFP_ATOMIC);
 	if (!skb)
 		return -ENOMEM;
-	gh = genlmsg_put(skb, 0, 0, nlmq_family(), 0, NLMQ_CMD_PACKET);
-	if (!gh)
+	body = genlmsg_put(skb, 0, 0, nlmq_family(), 0, NLMQ_CMD_PACKET);
+	if (!body)
 		goto too_big;
 	/* Where nfgenmsg has res_id. */
+	gh = body - GENL_HDRLEN;
 	gh->reserved = (__force u16)htons(q->queue);
 	nla = __nla_reserve(skb, NFQA_PACKET_HDR, sizeof(*ph));
 	ph = nla_data(nla);
@@ -184,7 +186,7 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 		if (!nla || skb_copy_bits(pkt, 0, nla_data(nla), data_len))
 			goto too_big;
 	}
-	genlmsg_end(skb, gh);
+	genlmsg_end(skb, body);
 
 	spin_lock_bh(&q->lock);
 	if (q->total >= q->maxlen) {

@@ -88,15 +88,20 @@ static int nft(const char *fmt, ...)
 	return pclose(p);
 }
 
-static int queue_rule(const char *what)
+static int proto_rule(const char *proto, const char *what)
 {
 	return nft("flush ruleset\n"
 		   "table ip t {\n"
 		   "  chain out { type filter hook output priority 0;\n"
 		   "    ip dscp 0x04 accept\n"
-		   "    udp dport %d %s\n"
+		   "    %s dport %d %s\n"
 		   "  }\n"
-		   "}\n", PORT, what);
+		   "}\n", proto, PORT, what);
+}
+
+static int queue_rule(const char *what)
+{
+	return proto_rule("udp", what);
 }
 
 /* An nlmmap_queue request on @nl and its ack: 0 or -errno. */
@@ -140,11 +145,13 @@ static int udp_socket(int bind_port)
 /* A ring-bound socket with queue 0 bound (@flags, @maxlen), and the UDP
  * pair; rules set by the caller.
  */
+static unsigned int qframe = 4096;	/* RX frame size of qsock_open() */
+
 static void qsock_open(struct qsock *s, uint32_t flags, uint32_t maxlen)
 {
 	int err;
 
-	s->r = ring_setup(&s->nl, &family, 64, 4096, 16);
+	s->r = ring_setup(&s->nl, &family, 64, qframe, 16);
 	REQUIRE(s->r);
 	REQUIRE(mnl_ring_genl_resolve(s->nl, NLMQ_GENL_NAME, &qfam) == 0);
 	err = qreq(s->nl, NLMQ_CMD_BIND, 0, flags, maxlen);
@@ -666,6 +673,231 @@ static void only_the_binder_decides(void)
 	qsock_close(&s);
 }
 
+/* NF_QUEUE: a verdict that sends the packet on to another queue. */
+static void requeue_to_another_queue(void)
+{
+	struct qsock s, t = {};
+	struct pkt p;
+	int err;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	qsock_open(&s, 0, 0);
+	t.r = ring_setup(&t.nl, &family, 64, 4096, 16);
+	REQUIRE(t.r);
+	err = qreq(t.nl, NLMQ_CMD_BIND, 1, 0, 0);
+	REQUIRE(err == 0, "queue 1: %d", err);
+	send_udp(&s, "moved");
+	REQUIRE(next_packet(&s, &p) == 0);
+	verdict(&s, 0, p.id, NF_QUEUE_NR(1), 0, 0, NULL, 0, 0);
+	REQUIRE(next_packet(&t, &p) == 0, "on queue 1");
+	CHECK(p.queue == 1 && !strcmp(udp_data(&p), "moved"),
+	      "queue %u, \"%s\"", p.queue, udp_data(&p));
+	verdict(&t, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	CHECK(!strcmp(received(&s), "moved"), "accepted by queue 1");
+	ring_teardown(t.r, t.nl);
+	qsock_close(&s);
+}
+
+/* "queue num 0-1": flows spread over two sockets, each deciding its own.
+ * The spread hashes addresses: each flow comes from its own 127.0.0.X.
+ */
+static void balance_over_two_sockets(void)
+{
+	struct qsock s, t = {};
+	int i, n[2] = { 0, 0 }, got = 0;
+	struct pollfd pfd[2];
+	struct pkt p;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0-1") == 0);
+	qsock_open(&s, 0, 0);
+	t.r = ring_setup(&t.nl, &family, 64, 4096, 16);
+	REQUIRE(t.r && qreq(t.nl, NLMQ_CMD_BIND, 1, 0, 0) == 0);
+	for (i = 0; i < 32; i++) {
+		struct sockaddr_in src = { .sin_family = AF_INET,
+			.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 + i) };
+
+		close(s.tx);
+		s.tx = udp_socket(0);
+		REQUIRE(s.tx >= 0 &&
+			!bind(s.tx, (void *)&src, sizeof(src)));
+		send_udp(&s, "f");
+	}
+	pfd[0] = (struct pollfd){ mnl_ring_get_fd(s.r), POLLIN, 0 };
+	pfd[1] = (struct pollfd){ mnl_ring_get_fd(t.r), POLLIN, 0 };
+	while (n[0] + n[1] < 32 && poll(pfd, 2, 10000) > 0) {
+		for (i = 0; i < 2; i++) {
+			struct qsock *q = i ? &t : &s;
+
+			while (rx_frame_next(q->r) && !next_packet(q, &p)) {
+				n[i]++;
+				verdict(q, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0,
+					0);
+			}
+		}
+	}
+	while (got < 32 && !strcmp(received(&s), "f"))
+		got++;
+	CHECK(n[0] + n[1] == 32 && n[0] && n[1], "%d and %d", n[0], n[1]);
+	CHECK(got == 32, "%d delivered", got);
+	ring_teardown(t.r, t.nl);
+	qsock_close(&s);
+}
+
+static int lo_mtu(int mtu)
+{
+	struct ifreq ifr = { .ifr_name = "lo", .ifr_mtu = mtu };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), err;
+
+	err = fd < 0 || ioctl(fd, SIOCSIFMTU, &ifr) ? -1 : 0;
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* The largest packet a TCP transfer of @target bytes queued, all
+ * accepted; -1 when the transfer did not complete.
+ */
+static int tcp_max_packet(struct qsock *s, int target)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(PORT),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	static char data[65536];
+	int l, c, conn = -1, max = 0, got = 0, sent = 0, one = 1;
+	struct pkt p;
+	ssize_t n;
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l < 0 || c < 0 || bind(l, (void *)&a, sizeof(a)) || listen(l, 1))
+		return -1;
+	connect(c, (void *)&a, sizeof(a));
+	while (got < target) {
+		struct pollfd pfd[3] = {
+			{ mnl_ring_get_fd(s->r), POLLIN, 0 },
+			{ conn >= 0 ? conn : l, POLLIN, 0 },
+			{ c, sent < target ? POLLOUT : 0, 0 },
+		};
+
+		if (poll(pfd, 3, 10000) <= 0)
+			break;
+		while (rx_frame_next(s->r) && !next_packet(s, &p)) {
+			if ((int)p.len > max)
+				max = p.len;
+			verdict(s, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+		}
+		if (conn < 0 && (pfd[1].revents & POLLIN))
+			conn = accept(l, NULL, NULL);
+		else if (conn >= 0 && (pfd[1].revents & POLLIN) &&
+			 (n = recv(conn, data, sizeof(data), MSG_DONTWAIT)) > 0)
+			got += n;
+		if ((pfd[2].revents & POLLOUT) &&
+		    (n = send(c, data, target - sent, MSG_DONTWAIT)) > 0)
+			sent += n;
+	}
+	close(c);
+	close(l);
+	if (conn >= 0)
+		close(conn);
+	return got >= target ? max : -1;
+}
+
+static void gso_whole_or_segmented(void)
+{
+	struct qsock s;
+	int max;
+
+	queue_env();
+	REQUIRE(lo_mtu(1500) == 0);
+	REQUIRE(proto_rule("tcp", "queue num 0") == 0);
+	qframe = 69632;		/* a whole GSO packet in a frame */
+	qsock_open(&s, NFQA_CFG_F_GSO, 0);
+	max = tcp_max_packet(&s, 60000);
+	CHECK(max > 1500, "whole GSO packets: the largest %d bytes", max);
+	REQUIRE(qreq(s.nl, NLMQ_CMD_BIND, 0, 0, 0) == 0);
+	max = tcp_max_packet(&s, 60000);
+	CHECK(max > 0 && max <= 1500, "segmented: the largest %d bytes", max);
+	qsock_close(&s);
+}
+
+/* A namespace torn down while its queue holds a packet: nothing left. */
+static void netns_teardown_with_packets_held(void)
+{
+	int status;
+	pid_t pid;
+
+	queue_env();
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		struct qsock c;
+		struct pkt p;
+
+		if (unshare(CLONE_NEWNET) || lo_up() ||
+		    queue_rule("queue num 0"))
+			_exit(2);
+		qsock_open(&c, 0, 0);
+		send_udp(&c, "held");
+		_exit(next_packet(&c, &p) ? 1 : 0);
+	}
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "status %#x",
+	      status);
+	/* kmemleak and the console tell the rest. */
+}
+
+/* nlmmap-queue, the verdict tool: accepts, drops its share, counts. */
+static void queue_tool_decides_and_counts(void)
+{
+	char *argv[] = { "/tests/nlmmap-queue", "-c", "10", "-d", "50", "-b",
+			 "4", "-S", NULL };
+	char line[256] = "";
+	int o[2], e[2], status, i, got = 0;
+	struct qsock s = {};
+	FILE *err;
+	pid_t pid;
+
+	if (access(argv[0], X_OK))
+		SKIP("no %s", argv[0]);
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	REQUIRE(pipe(o) == 0 && pipe(e) == 0);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(o[1]);
+	close(e[1]);
+	err = fdopen(e[0], "r");
+	REQUIRE(err && fgets(line, sizeof(line), err) &&
+		strstr(line, "ready"), "the tool is ready: %s", line);
+	s.rx = udp_socket(PORT);
+	s.tx = udp_socket(0);
+	for (i = 0; i < 10; i++)
+		send_udp(&s, "t");
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "status %#x", status);
+	while (!strcmp(received_wait(&s, got < 5 ? 10000 : 0), "t"))
+		got++;
+	CHECK(got == 5, "%d of 10 accepted with -d 50", got);
+	line[0] = '\0';
+	if (fgets(line, sizeof(line), err))
+		printf("# %s", line);
+	CHECK(strstr(line, "10 packets") && strstr(line, "5 dropped"),
+	      "the totals");
+	fclose(err);
+	close(o[0]);
+	close(s.rx);
+	close(s.tx);
+}
+
 /* One queue backend at a time, whichever loads first; never a WARN. */
 static void nfnetlink_queue_coexistence(void)
 {
@@ -715,5 +947,8 @@ TAP_MAIN(T(accept_drop_repeat_and_mark), T(out_of_order_and_batch),
 	 T(payload_replacement_and_refusals),
 	 T(socket_verdicts_and_counters), T(maxlen_and_fail_open),
 	 T(bypass_with_nothing_bound), T(held_packets_follow_the_policy),
-	 T(only_the_binder_decides), T(nfnetlink_queue_coexistence),
+	 T(only_the_binder_decides), T(requeue_to_another_queue),
+	 T(balance_over_two_sockets), T(gso_whole_or_segmented),
+	 T(netns_teardown_with_packets_held), T(queue_tool_decides_and_counts),
+	 T(nfnetlink_queue_coexistence),
 	 T(unload_with_packets_held))
