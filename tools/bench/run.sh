@@ -131,6 +131,19 @@ tail -n +2 "$out/steady.csv" | sort -t, -k1,1V | while IFS=, read -r w sc _ p50 
 		"$(echo "$p99 / 1000" | bc -l)" "$(val "$w" i)"
 done
 echo
+echo "Packet queue: bursts of 256 UDP datagrams of 64 B through 'queue num 0', decided by nlmmap-queue (accept, batch of 64, copy range 128), read by a receiver"
+printf '%-22s %12s %12s %16s\n' path "pkts/s" "insn/pkt" "syscalls/pkt"
+for w in queuenone-64 queuesock-64 queuering-64; do
+	sc=$(grep -a "^bench: queue $w " "$BUILD/vm-stock/console.log" | tr -d '\r' |
+		sed 's/.* \([0-9.]*\) syscalls.*/\1/' | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }')
+	printf '%-22s %12s %12s %16s\n' "$w" "$(val "$w" 2)" "$(val "$w" i)" "$sc"
+done
+printf '%-22s %12s %12s\n' "ring / stock" "$(ratio "$(val queuering-64 2)" "$(val queuesock-64 2)")" \
+	"$(ratio "$(val queuesock-64 i)" "$(val queuering-64 i)")"
+awk -v n="$(val queuenone-64 i)" -v s="$(val queuesock-64 i)" -v r="$(val queuering-64 i)" 'BEGIN {
+	if (n > 0 && s > n && r > 0)
+		printf "queueing overhead: stock %d, ring %d insn/pkt (ring = %.2f of stock)\n", s - n, r - n, (r - n) / (s - n) }'
+echo
 echo "Multicast relay: 2,000 rtnetlink address events while the reader sleeps, $(( 256 )) KiB for each reader"
 grep -a '^bench: relay' "$BUILD/vm-stock/console.log" | tr -d '\r' | awk '
 	{ n[$3]++; r[$3] += $7; l[$3] += $9 }

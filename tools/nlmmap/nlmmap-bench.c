@@ -39,6 +39,8 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
 #include <linux/genetlink.h>
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
@@ -634,6 +636,118 @@ static void run_relay(uint32_t events, int ring, const char *name)
 	mnl_socket_close(rt);
 }
 
+/* --- the packet queue: 64-byte UDP through a verdict application ------ */
+
+#define QPORT	9999
+
+/* The verdict tool running, once it said it is ready. */
+static pid_t queue_tool(const char *mode, unsigned long count, FILE **err)
+{
+	char cnt[32];
+	int e[2];
+	pid_t pid;
+	char line[256];
+
+	snprintf(cnt, sizeof(cnt), "%lu", count);
+	if (pipe(e))
+		die("pipe");
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		dup2(e[1], 2);
+		execl("/tests/nlmmap-queue", "nlmmap-queue", "-c", cnt, "-r",
+		      "128", "-S", *mode ? mode : NULL, NULL);
+		_exit(127);
+	}
+	close(e[1]);
+	*err = fdopen(e[0], "r");
+	while (*err && fgets(line, sizeof(line), *err))
+		if (strstr(line, "ready"))
+			return pid;
+	return -1;
+}
+
+/* @bursts bursts of BURST datagrams of 64 bytes to QPORT, each queued,
+ * decided by nlmmap-queue (@mode "-s": stock nfnetlink_queue; NULL: no
+ * rule, no tool) and read by a receiver before the next burst.
+ */
+static void run_queue(const char *name, const char *mode, int bursts)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(QPORT),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET,
+							      SOCK_DGRAM, 0);
+	unsigned long got = 0, want = (unsigned long)bursts * BURST;
+	char payload[64] = "nlmmap", line[256];
+	FILE *err = NULL;
+	uint64_t t0;
+	pid_t pid;
+	int b, i;
+
+	if (rx < 0 || tx < 0 || bind(rx, (void *)&a, sizeof(a)))
+		die("udp");
+	pid = mode ? queue_tool(mode, want, &err) : 0;
+	if (pid < 0) {
+		printf("# %s: no verdict tool\n", name);
+		return;
+	}
+	marker();
+	t0 = now_ns();
+	for (b = 0; b < bursts; b++) {
+		struct pollfd pfd = { rx, POLLIN, 0 };
+		unsigned long until = got + BURST;
+
+		for (i = 0; i < BURST; i++)
+			sendto(tx, payload, sizeof(payload), 0, (void *)&a,
+			       sizeof(a));
+		while (got < until && poll(&pfd, 1, 5000) > 0)
+			while (recv(rx, rbuf, sizeof(rbuf), MSG_DONTWAIT) > 0)
+				got++;
+		if (got < until)
+			break;
+	}
+	marker();
+	report(name, got, want, t0);
+	if (pid)
+		waitpid(pid, NULL, 0);
+	while (err && fgets(line, sizeof(line), err))
+		if (strstr(line, "packets,"))
+			printf("bench: queue %s %s", name, line + 14);
+	if (err)
+		fclose(err);
+	close(rx);
+	close(tx);
+}
+
+static void run_queues(int bursts)
+{
+	if (system("ifconfig lo up"))
+		printf("# lo: not up\n");
+	static const char load[] =
+		"r=$(uname -r);"
+		" while read -r k; do"
+		" grep -q \"^$(echo ${k%.ko} | tr - _) \" /proc/modules ||"
+		" insmod /lib/modules/$r/$k 2>/dev/null;"
+		" done </lib/modules/$r/load-order;"
+		" printf 'table ip bench { chain out { type filter hook output"
+		" priority 0; udp dport 9999 queue num 0\\n}\\n}\\n' |"
+		" /tests/nft -f -";
+
+	run_queue("queuenone-64", NULL, bursts);
+	if (system(load)) {
+		printf("# no nf_tables queue: no packet queue workload\n");
+		return;
+	}
+	run_queue("queuesock-64", "-s", bursts);
+	if (system("rmmod nfnetlink_queue && insmod /lib/nlmmap/nlmmap_queue.ko"))
+		printf("# nlmmap_queue did not load\n");
+	else
+		run_queue("queuering-64", "", bursts);
+	if (system("rmmod nlmmap_queue; /tests/nft flush ruleset"))
+		printf("# packet queue teardown\n");
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned int sizes[] = { 64, 1024, 16384 };
@@ -692,6 +806,8 @@ int main(int argc, char **argv)
 			run_steady(wakes[j], name);
 		}
 	}
+	for (i = 0; i < reps; i++)
+		run_queues(smoke ? 2 : 16);
 	/* The relay under a paced flood, audit and rtnetlink: a program of
 	 * its own, which users run too.
 	 */

@@ -211,6 +211,13 @@ static int run_ring(const struct opts *o, int tty)
 		if (end && now() > end)
 			break;
 	}
+	/* What is still undecided goes with a last verdict, not with us. */
+	if (pending &&
+	    !ring_verdict(r, o->batch == 1 ? NLMQ_CMD_VERDICT :
+			  NLMQ_CMD_VERDICT_BATCH, max_id, NF_ACCEPT, o)) {
+		st.syscalls++;
+		mnl_ring_tx_kick(mnl_ring_tx(r));
+	}
 	mnl_ring_unmap(r);
 	mnl_socket_close(nl);
 	return 0;
@@ -324,6 +331,9 @@ static int run_socket(const struct opts *o, int tty)
 			}
 		}
 	}
+	if (pending)
+		sock_verdict(nl, o, o->batch == 1 ? NFQNL_MSG_VERDICT :
+			     NFQNL_MSG_VERDICT_BATCH, max_id, NF_ACCEPT);
 	sock_cfg(nl, o, NFQNL_CFG_CMD_UNBIND);
 	mnl_socket_close(nl);
 	free(buf);
