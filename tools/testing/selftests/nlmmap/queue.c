@@ -25,6 +25,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/genetlink.h>
@@ -849,6 +850,92 @@ static void netns_teardown_with_packets_held(void)
 	/* kmemleak and the console tell the rest. */
 }
 
+/* NFQA_UID and NFQA_GID only when asked: the sending socket's owner. */
+static void uid_gid_when_asked(void)
+{
+	struct nlattr *attr[NFQA_MAX + 1];
+	struct nl_mmap_hdr *f;
+	struct pollfd pfd;
+	struct qsock s;
+	struct pkt p;
+	int asked;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	qsock_open(&s, 0, 0);
+	pfd = (struct pollfd){ mnl_ring_get_fd(s.r), POLLIN, 0 };
+	for (asked = 0; asked < 2; asked++) {
+		if (asked)
+			REQUIRE(qreq(s.nl, NLMQ_CMD_BIND, 0, NFQA_CFG_F_UID_GID,
+				     0) == 0);
+		send_udp(&s, "who");
+		REQUIRE(poll(&pfd, 1, 10000) == 1);
+		f = rx_frame_next(s.r);
+		REQUIRE(f);
+		memset(attr, 0, sizeof(attr));
+		REQUIRE(nfq_nlmsg_parse(mnl_ring_frame_data(f), attr) >= 0);
+		if (asked)
+			CHECK(attr[NFQA_UID] && attr[NFQA_GID] &&
+			      ntohl(mnl_attr_get_u32(attr[NFQA_UID])) ==
+			      getuid(), "uid and gid given");
+		else
+			CHECK(!attr[NFQA_UID] && !attr[NFQA_GID],
+			      "not given unasked");
+		REQUIRE(next_packet(&s, &p) == 0);
+		verdict(&s, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+		CHECK(!strcmp(received(&s), "who"), "accepted");
+	}
+	qsock_close(&s);
+}
+
+static void kill_tool(void *pid)
+{
+	kill(*(pid_t *)pid, SIGKILL);
+	waitpid(*(pid_t *)pid, NULL, 0);
+}
+
+/* iperf3 TCP over loopback through the ring queue, nlmmap-queue deciding:
+ * it completes, all 4 MBytes sent (TCP delivers them or fails).
+ */
+static void iperf3_through_the_ring_queue(void)
+{
+	char *tool[] = { "/tests/nlmmap-queue", "-g", NULL };
+	static pid_t pid;
+	char line[512];
+	int sent = 0, rcvd = 0, status;
+	FILE *out;
+
+	if (access("/tests/iperf3", X_OK) || access(tool[0], X_OK))
+		SKIP("no iperf3 or nlmmap-queue here");
+	queue_env();
+	REQUIRE(proto_rule("tcp", "queue num 0") == 0);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		int null = open("/dev/null", O_WRONLY);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(tool[0], tool);
+		_exit(127);
+	}
+	tap_defer(kill_tool, &pid);
+	REQUIRE(system("/tests/iperf3 -s -1 -D -p 9999 >/dev/null 2>&1") ==
+		0);
+	out = popen("/tests/iperf3 -c 127.0.0.1 -p 9999 -n 4M 2>&1", "r");
+	REQUIRE(out);
+	while (fgets(line, sizeof(line), out)) {
+		if (!strstr(line, "sender") && !strstr(line, "receiver"))
+			continue;
+		printf("# %s", line);
+		sent |= strstr(line, "sender") && strstr(line, " 4.00 MBytes");
+		rcvd |= !!strstr(line, "receiver");
+	}
+	status = pclose(out);
+	CHECK(status == 0 && sent && rcvd, "iperf3: status %d", status);
+}
+
 /* nlmmap-queue, the verdict tool: accepts, drops its share, counts. */
 static void queue_tool_decides_and_counts(void)
 {
@@ -949,6 +1036,7 @@ TAP_MAIN(T(accept_drop_repeat_and_mark), T(out_of_order_and_batch),
 	 T(bypass_with_nothing_bound), T(held_packets_follow_the_policy),
 	 T(only_the_binder_decides), T(requeue_to_another_queue),
 	 T(balance_over_two_sockets), T(gso_whole_or_segmented),
-	 T(netns_teardown_with_packets_held), T(queue_tool_decides_and_counts),
+	 T(netns_teardown_with_packets_held), T(uid_gid_when_asked),
+	 T(iperf3_through_the_ring_queue), T(queue_tool_decides_and_counts),
 	 T(nfnetlink_queue_coexistence),
 	 T(unload_with_packets_held))
