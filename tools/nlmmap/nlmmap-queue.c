@@ -5,14 +5,16 @@
  * libnetfilter_queue's helpers, so the two run side by side.
  *
  *   nlmmap-queue [-q QUEUE] [-b BATCH] [-d DROP%] [-m MARK] [-r RANGE]
- *                [-f] [-g] [-c COUNT] [-t SECONDS] [-w FRAMES] [-S] [-s]
+ *                [-f] [-g] [-c COUNT] [-t SECONDS] [-w FRAMES] [-W USECS]
+ *                [-S] [-s]
  *
  * Accepts every packet by default, one batch verdict per BATCH packets
  * (default 64; 1: a verdict per packet). -d drops that share of packets
  * (a verdict of their own), -m sets a mark on the accepted ones, -r is
  * the copy range (default the whole packet), -f fails open, -g asks for
  * whole GSO packets (NFQA_CFG_F_GSO), -c stops after COUNT packets, -t
- * after SECONDS, -w wakes the ring reader every FRAMES frames (or 500 us).
+ * after SECONDS, -w wakes the ring reader every FRAMES frames or USECS
+ * (-W, default 500) after the first.
  * A status line on stderr (a terminal) shows packets and verdicts per
  * second, system calls per packet and drops; -S prints the totals at the
  * end: "nlmmap-queue: N packets, N verdicts, N dropped, X syscalls/packet".
@@ -37,7 +39,7 @@
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
 struct opts {
-	unsigned int queue, batch, drop_pct, mark, range, wake;
+	unsigned int queue, batch, drop_pct, mark, range, wake, wake_us;
 	int failopen, gso, plain, summary;
 	unsigned long count;
 	double seconds;
@@ -160,7 +162,7 @@ static int run_ring(const struct opts *o, int tty)
 	struct nlmmap_setup s = {
 		.rx = { fs > 2048 ? fs : 4096 * 16, 0, fs, rx_frames },
 		.tx = { 4096, 64, 256, 1024 },
-		.wake_frames = o->wake, .wake_usecs = o->wake > 1 ? 500 : 0,
+		.wake_frames = o->wake, .wake_usecs = o->wake > 1 ? o->wake_us : 0,
 	};
 	struct stats last = { 0 };
 	struct mnl_socket *nl;
@@ -342,10 +344,11 @@ static int run_socket(const struct opts *o, int tty)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .batch = 64, .range = 0xffff, .wake = 64 };
+	struct opts o = { .batch = 64, .range = 0xffff, .wake = 64,
+			  .wake_us = 500 };
 	int opt, tty = isatty(2), ret;
 
-	while ((opt = getopt(argc, argv, "q:b:d:m:r:fgc:t:w:Ss")) != -1) {
+	while ((opt = getopt(argc, argv, "q:b:d:m:r:fgc:t:w:W:Ss")) != -1) {
 		switch (opt) {
 		case 'q': o.queue = atoi(optarg); break;
 		case 'b': o.batch = atoi(optarg) ?: 1; break;
@@ -357,10 +360,11 @@ int main(int argc, char **argv)
 		case 'c': o.count = atol(optarg); break;
 		case 't': o.seconds = atof(optarg); break;
 		case 'w': o.wake = atoi(optarg); break;
+		case 'W': o.wake_us = atoi(optarg); break;
 		case 'S': o.summary = 1; break;
 		case 's': o.plain = 1; break;
 		default:
-			fprintf(stderr, "usage: nlmmap-queue [-q QUEUE] [-b BATCH] [-d DROP%%] [-m MARK] [-r RANGE] [-f] [-g] [-c COUNT] [-t SECONDS] [-w FRAMES] [-S] [-s]\n");
+			fprintf(stderr, "usage: nlmmap-queue [-q QUEUE] [-b BATCH] [-d DROP%%] [-m MARK] [-r RANGE] [-f] [-g] [-c COUNT] [-t SECONDS] [-w FRAMES] [-W USECS] [-S] [-s]\n");
 			return 2;
 		}
 	}
