@@ -150,8 +150,11 @@ static int nlmq_config(struct nlmq_inst *q, struct nlattr **a)
 		maxlen = nla_get_u32(a[NLMQ_A_MAXLEN]);
 	if (a[NLMQ_A_FLAGS])
 		flags = nla_get_u32(a[NLMQ_A_FLAGS]);
+	/* A verdict searches the held packets with bottom halves off: their
+	 * number is bounded.
+	 */
 	if ((mode != NFQNL_COPY_META && mode != NFQNL_COPY_PACKET) ||
-	    !maxlen || flags & ~(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO |
+	    !maxlen || maxlen > NLMQ_MAXLEN_MAX || flags & ~(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO |
 				 NFQA_CFG_F_UID_GID | NFQA_CFG_F_CONNTRACK))
 		return -EINVAL;
 	spin_lock_bh(&q->lock);

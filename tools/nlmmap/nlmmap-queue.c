@@ -145,7 +145,7 @@ static int ring_bind(struct mnl_socket *nl, const struct opts *o)
 	mnl_attr_put_u32(nlh, NLMQ_A_QUEUE, o->queue);
 	mnl_attr_put_u32(nlh, NLMQ_A_FLAGS, flags);
 	mnl_attr_put_u32(nlh, NLMQ_A_COPY_RANGE, o->range);
-	mnl_attr_put_u32(nlh, NLMQ_A_MAXLEN, 4096);
+	mnl_attr_put_u32(nlh, NLMQ_A_MAXLEN, NLMQ_MAXLEN_MAX);
 	ssize_t n;
 
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)

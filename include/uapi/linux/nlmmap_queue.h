@@ -31,6 +31,7 @@
 #define NLMQ_GENL_VERSION	1
 
 #define NLMQ_MAXLEN_DEFAULT	1024	/* nfnetlink_queue's default */
+#define NLMQ_MAXLEN_MAX		8192	/* a verdict's search is bounded */
 
 enum nlmq_cmd {
 	NLMQ_CMD_UNSPEC,

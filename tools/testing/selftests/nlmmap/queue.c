@@ -652,6 +652,8 @@ static void only_the_binder_decides(void)
 	REQUIRE(other);
 	err = qreq(other_nl, NLMQ_CMD_BIND, 0, 0, 0);
 	CHECK(err == -EBUSY, "queue 0 taken: %d", err);
+	err = qreq(other_nl, NLMQ_CMD_BIND, 7, 0, NLMQ_MAXLEN_MAX + 1);
+	CHECK(err == -EINVAL, "maxlen over NLMQ_MAXLEN_MAX: %d", err);
 	{
 		char buf[512];
 		struct nlmsghdr *nlh = mnl_ring_genl_put(buf, qfam,
