@@ -131,7 +131,7 @@ tail -n +2 "$out/steady.csv" | sort -t, -k1,1V | while IFS=, read -r w sc _ p50 
 		"$(echo "$p99 / 1000" | bc -l)" "$(val "$w" i)"
 done
 echo
-echo "Packet queue: bursts of 256 UDP datagrams of 64 B through 'queue num 0', decided by nlmmap-queue (accept, a batch verdict per 64, ring reader woken per 64 frames or 500 us, copy range 128), read by a receiver"
+echo "Packet queue: bursts of 256 UDP datagrams of 64 B through 'queue num 0', decided by nlmmap-queue (accept, a batch verdict per 256, the ring reader woken per 256 frames or 5 ms, copy range 128), read by a receiver"
 printf '%-22s %12s %12s %16s\n' path "pkts/s" "insn/pkt" "syscalls/pkt"
 for w in queuenone-64 queuesock-64 queuering-64; do
 	sc=$(grep -a "^bench: queue $w " "$BUILD/vm-stock/console.log" | tr -d '\r' |

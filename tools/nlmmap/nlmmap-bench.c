@@ -655,8 +655,12 @@ static pid_t queue_tool(const char *mode, unsigned long count, FILE **err)
 	pid = fork();
 	if (!pid) {
 		dup2(e[1], 2);
+		/* A verdict per burst; the ring reader woken once a burst
+		 * (or 5 ms after its first frame).
+		 */
 		execl("/tests/nlmmap-queue", "nlmmap-queue", "-c", cnt, "-r",
-		      "128", "-S", *mode ? mode : NULL, NULL);
+		      "128", "-b", "256", "-w", "256", "-W", "5000", "-S",
+		      *mode ? mode : NULL, NULL);
 		_exit(127);
 	}
 	close(e[1]);
@@ -740,7 +744,12 @@ static void run_queues(int bursts)
 		return;
 	}
 	run_queue("queuesock-64", "-s", bursts);
-	if (system("rmmod nfnetlink_queue && insmod /lib/nlmmap/nlmmap_queue.ko"))
+	/* A released nfnetlink_queue instance holds its module until an RCU
+	 * grace period has passed: rmmod may need a few tries.
+	 */
+	if (system("for i in 1 2 3 4 5 6 7 8 9 10; do"
+		   " rmmod nfnetlink_queue 2>/dev/null && break; sleep 0.1;"
+		   " done; insmod /lib/nlmmap/nlmmap_queue.ko"))
 		printf("# nlmmap_queue did not load\n");
 	else
 		run_queue("queuering-64", "", bursts);

@@ -54,7 +54,11 @@ table ip demo {
 NFT
 kmod nfnetlink_queue
 run_queue "stock nfnetlink_queue (recvmsg)" -s
-rmmod nfnetlink_queue
+# A released queue holds nfnetlink_queue until an RCU grace period ends.
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	rmmod nfnetlink_queue 2>/dev/null && break
+	sleep 0.1
+done
 insmod /lib/nlmmap/nlmmap_queue.ko
 run_queue "nlmmap_queue (rings)" -w 1
 rmmod nlmmap_queue

@@ -170,6 +170,7 @@ static int run_ring(const struct opts *o, int tty)
 	struct mnl_ring *r;
 	double t0 = now(), end = o->seconds ? t0 + o->seconds : 0;
 	unsigned int n, i, pending = 0;
+	unsigned long kicked = 0;	/* verdicts the kernel was told of */
 	uint32_t id, max_id = 0;
 
 	s.rx.nm_block_nr = (uint64_t)rx_frames * fs / s.rx.nm_block_size;
@@ -204,8 +205,18 @@ static int run_ring(const struct opts *o, int tty)
 					  NF_ACCEPT, o))
 				pending = 0;
 		}
-		if (n == 64)
+		if (n == 64) {
+			/* Busy: the verdicts go with a kick now and then
+			 * (poll() runs them when the ring is dry).
+			 */
+			if (st.verdicts - kicked >= 16) {
+				st.syscalls++;
+				mnl_ring_tx_kick(mnl_ring_tx(r));
+				kicked = st.verdicts;
+			}
 			continue;
+		}
+		kicked = st.verdicts;
 		/* poll() runs the verdicts and waits for packets. */
 		st.syscalls++;
 		mnl_ring_wait(r, POLLIN, 200);
@@ -213,10 +224,13 @@ static int run_ring(const struct opts *o, int tty)
 		if (end && now() > end)
 			break;
 	}
-	/* What is still undecided goes with a last verdict, not with us. */
-	if (pending &&
-	    !ring_verdict(r, o->batch == 1 ? NLMQ_CMD_VERDICT :
-			  NLMQ_CMD_VERDICT_BATCH, max_id, NF_ACCEPT, o)) {
+	/* What is still undecided goes with a last verdict, and every
+	 * verdict written goes in before the ring does.
+	 */
+	if (pending)
+		ring_verdict(r, o->batch == 1 ? NLMQ_CMD_VERDICT :
+			     NLMQ_CMD_VERDICT_BATCH, max_id, NF_ACCEPT, o);
+	if (st.verdicts != kicked) {
 		st.syscalls++;
 		mnl_ring_tx_kick(mnl_ring_tx(r));
 	}
