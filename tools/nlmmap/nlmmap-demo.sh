@@ -55,7 +55,7 @@ NFT
 kmod nfnetlink_queue
 run_queue "stock nfnetlink_queue (recvmsg)" -s
 # A released queue holds nfnetlink_queue until an RCU grace period ends.
-for i in 1 2 3 4 5 6 7 8 9 10; do
+for _ in 1 2 3 4 5 6 7 8 9 10; do
 	rmmod nfnetlink_queue 2>/dev/null && break
 	sleep 0.1
 done
