@@ -401,6 +401,33 @@ static void subscriptions_are_listed_with_counters(void)
 	ring_teardown(root_r, root_nl);
 }
 
+/* At most 64 subscriptions per ring: the 65th is refused (ENOSPC). The
+ * generic netlink core lets a socket join any group number up to 64.
+ */
+static void subscriptions_per_ring_are_bounded(void)
+{
+	struct mnl_socket *nl;
+	struct mnl_ring *r;
+	int g, err = 0;
+
+	own_netns();
+	r = ring_setup(&nl, &family, 16, 4096, 0);
+	REQUIRE(r);
+	for (g = 1; g <= 64 && !err; g++)
+		err = sub_ioctl(r, NLMMAP_IOC_SUBSCRIBE, NETLINK_GENERIC, g,
+				"", "") < 0 ? g : 0;
+	REQUIRE(!err, "subscription %d of 64 refused", err);
+	err = sub_ioctl(r, NLMMAP_IOC_SUBSCRIBE, NETLINK_ROUTE, RTNLGRP_LINK,
+			"", "");
+	CHECK(err == -ENOSPC, "the 65th: %d", err);
+	REQUIRE(mnl_ring_unsubscribe(r, NETLINK_GENERIC, 64) == 0);
+	err = sub_ioctl(r, NLMMAP_IOC_SUBSCRIBE, NETLINK_ROUTE, RTNLGRP_LINK,
+			"", "");
+	CHECK(err == RTNLGRP_LINK, "room again after one ended: %d", err);
+	ring_teardown(r, nl);
+}
+
 TAP_MAIN(T(genl_group_by_name_matches_a_socket_listener),
 	 T(genl_group_refused_as_the_source_refuses),
-	 T(subscriptions_are_listed_with_counters))
+	 T(subscriptions_are_listed_with_counters),
+	 T(subscriptions_per_ring_are_bounded))

@@ -510,10 +510,10 @@ static void remote_writer_is_refused(void)
 	       (long long)d.inplace, (long long)d.copied,
 	       (long long)d.invalid);
 	/* While the writer is inside the mm (mmget()), frames are copied;
-	 * in between they are processed in place, and it can rewrite none.
+	 * in between they may be processed in place (how many depends on
+	 * the scheduler: none on a loaded machine), and it can rewrite none.
 	 */
-	CHECK(n > 0 && d.inplace > 0 && d.inplace + d.copied == n,
-	      "%d submitted", n);
+	CHECK(n > 0 && d.inplace + d.copied == n, "%d submitted", n);
 	CHECK(d.invalid == 0, "no frame was rewritten");
 	close(p[0]);
 	close(p[1]);
