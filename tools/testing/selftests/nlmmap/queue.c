@@ -113,7 +113,6 @@ static int qreq(struct mnl_socket *nl, uint8_t cmd, uint32_t queue,
 	struct nlmsghdr *nlh = mnl_ring_genl_put(buf, qfam, cmd,
 						 NLMQ_GENL_VERSION, NLM_F_ACK,
 						 77);
-	ssize_t n;
 
 	if (cmd == NLMQ_CMD_BIND) {
 		mnl_attr_put_u32(nlh, NLMQ_A_QUEUE, queue);
@@ -121,12 +120,7 @@ static int qreq(struct mnl_socket *nl, uint8_t cmd, uint32_t queue,
 		if (maxlen)
 			mnl_attr_put_u32(nlh, NLMQ_A_MAXLEN, maxlen);
 	}
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), 0);
-	if (n < (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_ERROR)
-		return -EPROTO;
-	return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+	return request_ack(nl, nlh, sizeof(buf));
 }
 
 static int udp_socket(int bind_port)
@@ -660,10 +654,7 @@ static void only_the_binder_decides(void)
 			NLMQ_CMD_VERDICT, NLMQ_GENL_VERSION, NLM_F_ACK, 9);
 
 		nfq_nlmsg_verdict_put(nlh, p.id, NF_DROP);
-		REQUIRE(mnl_socket_sendto(other_nl, nlh, nlh->nlmsg_len) > 0);
-		REQUIRE(recv(mnl_socket_get_fd(other_nl), buf, sizeof(buf),
-			     0) > 0);
-		err = ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+		err = request_ack(other_nl, nlh, sizeof(buf));
 		CHECK(err == -ENOTCONN, "another socket's verdict: %d", err);
 	}
 	verdict(&s, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
@@ -944,29 +935,17 @@ static void queue_tool_decides_and_counts(void)
 	char *argv[] = { "/tests/nlmmap-queue", "-c", "10", "-d", "50", "-b",
 			 "4", "-S", NULL };
 	char line[256] = "";
-	int o[2], e[2], status, i, got = 0;
+	int status, i, got = 0;
 	struct qsock s = {};
-	FILE *err;
+	FILE *err, *out;
 	pid_t pid;
 
 	if (access(argv[0], X_OK))
 		SKIP("no %s", argv[0]);
 	queue_env();
 	REQUIRE(queue_rule("queue num 0") == 0);
-	REQUIRE(pipe(o) == 0 && pipe(e) == 0);
-	pid = fork();
-	REQUIRE(pid >= 0);
-	if (!pid) {
-		dup2(o[1], 1);
-		dup2(e[1], 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(o[1]);
-	close(e[1]);
-	err = fdopen(e[0], "r");
-	REQUIRE(err && fgets(line, sizeof(line), err) &&
-		strstr(line, "ready"), "the tool is ready: %s", line);
+	pid = spawn_ready(argv, &out, &err);
+	REQUIRE(pid > 0, "the tool is ready");
 	s.rx = udp_socket(PORT);
 	s.tx = udp_socket(0);
 	for (i = 0; i < 10; i++)
@@ -982,7 +961,7 @@ static void queue_tool_decides_and_counts(void)
 	CHECK(strstr(line, "10 packets") && strstr(line, "5 dropped"),
 	      "the totals");
 	fclose(err);
-	close(o[0]);
+	fclose(out);
 	close(s.rx);
 	close(s.tx);
 }

@@ -47,12 +47,7 @@ static int lo_set(struct mnl_socket *rt, int up)
 	ifi->ifi_index = if_nametoindex("lo");
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = up ? IFF_UP : 0;
-	if (mnl_socket_sendto(rt, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	if (recv(mnl_socket_get_fd(rt), buf, sizeof(buf), 0) <
-	    (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_ERROR)
-		return -1;
-	return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+	return request_ack(rt, nlh, sizeof(buf));
 }
 
 static struct mnl_socket *rt_open(unsigned int groups)
@@ -201,12 +196,7 @@ static int audit_request(struct mnl_socket *au, uint16_t type,
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	memcpy(mnl_nlmsg_put_extra_header(nlh, len), data, len);
-	if (mnl_socket_sendto(au, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	if (recv(mnl_socket_get_fd(au), buf, sizeof(buf), 0) <
-	    (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_ERROR)
-		return -EPROTO;
-	return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+	return request_ack(au, nlh, sizeof(buf));
 }
 
 static int audit_enable(struct mnl_socket *au, uint32_t on)
@@ -650,40 +640,6 @@ static void unload_waits_for_subscriptions(void)
 /* Run a tool with its stdout and stderr on pipes; wait (read) for the
  * line on stderr that says it subscribed.
  */
-/* @argv running, once it said "ready" on stderr; its stdout in *@out and,
- * if @errp, the rest of its stderr.
- */
-static pid_t spawn_ready(char *const argv[], FILE **out, FILE **errp)
-{
-	int o[2], e[2];
-	char line[256];
-	FILE *err;
-	pid_t pid;
-
-	if (pipe(o) || pipe(e))
-		return -1;
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		dup2(o[1], 1);
-		dup2(e[1], 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(o[1]);
-	close(e[1]);
-	*out = fdopen(o[0], "r");
-	err = fdopen(e[0], "r");
-	while (err && fgets(line, sizeof(line), err)) {
-		if (strstr(line, "ready")) {
-			if (errp)
-				*errp = err;
-			return pid;
-		}
-	}
-	return -1;
-}
-
 static int lines_with(FILE *f, int n, const char *what)
 {
 	char line[512];

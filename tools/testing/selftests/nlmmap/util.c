@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
@@ -463,22 +464,28 @@ int64_t ring_stat(struct mnl_ring *r, uint16_t family, int stat)
 	return q.value;
 }
 
+int request_ack(struct mnl_socket *nl, struct nlmsghdr *nlh, size_t len)
+{
+	ssize_t n;
+
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	n = recv(mnl_socket_get_fd(nl), nlh, len, 0);
+	if (n < (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_ERROR)
+		return -EPROTO;
+	return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+}
+
 /* SUBSCRIBE or UNSUBSCRIBE on the ring's socket; its answer, 0 or -errno. */
 int relay_cmd(struct mnl_socket *nl, uint16_t family, uint8_t cmd,
 	      uint32_t protocol, uint32_t group)
 {
 	char buf[8192];
 	struct nlmsghdr *nlh = genl_req(buf, family, cmd, NLM_F_ACK, 42);
-	ssize_t n;
 
 	mnl_attr_put_u32(nlh, NLMMAP_A_PROTOCOL, protocol);
 	mnl_attr_put_u32(nlh, NLMMAP_A_GROUP, group);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), 0);
-	if (n < (ssize_t)NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_ERROR)
-		return -EPROTO;
-	return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+	return request_ack(nl, nlh, sizeof(buf));
 }
 
 /* What a plain member of the group received, until nothing is left. */
@@ -536,4 +543,38 @@ int same_events(const struct events *a, const struct events *b)
 		    memcmp(a->data[i], b->data[i], a->len[i]))
 			return 0;
 	return 1;
+}
+
+/* @argv running, once it said "ready" on stderr; its stdout in *@out and,
+ * if @errp, the rest of its stderr.
+ */
+pid_t spawn_ready(char *const argv[], FILE **out, FILE **errp)
+{
+	int o[2], e[2];
+	char line[256];
+	FILE *err;
+	pid_t pid;
+
+	if (pipe(o) || pipe(e))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(o[1]);
+	close(e[1]);
+	*out = fdopen(o[0], "r");
+	err = fdopen(e[0], "r");
+	while (err && fgets(line, sizeof(line), err)) {
+		if (strstr(line, "ready")) {
+			if (errp)
+				*errp = err;
+			return pid;
+		}
+	}
+	return -1;
 }

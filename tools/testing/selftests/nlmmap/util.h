@@ -3,6 +3,8 @@
 #define NLMMAP_TEST_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 #include <libmnl/libmnl.h>
@@ -95,6 +97,11 @@ int kmod_unload(const char *name);
 /* lo up in the caller's network namespace; 0 or -errno. */
 int lo_up(void);
 
+/* Send the request at @nlh (in a buffer of @len bytes, which takes the
+ * answer) and read its ack: 0, -errno, or -EPROTO for no ack.
+ */
+int request_ack(struct mnl_socket *nl, struct nlmsghdr *nlh, size_t len);
+
 /* The relay: SUBSCRIBE or UNSUBSCRIBE on the ring's socket; its answer,
  * 0 or -errno.
  */
@@ -116,5 +123,10 @@ void socket_events(struct mnl_socket *s, struct events *e);
 /* What the ring holds now; each frame must name @group. */
 void ring_events(struct mnl_ring *r, uint32_t group, struct events *e);
 int same_events(const struct events *a, const struct events *b);
+
+/* @argv running, once it said "ready" on stderr; its stdout in *@out and,
+ * if @errp, the rest of its stderr. -1 when it never said it.
+ */
+pid_t spawn_ready(char *const argv[], FILE **out, FILE **errp);
 
 #endif
