@@ -156,6 +156,16 @@ static void qsock_open(struct qsock *s, uint32_t flags, uint32_t maxlen)
 	REQUIRE(s->rx >= 0 && s->tx >= 0);
 }
 
+/* The usual start of a case: netfilter, "udp dport PORT queue num 0",
+ * queue 0 bound with @flags and @maxlen.
+ */
+static void queue_start(struct qsock *s, uint32_t flags, uint32_t maxlen)
+{
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0, "nft");
+	qsock_open(s, flags, maxlen);
+}
+
 static void qsock_close(struct qsock *s)
 {
 	ring_teardown(s->r, s->nl);
@@ -333,9 +343,7 @@ static void accept_drop_repeat_and_mark(void)
 	struct qsock s;
 	struct pkt p;
 
-	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0, "nft");
-	qsock_open(&s, 0, 0);
+	queue_start(&s, 0, 0);
 
 	send_udp(&s, "one");
 	REQUIRE(next_packet(&s, &p) == 0);
@@ -376,9 +384,7 @@ static void out_of_order_and_batch(void)
 	struct pkt p[4];
 	int i;
 
-	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0);
-	qsock_open(&s, 0, 0);
+	queue_start(&s, 0, 0);
 	for (i = 0; i < 4; i++) {
 		snprintf(msg, sizeof(msg), "%d", i);
 		send_udp(&s, msg);
@@ -405,9 +411,7 @@ static void payload_replacement_and_refusals(void)
 	struct pkt p;
 	int err;
 
-	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0);
-	qsock_open(&s, 0, 0);
+	queue_start(&s, 0, 0);
 
 	/* The same length, other bytes (the UDP checksum off). */
 	send_udp(&s, "abcd");
@@ -500,9 +504,7 @@ static void socket_verdicts_and_counters(void)
 	struct qsock s;
 	struct pkt p;
 
-	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0);
-	qsock_open(&s, 0, 0);
+	queue_start(&s, 0, 0);
 	send_udp(&s, "a");
 	send_udp(&s, "b");
 	REQUIRE(next_packet(&s, &p) == 0 && next_packet(&s, &p) == 0);
@@ -528,9 +530,7 @@ static void maxlen_and_fail_open(void)
 	struct pkt p;
 	int i;
 
-	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0);
-	qsock_open(&s, 0, 2);
+	queue_start(&s, 0, 2);
 	for (i = 0; i < 3; i++)
 		send_udp(&s, "x");
 	REQUIRE(qstats(&st) == 0);
@@ -637,9 +637,7 @@ static void only_the_binder_decides(void)
 	struct pkt p;
 	int err;
 
-	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0);
-	qsock_open(&s, 0, 0);
+	queue_start(&s, 0, 0);
 	send_udp(&s, "mine");
 	REQUIRE(next_packet(&s, &p) == 0);
 	other = ring_setup(&other_nl, &family, 16, 4096, 0);
@@ -674,9 +672,7 @@ static void requeue_to_another_queue(void)
 	struct pkt p;
 	int err;
 
-	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0);
-	qsock_open(&s, 0, 0);
+	queue_start(&s, 0, 0);
 	t.r = ring_setup(&t.nl, &family, 64, 4096, 16);
 	REQUIRE(t.r);
 	err = qreq(t.nl, NLMQ_CMD_BIND, 1, 0, 0);
@@ -853,9 +849,7 @@ static void uid_gid_when_asked(void)
 	struct pkt p;
 	int asked;
 
-	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0);
-	qsock_open(&s, 0, 0);
+	queue_start(&s, 0, 0);
 	pfd = (struct pollfd){ mnl_ring_get_fd(s.r), POLLIN, 0 };
 	for (asked = 0; asked < 2; asked++) {
 		if (asked)
@@ -995,9 +989,7 @@ static void unload_with_packets_held(void)
 	struct qsock s;
 	struct pkt p;
 
-	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0);
-	qsock_open(&s, NFQA_CFG_F_FAIL_OPEN, 0);
+	queue_start(&s, NFQA_CFG_F_FAIL_OPEN, 0);
 	send_udp(&s, "held");
 	REQUIRE(next_packet(&s, &p) == 0);
 	CHECK(kmod_unload("nlmmap_queue") == 0, "unloaded with one held");

@@ -249,6 +249,24 @@ static void only_marked(struct events *e)
 	e->n = n;
 }
 
+/* An audit socket to send with, a plain reader of the audit log's group,
+ * and a ring subscribed to it.
+ */
+static void audit_readers(struct mnl_socket **au, struct mnl_socket **reader,
+			  struct mnl_ring **r, struct mnl_socket **nl)
+{
+	*au = mnl_socket_open(NETLINK_AUDIT);
+	if (!*au)
+		SKIP("no audit in this kernel");
+	*reader = mnl_socket_open(NETLINK_AUDIT);
+	REQUIRE(*reader &&
+		mnl_socket_bind(*reader, 1 << (AUDIT_NLGRP_READLOG - 1),
+				MNL_SOCKET_AUTOPID) == 0);
+	*r = ring_setup(nl, &family, 256, 8192, 0);
+	REQUIRE(*r);
+	REQUIRE(subscribe(*nl, NETLINK_AUDIT, AUDIT_NLGRP_READLOG) == 0);
+}
+
 /* Audit records through the ring are, record for record and in order,
  * what a plain reader of the audit log's group gets. kauditd multicasts
  * them from its own thread: wait for them, never sleep for them.
@@ -262,15 +280,9 @@ static void audit_records_match_a_socket_listener(void)
 	char msg[128];
 	int i, err, rounds = 0;
 
-	au = mnl_socket_open(NETLINK_AUDIT);
-	if (!au)
-		SKIP("no audit in this kernel");
-	reader = mnl_socket_open(NETLINK_AUDIT);
-	REQUIRE(reader && mnl_socket_bind(reader, 1 << (AUDIT_NLGRP_READLOG - 1),
-					  MNL_SOCKET_AUTOPID) == 0);
-	r = ring_setup(&nl, &family, 256, 8192, 0);
-	REQUIRE(r);
-	REQUIRE(subscribe(nl, NETLINK_AUDIT, AUDIT_NLGRP_READLOG) == 0);
+	audit_readers(&au, &reader, &r, &nl);
+	if (tap_case_failed)
+		return;
 	err = audit_enable(au, 1);
 	if (err)
 		SKIP("cannot enable audit: %d", err);
@@ -362,15 +374,9 @@ static void audit_syscall_records_match_a_socket_listener(void)
 	int i, err, go[2], status, rounds = 0;
 	pid_t pid;
 
-	storm_rule.au = mnl_socket_open(NETLINK_AUDIT);
-	if (!storm_rule.au)
-		SKIP("no audit in this kernel");
-	reader = mnl_socket_open(NETLINK_AUDIT);
-	REQUIRE(reader && mnl_socket_bind(reader, 1 << (AUDIT_NLGRP_READLOG - 1),
-					  MNL_SOCKET_AUTOPID) == 0);
-	r = ring_setup(&nl, &family, 256, 8192, 0);
-	REQUIRE(r);
-	REQUIRE(subscribe(nl, NETLINK_AUDIT, AUDIT_NLGRP_READLOG) == 0);
+	audit_readers(&storm_rule.au, &reader, &r, &nl);
+	if (tap_case_failed)
+		return;
 	/* Enabled before the storm's task is made: tasks get their audit
 	 * context at fork.
 	 */
