@@ -10,9 +10,10 @@
  * a COPY frame. GSO packets are delivered whole when the queue set
  * NFQA_CFG_F_GSO, else segmented first, as nfnetlink_queue does.
  *
- * The packet is held (its entry on the queue, in id order) only once its
- * message is published; a full queue or a full ring refuses it, counted,
- * and a queue that fails open accepts it instead.
+ * The packet is held (its entry on the queue, in id order) from just
+ * before its message is published, in the same critical section, so a
+ * verdict read from the ring always finds it; a full queue or a full ring
+ * refuses it, counted, and a queue that fails open accepts it instead.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
@@ -199,17 +200,20 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	}
 	entry->id = ++q->id_seq;
 	ph->packet_id = htonl(entry->id);
+	/* Held before its message can be read: a verdict always finds it. */
+	list_add_tail(&entry->list, &q->entries);
+	q->total++;
 	/* Published or counted as a drop of the ring; never lost. */
 	err = nlmmap_unicast(q->net, skb, q->portid);
 	if (err) {
+		list_del(&entry->list);
+		q->total--;
 		spin_unlock_bh(&q->lock);
 		failopen = q->flags & NFQA_CFG_F_FAIL_OPEN;
 		nlmq_count(q, failopen ? NLMQ_S_FAIL_OPEN :
 			   NLMQ_S_USER_DROPPED, 1);
 		goto refused;
 	}
-	list_add_tail(&entry->list, &q->entries);
-	q->total++;
 	spin_unlock_bh(&q->lock);
 	nlmq_count(q, NLMQ_S_QUEUED, 1);
 	return 0;

@@ -601,21 +601,18 @@ static void held_packets_follow_the_policy(void)
 
 		c.r = ring_setup(&c.nl, &family, 64, 4096, 16);
 		if (!c.r || qreq(c.nl, NLMQ_CMD_BIND, 0, 0, 0) ||
-		    write(ready[1], "x", 1) != 1 || next_packet(&c, &p))
+		    write(ready[1], "x", 1) != 1 || next_packet(&c, &p) ||
+		    write(ready[1], "h", 1) != 1)
 			_exit(1);
 		pause();
 		_exit(0);
 	}
 	REQUIRE(read(ready[0], &status, 1) == 1, "the child bound queue 0");
 	send_udp(&s, "killed");
-	for (;;) {	/* until its packet is held */
-		struct pollfd none = { -1, 0, 0 };
-
-		REQUIRE(qstats(&st) == 0);
-		if (st.waiting == 1)
-			break;
-		poll(&none, 1, 10);
-	}
+	/* Its message read: the packet is held. */
+	REQUIRE(read(ready[0], &status, 1) == 1, "the child holds it");
+	REQUIRE(qstats(&st) == 0);
+	CHECK(st.waiting == 1, "%u held", st.waiting);
 	kill(pid, SIGKILL);
 	REQUIRE(waitpid(pid, &status, 0) == pid);
 	REQUIRE(qstats(&st) == 0);
