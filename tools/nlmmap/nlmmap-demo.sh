@@ -25,7 +25,7 @@ iperf() {	# prints the receiver's Gbit/s; a one-off server each time
 run_queue() {	# $1: label, then nlmmap-queue's options
 	label=$1
 	shift
-	/tests/nlmmap-queue -S -g "$@" 2>/tmp/q.err &
+	/tests/nlmmap-queue -S "$@" 2>/tmp/q.err &
 	q=$!
 	until grep -q ready /tmp/q.err 2>/dev/null; do
 		kill -0 $q 2>/dev/null || { cat /tmp/q.err; return 1; }
@@ -43,9 +43,15 @@ run_queue() {	# $1: label, then nlmmap-queue's options
 }
 
 echo
+echo "== nlmmap loaded: ring files are opened at /dev/nlmmap"
+/tests/nlmmap-ringdemo || exit 1
+echo
 echo "== nlmmap: iperf3 over loopback through a packet queue ($SECS s each, TCP, stock kernel $rel)"
 ifconfig lo up 2>/dev/null || ip link set lo up
 printf '%-34s %8s Gbit/s\n' "no rule" "$(iperf)"
+ifconfig lo mtu 1500
+printf '%-34s %8s Gbit/s\n' "no rule, MTU 1500" "$(iperf)"
+ifconfig lo mtu 65536
 for m in nfnetlink nf_tables nft_queue; do kmod $m; done
 /tests/nft -f - <<'NFT'
 table ip demo {
@@ -53,14 +59,20 @@ table ip demo {
 }
 NFT
 kmod nfnetlink_queue
-run_queue "stock nfnetlink_queue (recvmsg)" -s
+run_queue "stock nfnetlink_queue (recvmsg)" -s -g
+ifconfig lo mtu 1500
+run_queue "stock, MTU 1500, no F_GSO" -s -r 128
+ifconfig lo mtu 65536
 # A released queue holds nfnetlink_queue until an RCU grace period ends.
 for _ in 1 2 3 4 5 6 7 8 9 10; do
 	rmmod nfnetlink_queue 2>/dev/null && break
 	sleep 0.1
 done
 insmod /lib/nlmmap/nlmmap_queue.ko
-run_queue "nlmmap_queue (rings)" -w 1
+run_queue "nlmmap_queue (rings)" -g -w 1
+ifconfig lo mtu 1500
+run_queue "rings, MTU 1500, no F_GSO" -w 1 -r 128
+ifconfig lo mtu 65536
 rmmod nlmmap_queue
 /tests/nft flush ruleset
 echo
