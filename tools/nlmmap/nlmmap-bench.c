@@ -48,6 +48,8 @@
 #include <sched.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
+#include "addr-event.h"
+
 #define BURST		256
 #define THR_BATCH	64	/* messages per request of the producer thread */
 #define MAX_LAT		(1 << 20)
@@ -539,18 +541,9 @@ static void addr_req(struct mnl_socket *rt, uint16_t type, uint32_t seq)
 {
 	char buf[256];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
-	uint32_t a = htonl(0x0a000001);	/* 10.0.0.1 */
 
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE;
+	addr_event_put(nlh, type);
 	nlh->nlmsg_seq = seq;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = 32;
-	ifa->ifa_index = 1;	/* lo */
-	mnl_attr_put_u32(nlh, IFA_LOCAL, a);
-	mnl_attr_put_u32(nlh, IFA_ADDRESS, a);
 	if (mnl_socket_sendto(rt, nlh, nlh->nlmsg_len) < 0)
 		die("RTM_*ADDR");
 }

@@ -38,6 +38,8 @@
 #include <linux/sock_diag.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
+#include "addr-event.h"
+
 #define RELAY_MEM	(256 * 1024)
 #define TICK_NS		1000000		/* the producer's pace: 1 ms */
 #define STEP_NS		250000000ull	/* each rate for 0.25 s */
@@ -177,8 +179,6 @@ static void produce(struct mnl_socket *p, const char *src, unsigned long i)
 {
 	char buf[256];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	uint32_t a = htonl(0x0a000001);
-	struct ifaddrmsg *ifa;
 
 	if (!strcmp(src, "audit")) {
 		nlh->nlmsg_type = USER_MSG;
@@ -186,14 +186,7 @@ static void produce(struct mnl_socket *p, const char *src, unsigned long i)
 		snprintf(mnl_nlmsg_put_extra_header(nlh, 48), 48,
 			 "nlmmap-flood %lu", i);
 	} else {
-		nlh->nlmsg_type = i % 2 ? RTM_DELADDR : RTM_NEWADDR;
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE;
-		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-		ifa->ifa_family = AF_INET;
-		ifa->ifa_prefixlen = 32;
-		ifa->ifa_index = 1;	/* lo */
-		mnl_attr_put_u32(nlh, IFA_LOCAL, a);
-		mnl_attr_put_u32(nlh, IFA_ADDRESS, a);
+		addr_event_put(nlh, i % 2 ? RTM_DELADDR : RTM_NEWADDR);
 	}
 	nlh->nlmsg_seq = i;
 	if (mnl_socket_sendto(p, nlh, nlh->nlmsg_len) < 0)
