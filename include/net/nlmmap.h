@@ -31,6 +31,7 @@
 
 struct net;
 struct nlmmap_ctx;
+struct nlmmap_dump_ops;
 
 /**
  * struct nlmmap_batch - many messages from one producer to one socket
@@ -114,15 +115,60 @@ static inline struct sk_buff *nlmmap_genlmsg_new(struct net *net, u32 portid,
  *	sent it. Process context, the ring's lock held: bounded work only.
  *	Returns 0 or a negative error, which is acked (as is 0 with
  *	NLM_F_ACK).
+ * @dump: optional: a request with NLM_F_DUMP goes here instead of @msg
+ *	(same context). It checks the request as one of @portid's own, with
+ *	no capability (another holder of the ring file may have written it)
+ *	and returns the dump to run into the ring's RX ring, with its
+ *	arguments in @args, or an ERR_PTR(), which is acked.
  */
 struct nlmmap_tx_family {
 	struct list_head node;
 	u16 id;
 	struct module *owner;
 	int (*msg)(struct net *net, u32 portid, const struct nlmsghdr *nlh);
+	const struct nlmmap_dump_ops *(*dump)(struct net *net, u32 portid,
+					      const struct nlmsghdr *nlh,
+					      unsigned long args[2]);
 };
 
 void nlmmap_tx_register(struct nlmmap_tx_family *f);
 void nlmmap_tx_unregister(struct nlmmap_tx_family *f);
+
+/**
+ * struct nlmmap_dump_src - where a dump of another family is, for @fill
+ * @net: namespace of the requester
+ * @portid: the requester
+ * @seq: the request's sequence number
+ * @args: the family's own, as given to nlmmap_dump_to_ring()
+ */
+struct nlmmap_dump_src {
+	struct net *net;
+	u32 portid;
+	u32 seq;
+	unsigned long args[2];
+};
+
+/**
+ * struct nlmmap_dump_ops - a dump of another generic netlink family, run
+ * by nlmmap's dump engine into the requester's RX ring
+ * @owner: the module of @fill; held while the dump lives
+ * @obj_size: room the largest object's message needs (nlmsg_total_size())
+ * @fill: puts the objects from *@pos on into @skb, at most @max, while
+ *	they fit, each with netlink flags @flags; advances *@pos past each
+ *	one; sets *@end when no object is left. *@pos is 0 at the start.
+ *	Must not sleep: it writes into a reserved frame. Returns the number
+ *	of objects put; 0 with *@end false means no room. The same function
+ *	can serve the family's socket dumps (its dumpit).
+ */
+struct nlmmap_dump_ops {
+	struct module *owner;
+	size_t obj_size;
+	u32 (*fill)(struct sk_buff *skb, const struct nlmmap_dump_src *src,
+		    u64 *pos, u32 max, u16 flags, bool *end);
+};
+
+int nlmmap_dump_to_ring(struct net *net, u32 portid, u32 seq,
+			const struct nlmmap_dump_ops *ops,
+			const unsigned long args[2]);
 
 #endif /* _NET_NLMMAP_H */

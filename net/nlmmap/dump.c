@@ -20,6 +20,9 @@
  * freed when the dump ends, or with the ring, the binding or the file.
  * Messages and NLMSG_DONE carry NLM_F_DUMP_INTR once the table changed
  * after the dump started.
+ *
+ * Other families' dumps run here too (nlmmap_dump_to_ring(), with their
+ * own fill function): nlmmap_queue's held packets are one.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -43,6 +46,8 @@ struct nlmmap_dump {
 	struct nlmmap_bench bench;	/* BENCH: its messages */
 	bool paused;		/* the ring was full */
 	bool retry;		/* out of memory: try again at next call */
+	const struct nlmmap_dump_ops *ops;	/* another family's, or NULL */
+	struct nlmmap_dump_src src;		/* its arguments */
 };
 
 /**
@@ -237,7 +242,7 @@ static int nlmmap_dump_frame(struct nlmmap_ctx *ctx)
 {
 	struct nlmmap_dump *d = ctx->dump;
 	size_t size = d->finished ? nlmsg_total_size(sizeof(int)) :
-		      nlmmap_dump_obj_size(&d->req);
+		      d->ops ? d->ops->obj_size : nlmmap_dump_obj_size(&d->req);
 	bool fits = size <= nlmmap_frame_capacity(&ctx->rx);
 	struct sk_buff *skb = fits ? nlmmap_skb_take(ctx) : NULL;
 	struct net *net = read_pnet(&ctx->net);
@@ -263,10 +268,15 @@ static int nlmmap_dump_frame(struct nlmmap_ctx *ctx)
 		nlmmap_rx_ring_skb(ctx, hdr, skb, NULL);
 	if (!d->finished) {
 		/* As many as fit (the end, or the frame is full). */
-		n = nlmmap_dump_fill(skb, net, &d->req, &d->bench, &d->pos,
-				     fits ? NLMMAP_DUMP_PACK_MAX : 1,
-				     ctx->portid, nlmmap_dump_flags(d), NULL,
-				     &end);
+		u32 max = fits ? NLMMAP_DUMP_PACK_MAX : 1;
+
+		if (d->ops)
+			n = d->ops->fill(skb, &d->src, &d->pos, max,
+					 NLM_F_MULTI, &end);
+		else
+			n = nlmmap_dump_fill(skb, net, &d->req, &d->bench,
+					     &d->pos, max, ctx->portid,
+					     nlmmap_dump_flags(d), NULL, &end);
 		d->finished = end;
 	}
 	if (d->finished && (fits || !n))
@@ -312,6 +322,35 @@ static void nlmmap_dump_run(struct nlmmap_ctx *ctx)
 	}
 }
 
+static int nlmmap_dump_begin(struct nlmmap_ctx *ctx,
+			     const struct nlmmap_dump_req *dr,
+			     const struct nlmmap_dump_ops *ops,
+			     const struct nlmmap_dump_src *src)
+{
+	struct nlmmap_dump *d;
+
+	lockdep_assert_held(&ctx->lock);
+	if (ctx->dump)
+		return -EBUSY;
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return -ENOMEM;
+	if (ops && !try_module_get(ops->owner)) {
+		kfree(d);
+		return -ENODEV;
+	}
+	d->req = *dr;
+	d->gen = nlmmap_table_gen();
+	d->ops = ops;
+	if (src)
+		d->src = *src;
+	if (dr->cmd == NLMMAP_CMD_BENCH)
+		nlmmap_dump_bench(&d->bench, dr, ctx->portid);
+	ctx->dump = d;
+	nlmmap_dump_run(ctx);
+	return 0;
+}
+
 /**
  * nlmmap_dump_start() - start dumping into the caller's RX ring
  * @ctx: the requester's context, with an RX ring
@@ -322,22 +361,69 @@ static void nlmmap_dump_run(struct nlmmap_ctx *ctx)
  */
 int nlmmap_dump_start(struct nlmmap_ctx *ctx, const struct nlmmap_dump_req *dr)
 {
-	struct nlmmap_dump *d;
-
-	lockdep_assert_held(&ctx->lock);
-	if (ctx->dump)
-		return -EBUSY;
-	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
-	if (!d)
-		return -ENOMEM;
-	d->req = *dr;
-	d->gen = nlmmap_table_gen();
-	if (dr->cmd == NLMMAP_CMD_BENCH)
-		nlmmap_dump_bench(&d->bench, dr, ctx->portid);
-	ctx->dump = d;
-	nlmmap_dump_run(ctx);
-	return 0;
+	return nlmmap_dump_begin(ctx, dr, NULL, NULL);
 }
+
+/**
+ * nlmmap_dump_start_ops() - start another family's dump into a RX ring
+ * @ctx: the requester's context, with an RX ring
+ * @ops: the family's dump
+ * @src: its requester and arguments
+ *
+ * Context: ctx->lock held.
+ * Return: as nlmmap_dump_to_ring().
+ */
+int nlmmap_dump_start_ops(struct nlmmap_ctx *ctx,
+			  const struct nlmmap_dump_ops *ops,
+			  const struct nlmmap_dump_src *src)
+{
+	struct nlmmap_dump_req dr = { .seq = src->seq };
+
+	return nlmmap_dump_begin(ctx, &dr, ops, src);
+}
+
+/**
+ * nlmmap_dump_to_ring() - run another family's dump into the requester's
+ * RX ring
+ * @net: namespace of the requester
+ * @portid: the requester's port id
+ * @seq: the request's sequence number
+ * @ops: the family's dump
+ * @args: its arguments, handed to @ops->fill
+ *
+ * For the family's dump .start callback: when the requester has a bound
+ * RX ring, the dump runs there as nlmmap's own do (paused while the ring
+ * is full, resumed from poll(), ended with NLMSG_DONE), and the callback
+ * returns -EINTR so that netlink sends nothing to the socket. Else it
+ * dumps through the socket as usual.
+ *
+ * Context: process context (the requester's sendmsg()).
+ * Return: 0 when the dump runs in the ring; -ENOTCONN when the requester
+ * has no RX ring; -EBUSY while another dump of that ring runs; -ENOMEM;
+ * -ENODEV when @ops->owner is going away.
+ */
+int nlmmap_dump_to_ring(struct net *net, u32 portid, u32 seq,
+			const struct nlmmap_dump_ops *ops,
+			const unsigned long args[2])
+{
+	struct nlmmap_dump_src src = {
+		.net = net, .portid = portid, .seq = seq,
+		.args = { args[0], args[1] },
+	};
+	struct nlmmap_ctx *ctx;
+	int err = -ENOTCONN;
+
+	ctx = nlmmap_ctx_get(net, portid);
+	if (!ctx)
+		return err;
+	mutex_lock(&ctx->lock);
+	if (ctx->state == NLMMAP_BOUND && ctx->rx.geom.size)
+		err = nlmmap_dump_start_ops(ctx, ops, &src);
+	mutex_unlock(&ctx->lock);
+	nlmmap_ctx_put(ctx);
+	return err;
+}
+EXPORT_SYMBOL_GPL(nlmmap_dump_to_ring);
 
 /**
  * nlmmap_dump_poll() - resume a paused dump if the reader made room
@@ -390,6 +476,8 @@ bool nlmmap_dump_pending(struct nlmmap_ctx *ctx)
 void nlmmap_dump_free(struct nlmmap_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->lock);
+	if (ctx->dump && ctx->dump->ops)
+		module_put(ctx->dump->ops->owner);
 	kfree(ctx->dump);
 	ctx->dump = NULL;
 }

@@ -75,6 +75,13 @@ struct nlmq_inst *nlmq_by_portid_rcu(struct net *net, u32 portid);
 /* queue_pkt.c */
 int nlmq_enqueue(struct nf_queue_entry *entry, unsigned int queuenum);
 
+/* queue_dump.c */
+const struct nlmmap_dump_ops *
+nlmq_entries_tx_dump(struct net *net, u32 portid, const struct nlmsghdr *nlh,
+		     unsigned long args[2]);
+int nlmq_entries_start(struct netlink_callback *cb);
+int nlmq_entries_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+
 /* queue_verdict.c */
 void nlmq_reinject(struct nf_queue_entry *entry, unsigned int verdict);
 int nlmq_verdict_parse(struct nlmq_verdict *v, u8 cmd,

@@ -243,8 +243,10 @@ static const struct nla_policy nlmq_verdict_policy[NFQA_MAX + 1] = {
 };
 
 /* A verdict in a TX frame of the socket's ring. Nothing else goes through
- * the TX ring: binding decides with the requester's capabilities, and a
- * TX frame may be run by another holder of the ring file.
+ * the TX ring but a dump of the socket's own held packets
+ * (nlmq_entries_tx_dump()): binding decides with the requester's
+ * capabilities, and a TX frame may be run by another holder of the ring
+ * file.
  */
 static int nlmq_tx_msg(struct net *net, u32 portid, const struct nlmsghdr *nlh)
 {
@@ -266,6 +268,7 @@ static int nlmq_tx_msg(struct net *net, u32 portid, const struct nlmsghdr *nlh)
 static struct nlmmap_tx_family nlmq_tx = {
 	.owner	= THIS_MODULE,
 	.msg	= nlmq_tx_msg,
+	.dump	= nlmq_entries_tx_dump,
 };
 
 static int nlmq_put_inst(struct sk_buff *skb, struct netlink_callback *cb,
@@ -344,6 +347,9 @@ static const struct genl_ops nlmq_ops[] = {
 	{ .cmd = NLMQ_CMD_VERDICT_BATCH, .doit = nlmq_genl_verdict,
 	  .policy = nlmq_verdict_policy, .maxattr = NFQA_MAX },
 	{ .cmd = NLMQ_CMD_GET, .dumpit = nlmq_genl_dump,
+	  .policy = nlmq_policy, .maxattr = NLMQ_A_MAX },
+	{ .cmd = NLMQ_CMD_ENTRY_GET, .start = nlmq_entries_start,
+	  .dumpit = nlmq_entries_dumpit,
 	  .policy = nlmq_policy, .maxattr = NLMQ_A_MAX },
 };
 

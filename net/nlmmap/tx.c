@@ -87,6 +87,28 @@ void nlmmap_tx_unregister(struct nlmmap_tx_family *f)
 }
 EXPORT_SYMBOL_GPL(nlmmap_tx_unregister);
 
+/* A dump of another family, requested through the TX ring: 0 once it runs
+ * in the RX ring.
+ */
+static int nlmmap_tx_other_dump(struct nlmmap_ctx *ctx,
+				const struct nlmmap_tx_family *f,
+				const struct nlmsghdr *nlh)
+{
+	struct nlmmap_dump_src src = {
+		.net = read_pnet(&ctx->net),
+		.portid = ctx->portid,
+		.seq = nlh->nlmsg_seq,
+	};
+	const struct nlmmap_dump_ops *ops;
+
+	if (!f->dump || !ctx->rx.geom.size)
+		return -EOPNOTSUPP;
+	ops = f->dump(src.net, src.portid, nlh, src.args);
+	if (IS_ERR(ops))
+		return PTR_ERR(ops);
+	return nlmmap_dump_start_ops(ctx, ops, &src);
+}
+
 /* A request of another family (@nlh: its header as read once, checked
  * against the frame): -EPROTONOSUPPORT when no module runs that family.
  */
@@ -106,10 +128,13 @@ static int nlmmap_tx_other(struct nlmmap_ctx *ctx, const void *data,
 		}
 	}
 	rcu_read_unlock();
-	if (found) {
+	if (!found)
+		return err;
+	if ((nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+		err = nlmmap_tx_other_dump(ctx, found, data);
+	else
 		err = found->msg(read_pnet(&ctx->net), ctx->portid, data);
-		module_put(found->owner);
-	}
+	module_put(found->owner);
 	return err;
 }
 
@@ -148,6 +173,8 @@ static void nlmmap_tx_msg(struct nlmmap_ctx *ctx, const void *data, u32 len)
 		err = nlmmap_tx_other(ctx, data, &nlh);
 		if (err == -EPROTONOSUPPORT)
 			goto invalid;
+		if (!err && (nlh.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+			return;	/* NLMSG_DONE will end it */
 		goto reply;
 	}
 

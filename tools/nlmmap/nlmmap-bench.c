@@ -677,8 +677,9 @@ static void run_queue(const char *name, const char *mode, int bursts)
 							      SOCK_DGRAM, 0);
 	unsigned long got = 0, want = (unsigned long)bursts * BURST;
 	char payload[64] = "nlmmap", line[256];
+	uint64_t t0, *lat = calloc(want, sizeof(*lat)), sent;
 	FILE *err = NULL;
-	uint64_t t0;
+	ssize_t n;
 	pid_t pid;
 	int b, i;
 
@@ -695,17 +696,33 @@ static void run_queue(const char *name, const char *mode, int bursts)
 		struct pollfd pfd = { rx, POLLIN, 0 };
 		unsigned long until = got + BURST;
 
-		for (i = 0; i < BURST; i++)
+		/* Each datagram carries its send time. */
+		for (i = 0; i < BURST; i++) {
+			sent = now_ns();
+			memcpy(payload + 8, &sent, sizeof(sent));
 			sendto(tx, payload, sizeof(payload), 0, (void *)&a,
 			       sizeof(a));
+		}
 		while (got < until && poll(&pfd, 1, 5000) > 0)
-			while (recv(rx, rbuf, sizeof(rbuf), MSG_DONTWAIT) > 0)
+			while ((n = recv(rx, rbuf, sizeof(rbuf),
+					 MSG_DONTWAIT)) > 0) {
+				memcpy(&sent, rbuf + 8, sizeof(sent));
+				if (lat && got < want && n >= 16)
+					lat[got] = now_ns() - sent;
 				got++;
+			}
 		if (got < until)
 			break;
 	}
 	marker();
 	report(name, got, want, t0);
+	if (lat && got) {
+		qsort(lat, got, sizeof(*lat), cmp_u64);
+		printf("bench: queue %s latency p50 %llu p99 %llu ns\n", name,
+		       (unsigned long long)lat[got / 2],
+		       (unsigned long long)lat[got * 99 / 100]);
+	}
+	free(lat);
 	if (pid)
 		waitpid(pid, NULL, 0);
 	while (err && fgets(line, sizeof(line), err))

@@ -21,6 +21,13 @@
  * NLMQ_CMD_VERDICT_BATCH (every id up to NFQA_VERDICT_HDR's, optional
  * NFQA_MARK), as requests in TX frames or on the socket; they apply to the
  * queue the sender bound. One queue per socket.
+ *
+ * NLMQ_CMD_ENTRY_GET dumps the packets a queue holds, one message each
+ * (generic netlink header with the queue number in reserved, as a packet
+ * message): NFQA_PACKET_HDR, NFQA_MARK, NFQA_IFINDEX_INDEV/OUTDEV,
+ * NFQA_CAP_LEN (the packet's length, not a capture length) and
+ * NFQA_SKB_INFO (NFQA_SKB_GSO). The queue's socket may dump its own
+ * queue; other queues need CAP_NET_ADMIN.
  */
 #ifndef _UAPI_LINUX_NLMMAP_QUEUE_H
 #define _UAPI_LINUX_NLMMAP_QUEUE_H
@@ -42,6 +49,10 @@ enum nlmq_cmd {
 	NLMQ_CMD_VERDICT_BATCH,	/* NFQA_* attributes: every id up to one */
 	NLMQ_CMD_GET,		/* queues of the namespace (dump) or the
 				 * caller's, with their counters
+				 */
+	NLMQ_CMD_ENTRY_GET,	/* dump: packets held by QUEUE (default:
+				 * the caller's), in id order, into the
+				 * caller's RX ring when it has one
 				 */
 	__NLMQ_CMD_MAX,
 };

@@ -38,6 +38,21 @@ for f in $(echo "$testdir" | tr : " " | sed "s|\([^ ]*\)|\1/*|g"); do
 	done
 done
 
+# iptables loads its extensions (and what they link) from the directory
+# next to libxtables.
+if [ -e "$root/tests/iptables" ]; then
+	xt=$(ldd "$root/tests/iptables" | grep -o '/[^ ]*libxtables[^ ]*')
+	xt=$(readlink -f "$(dirname "$xt")")/xtables
+	mkdir -p "$root$xt"
+	for f in "$xt"/*.so; do
+		cp -L "$f" "$root$f"
+		ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+	done
+fi
+
 # Kernel modules with their dependencies, decompressed.
 for m in "$@"; do
 	mkdir -p "$root/lib/modules/$krel"

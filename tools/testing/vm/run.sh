@@ -60,10 +60,12 @@ make -s -C "$TOP" modules KDIR="$KDIR" MODOUT="$build/mod-$kernel" \
 make -s -C "$TOP" tests tools BUILD="$build" >&2
 
 # The packet queue's tests and demo: netfilter's modules (loaded by the
-# tests, in their order), nft to set rules, iperf3 to move traffic.
-extra="nfnetlink nf_tables nft_queue nfnetlink_queue ${NLMMAP_VM_MODULES:-}"
+# tests, in their order), nft and iptables to set rules, iperf3 to move
+# traffic.
+extra="nfnetlink nf_tables nft_queue nfnetlink_queue nft_compat xt_NFQUEUE"
+extra="$extra xt_tcpudp ${NLMMAP_VM_MODULES:-}"
 mkdir -p "$build/hostbin"
-for b in nft iperf3; do
+for b in nft iperf3 iptables; do
 	p=$(command -v "$b" || true)
 	[ -n "$p" ] && ln -sf "$p" "$build/hostbin/$b"
 done

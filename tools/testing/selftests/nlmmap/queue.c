@@ -36,307 +36,7 @@
 
 #include "tap.h"
 #include "util.h"
-
-#define PORT	9999
-#define QKO	"/lib/nlmmap/nlmmap_queue.ko"
-
-static uint16_t family, qfam;
-
-struct qsock {
-	struct mnl_socket *nl;
-	struct mnl_ring *r;
-	int rx;			/* UDP socket bound to PORT */
-	int tx;			/* UDP socket sending to it */
-};
-
-static void queue_unload(void *unused)
-{
-	(void)unused;
-	kmod_unload("nlmmap_queue");
-}
-
-/* Netfilter, nlmmap_queue, a namespace of our own with lo up. */
-static void queue_env(void)
-{
-	int err;
-
-	if (unshare(CLONE_NEWNET))
-		SKIP("no network namespaces here");
-	if (kmod_load("nfnetlink", NULL) || kmod_load("nf_tables", NULL) ||
-	    kmod_load("nft_queue", NULL))
-		SKIP("no nf_tables queue support in this kernel");
-	kmod_unload("nfnetlink_queue");
-	err = kmod_load("nlmmap_queue", QKO);
-	REQUIRE(err == 0, "loading nlmmap_queue: %d", err);
-	tap_defer(queue_unload, NULL);
-	REQUIRE(lo_up() == 0);
-}
-
-/* An nft ruleset from @fmt; 0 when nft took it. */
-static int nft(const char *fmt, ...)
-{
-	char script[1024];
-	va_list ap;
-	FILE *p;
-
-	va_start(ap, fmt);
-	vsnprintf(script, sizeof(script), fmt, ap);
-	va_end(ap);
-	p = popen("/tests/nft -f -", "w");
-	if (!p)
-		return -1;
-	fputs(script, p);
-	return pclose(p);
-}
-
-static int proto_rule(const char *proto, const char *what)
-{
-	return nft("flush ruleset\n"
-		   "table ip t {\n"
-		   "  chain out { type filter hook output priority 0;\n"
-		   "    ip dscp 0x04 accept\n"
-		   "    %s dport %d %s\n"
-		   "  }\n"
-		   "}\n", proto, PORT, what);
-}
-
-static int queue_rule(const char *what)
-{
-	return proto_rule("udp", what);
-}
-
-/* An nlmmap_queue request on @nl and its ack: 0 or -errno. */
-static int qreq(struct mnl_socket *nl, uint8_t cmd, uint32_t queue,
-		uint32_t flags, uint32_t maxlen)
-{
-	char buf[8192];
-	struct nlmsghdr *nlh = mnl_ring_genl_put(buf, qfam, cmd,
-						 NLMQ_GENL_VERSION, NLM_F_ACK,
-						 77);
-
-	if (cmd == NLMQ_CMD_BIND) {
-		mnl_attr_put_u32(nlh, NLMQ_A_QUEUE, queue);
-		mnl_attr_put_u32(nlh, NLMQ_A_FLAGS, flags);
-		if (maxlen)
-			mnl_attr_put_u32(nlh, NLMQ_A_MAXLEN, maxlen);
-	}
-	return request_ack(nl, nlh, sizeof(buf));
-}
-
-static int udp_socket(int bind_port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(bind_port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd >= 0 && bind_port && bind(fd, (void *)&a, sizeof(a))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* A ring-bound socket with queue 0 bound (@flags, @maxlen), and the UDP
- * pair; rules set by the caller.
- */
-static unsigned int qframe = 4096;	/* RX frame size of qsock_open() */
-
-static void qsock_open(struct qsock *s, uint32_t flags, uint32_t maxlen)
-{
-	int err;
-
-	s->r = ring_setup(&s->nl, &family, 64, qframe, 16);
-	REQUIRE(s->r);
-	REQUIRE(mnl_ring_genl_resolve(s->nl, NLMQ_GENL_NAME, &qfam) == 0);
-	err = qreq(s->nl, NLMQ_CMD_BIND, 0, flags, maxlen);
-	REQUIRE(err == 0, "bind: %d", err);
-	s->rx = udp_socket(PORT);
-	s->tx = udp_socket(0);
-	REQUIRE(s->rx >= 0 && s->tx >= 0);
-}
-
-/* The usual start of a case: netfilter, "udp dport PORT queue num 0",
- * queue 0 bound with @flags and @maxlen.
- */
-static void queue_start(struct qsock *s, uint32_t flags, uint32_t maxlen)
-{
-	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0, "nft");
-	qsock_open(s, flags, maxlen);
-}
-
-static void qsock_close(struct qsock *s)
-{
-	ring_teardown(s->r, s->nl);
-	close(s->rx);
-	close(s->tx);
-}
-
-static void send_to(struct qsock *s, const char *msg, int tos)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(PORT),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-
-	REQUIRE(setsockopt(s->tx, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) == 0);
-	REQUIRE(sendto(s->tx, msg, strlen(msg), 0, (void *)&a, sizeof(a)) ==
-		(ssize_t)strlen(msg));
-}
-
-static void send_udp(struct qsock *s, const char *msg)
-{
-	send_to(s, msg, 0);
-}
-
-/* Past the queue: the rules let TOS 0x10 through (see queue_rule()). */
-static void send_udp_unqueued(struct qsock *s, const char *msg)
-{
-	send_to(s, msg, 0x10);
-}
-
-/* The next datagram that got through, waited for up to 10 s; "" when
- * none came. A reinjected packet may reach the socket from another CPU's
- * softirq, after the verdict's system call returned.
- */
-static const char *received_wait(struct qsock *s, int ms)
-{
-	struct pollfd pfd = { s->rx, POLLIN, 0 };
-	static char buf[2048];
-	ssize_t n = -1;
-
-	if (poll(&pfd, 1, ms) > 0)
-		n = recv(s->rx, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
-
-static const char *received(struct qsock *s)
-{
-	return received_wait(s, 10000);
-}
-
-/* What is there now: for what must not have arrived. */
-static const char *received_now(struct qsock *s)
-{
-	return received_wait(s, 0);
-}
-
-struct pkt {
-	uint32_t id;
-	uint32_t mark;
-	uint32_t prio;
-	uint16_t queue;
-	int has_mark;
-	char payload[2048];
-	uint32_t len;
-};
-
-/* The next packet message in the ring, waited for; 0 when one came. */
-static int next_packet(struct qsock *s, struct pkt *p)
-{
-	struct pollfd pfd = { mnl_ring_get_fd(s->r), POLLIN, 0 };
-	struct nlattr *attr[NFQA_MAX + 1] = {};
-	struct nfqnl_msg_packet_hdr *ph;
-	struct nl_mmap_hdr *f;
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *g;
-	int tries;
-
-	for (tries = 0; tries < 100; tries++) {
-		f = rx_frame_next(s->r);
-		if (f)
-			break;
-		if (poll(&pfd, 1, 10000) <= 0)
-			return -1;
-	}
-	if (!f)
-		return -1;
-	nlh = mnl_ring_frame_data(f);
-	g = mnl_nlmsg_get_payload(nlh);
-	memset(p, 0, sizeof(*p));
-	if (f->nm_status != NLMMAP_STATUS_VALID || nlh->nlmsg_type != qfam ||
-	    g->cmd != NLMQ_CMD_PACKET ||
-	    nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR]) {
-		printf("# not a packet: type %u cmd %u\n", nlh->nlmsg_type,
-		       g->cmd);
-		rx_frame_done(s->r, 0);
-		return -1;
-	}
-	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
-	p->id = ntohl(ph->packet_id);
-	p->queue = ntohs(g->reserved);
-	if (attr[NFQA_MARK]) {
-		p->has_mark = 1;
-		p->mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
-	}
-	if (attr[NFQA_PRIORITY])
-		p->prio = ntohl(mnl_attr_get_u32(attr[NFQA_PRIORITY]));
-	if (attr[NFQA_PAYLOAD]) {
-		p->len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
-		if (p->len > sizeof(p->payload))
-			p->len = sizeof(p->payload);
-		memcpy(p->payload, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
-		       p->len);
-	}
-	rx_frame_done(s->r, 0);
-	return 0;
-}
-
-/* The UDP data of a packet's payload (IPv4 + UDP headers, 28 bytes). */
-static const char *udp_data(const struct pkt *p)
-{
-	static char buf[2048];
-	uint32_t n = p->len > 28 ? p->len - 28 : 0;
-
-	memcpy(buf, p->payload + 28, n);
-	buf[n] = '\0';
-	return buf;
-}
-
-/* A verdict request built with libnetfilter_queue's helpers, through a
- * TX frame (@batch: up to @id), or on the socket.
- */
-static void verdict(struct qsock *s, int batch, uint32_t id, uint32_t v,
-		    int mark, uint32_t markval, const void *pl, uint32_t len,
-		    int through_socket)
-{
-	char buf[8192];
-	struct nl_mmap_hdr *f = through_socket ? NULL : tx_frame_get(s->r);
-	char *where = f ? mnl_ring_frame_data(f) : buf;
-	struct nlmsghdr *nlh;
-
-	REQUIRE(f || through_socket, "a TX frame");
-	nlh = mnl_ring_genl_put(where, qfam, batch ? NLMQ_CMD_VERDICT_BATCH :
-				NLMQ_CMD_VERDICT, NLMQ_GENL_VERSION, 0, 0);
-	nfq_nlmsg_verdict_put(nlh, id, v);
-	if (mark)
-		nfq_nlmsg_verdict_put_mark(nlh, markval);
-	if (pl)
-		nfq_nlmsg_verdict_put_pkt(nlh, pl, len);
-	if (through_socket) {
-		REQUIRE(mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) >= 0);
-		return;
-	}
-	tx_frame_submit(s->r, nlh->nlmsg_len);
-	REQUIRE(mnl_ring_tx_kick(mnl_ring_tx(s->r)) >= 0);
-}
-
-/* The error a TX verdict was answered with (the ack is in the RX ring). */
-static int tx_error(struct qsock *s)
-{
-	struct nl_mmap_hdr *f = rx_frame_next(s->r);
-	struct nlmsghdr *nlh;
-	int err = 1;
-
-	if (!f)
-		return 1;	/* no answer: it went through */
-	nlh = mnl_ring_frame_data(f);
-	if (nlh->nlmsg_type == NLMSG_ERROR)
-		err = ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
-	rx_frame_done(s->r, 0);
-	return err;
-}
+#include "queue_util.h"
 
 static void accept_drop_repeat_and_mark(void)
 {
@@ -662,6 +362,145 @@ static void only_the_binder_decides(void)
 	qsock_close(&s);
 }
 
+/* Held packets as NLMQ_CMD_ENTRY_GET lists them. */
+struct held {
+	int n;
+	uint16_t queue;
+	uint32_t id[8], len[8], hook[8], out[8];
+};
+
+static int held_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *attr[NFQA_MAX + 1] = {};
+	struct nfqnl_msg_packet_hdr *ph;
+	struct held *h = data;
+
+	if (nlh->nlmsg_type != qfam || g->cmd != NLMQ_CMD_ENTRY_GET ||
+	    nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR] ||
+	    !attr[NFQA_CAP_LEN] || !attr[NFQA_IFINDEX_OUTDEV] || h->n == 8)
+		return MNL_CB_ERROR;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	h->id[h->n] = ntohl(ph->packet_id);
+	h->hook[h->n] = ph->hook;
+	h->len[h->n] = ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN]));
+	h->out[h->n] = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_OUTDEV]));
+	h->queue = ntohs(g->reserved);
+	h->n++;
+	return MNL_CB_OK;
+}
+
+/* The held packets of @queue (-1: the caller's own queue) through @r's
+ * RX ring, the request sent through its TX ring if it has one: 0 or
+ * -errno.
+ */
+static int held_list(struct mnl_ring *r, int queue, struct held *h)
+{
+	char req[256], buf[16384];
+	struct nlmsghdr *nlh = mnl_ring_genl_put(req, qfam, NLMQ_CMD_ENTRY_GET,
+						 NLMQ_GENL_VERSION, 0, 31);
+
+	if (queue >= 0)
+		mnl_attr_put_u32(nlh, NLMQ_A_QUEUE, queue);
+	memset(h, 0, sizeof(*h));
+	return mnl_ring_dump(r, nlh, buf, sizeof(buf), held_cb, h, 10000) ==
+	       MNL_CB_STOP ? 0 : -errno;
+}
+
+/* Lines of @cmd's output that start with @prefix and hold @word (if not
+ * NULL); -1 when @cmd failed.
+ */
+static int output_lines(const char *cmd, const char *prefix,
+			const char *word)
+{
+	char line[256];
+	int n = 0;
+	FILE *p = popen(cmd, "r");
+
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p))
+		if (!strncmp(line, prefix, strlen(prefix)) &&
+		    (!word || strstr(line, word)))
+			n++;
+	return pclose(p) ? -1 : n;
+}
+
+/* NLMQ_CMD_ENTRY_GET: what the queue holds, in id order, through the
+ * dump engine into the ring (requested in a TX frame or on the socket),
+ * or on a plain socket (nlmmap-stats); the queue's socket sees its own
+ * queue, others need CAP_NET_ADMIN, and a TX frame never carries it.
+ */
+static void held_packets_are_listed(void)
+{
+	struct mnl_socket *other_nl;
+	struct mnl_ring *other;
+	struct pkt p[3];
+	struct qsock s;
+	struct held h;
+	char line[64];
+	int i, err;
+
+	queue_start(&s, 0, 0);
+	send_udp(&s, "a");
+	send_udp(&s, "bb");
+	send_udp(&s, "ccc");
+	for (i = 0; i < 3; i++)
+		REQUIRE(next_packet(&s, &p[i]) == 0);
+	err = held_list(s.r, -1, &h);
+	REQUIRE(err == 0, "own queue, asked in a TX frame: %d", err);
+	CHECK(h.n == 3, "3 held: %d", h.n);
+	for (i = 0; i < 3 && i < h.n; i++)
+		CHECK(h.id[i] == p[i].id && h.len[i] == 29 + (uint32_t)i &&
+		      h.hook[i] == NF_INET_LOCAL_OUT &&
+		      h.out[i] == if_nametoindex("lo") && h.queue == 0,
+		      "held %d: id %u (sent %u) len %u hook %u out %u", i,
+		      h.id[i], p[i].id, h.len[i], h.hook[i], h.out[i]);
+
+	verdict(&s, 0, p[1].id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	CHECK(!strcmp(received(&s), "bb"), "the middle one accepted");
+	err = held_list(s.r, 0, &h);
+	CHECK(err == 0 && h.n == 2 && h.id[0] == p[0].id &&
+	      h.id[1] == p[2].id, "after a verdict: %d, %d held", err, h.n);
+
+	/* Another ring-bound socket, with no TX ring: asked on the socket,
+	 * answered in its ring; root may see queue 0, a TX frame may not.
+	 */
+	other = ring_setup(&other_nl, &family, 16, 4096, 0);
+	REQUIRE(other);
+	err = held_list(other, 0, &h);
+	CHECK(err == 0 && h.n == 2 && h.id[1] == p[2].id,
+	      "CAP_NET_ADMIN, on the socket: %d, %d held", err, h.n);
+	err = held_list(other, -1, &h);
+	CHECK(err == -ENOENT, "no queue of its own: %d", err);
+	ring_teardown(other, other_nl);
+	other = ring_setup(&other_nl, &family, 16, 4096, 4);
+	REQUIRE(other);
+	REQUIRE(qreq(other_nl, NLMQ_CMD_BIND, 1, 0, 0) == 0);
+	err = held_list(other, 0, &h);
+	CHECK(err == -EPERM, "another queue, asked in a TX frame: %d", err);
+
+	/* A plain socket, as nlmmap-stats lists them. */
+	CHECK(output_lines("/tests/nlmmap-stats -e 0", "    0 ", NULL) == 2,
+	      "nlmmap-stats -e 0: 2 lines");
+	/* Its id, hook (LOCAL_OUT) and protocol columns. */
+	snprintf(line, sizeof(line), " %10u    3 0x0800 ", p[2].id);
+	CHECK(output_lines("/tests/nlmmap-stats -e 0", "    0 ", line) == 1,
+	      "nlmmap-stats -e 0 shows id %u", p[2].id);
+	/* Queue 0 holds 2, has seen 3 and 1 verdict. */
+	CHECK(output_lines("/tests/nlmmap-stats -q", "    0 ", NULL) == 1 &&
+	      output_lines("/tests/nlmmap-stats -q", "    1 ", NULL) == 1,
+	      "nlmmap-stats -q: both queues");
+
+	if (setgid(65534) || setuid(65534))
+		SKIP("cannot become user nobody here");
+	CHECK(output_lines("/tests/nlmmap-stats -e 0 2>&1; true",
+			   "nlmmap_queue: Operation not permitted", NULL) == 1,
+	      "nobody cannot list queue 0");
+	ring_teardown(other, other_nl);
+	qsock_close(&s);
+}
+
 /* NF_QUEUE: a verdict that sends the packet on to another queue. */
 static void requeue_to_another_queue(void)
 {
@@ -692,40 +531,14 @@ static void requeue_to_another_queue(void)
 static void balance_over_two_sockets(void)
 {
 	struct qsock s, t = {};
-	int i, n[2] = { 0, 0 }, got = 0;
-	struct pollfd pfd[2];
-	struct pkt p;
+	int n[2], got;
 
 	queue_env();
 	REQUIRE(queue_rule("queue num 0-1") == 0);
 	qsock_open(&s, 0, 0);
 	t.r = ring_setup(&t.nl, &family, 64, 4096, 16);
 	REQUIRE(t.r && qreq(t.nl, NLMQ_CMD_BIND, 1, 0, 0) == 0);
-	for (i = 0; i < 32; i++) {
-		struct sockaddr_in src = { .sin_family = AF_INET,
-			.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 + i) };
-
-		close(s.tx);
-		s.tx = udp_socket(0);
-		REQUIRE(s.tx >= 0 &&
-			!bind(s.tx, (void *)&src, sizeof(src)));
-		send_udp(&s, "f");
-	}
-	pfd[0] = (struct pollfd){ mnl_ring_get_fd(s.r), POLLIN, 0 };
-	pfd[1] = (struct pollfd){ mnl_ring_get_fd(t.r), POLLIN, 0 };
-	while (n[0] + n[1] < 32 && poll(pfd, 2, 10000) > 0) {
-		for (i = 0; i < 2; i++) {
-			struct qsock *q = i ? &t : &s;
-
-			while (rx_frame_next(q->r) && !next_packet(q, &p)) {
-				n[i]++;
-				verdict(q, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0,
-					0);
-			}
-		}
-	}
-	while (got < 32 && !strcmp(received(&s), "f"))
-		got++;
+	got = spread_flows(&s, &t, 32, n);
 	CHECK(n[0] + n[1] == 32 && n[0] && n[1], "%d and %d", n[0], n[1]);
 	CHECK(got == 32, "%d delivered", got);
 	ring_teardown(t.r, t.nl);
@@ -1004,7 +817,8 @@ TAP_MAIN(T(accept_drop_repeat_and_mark), T(out_of_order_and_batch),
 	 T(payload_replacement_and_refusals),
 	 T(socket_verdicts_and_counters), T(maxlen_and_fail_open),
 	 T(bypass_with_nothing_bound), T(held_packets_follow_the_policy),
-	 T(only_the_binder_decides), T(requeue_to_another_queue),
+	 T(only_the_binder_decides), T(held_packets_are_listed),
+	 T(requeue_to_another_queue),
 	 T(balance_over_two_sockets), T(gso_whole_or_segmented),
 	 T(netns_teardown_with_packets_held), T(uid_gid_when_asked),
 	 T(iperf3_through_the_ring_queue), T(queue_tool_decides_and_counts),

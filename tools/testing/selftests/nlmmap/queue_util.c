@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the packet queue tests share: a namespace with netfilter and
+ * nlmmap_queue, nft rules, queue sockets with their rings, UDP traffic
+ * through the queue, packet messages read with libnetfilter_queue's
+ * nfq_nlmsg_parse() and verdicts written with nfq_nlmsg_verdict_put*().
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <linux/nlmmap_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+
+#include "tap.h"
+#include "util.h"
+#include "queue_util.h"
+
+uint16_t family, qfam;
+
+
+void queue_unload(void *unused)
+{
+	(void)unused;
+	kmod_unload("nlmmap_queue");
+}
+
+/* Netfilter, nlmmap_queue, a namespace of our own with lo up. */
+void queue_env(void)
+{
+	int err;
+
+	if (unshare(CLONE_NEWNET))
+		SKIP("no network namespaces here");
+	if (kmod_load("nfnetlink", NULL) || kmod_load("nf_tables", NULL) ||
+	    kmod_load("nft_queue", NULL))
+		SKIP("no nf_tables queue support in this kernel");
+	kmod_unload("nfnetlink_queue");
+	err = kmod_load("nlmmap_queue", QKO);
+	REQUIRE(err == 0, "loading nlmmap_queue: %d", err);
+	tap_defer(queue_unload, NULL);
+	REQUIRE(lo_up() == 0);
+}
+
+/* An nft ruleset from @fmt; 0 when nft took it. */
+int nft(const char *fmt, ...)
+{
+	char script[1024];
+	va_list ap;
+	FILE *p;
+
+	va_start(ap, fmt);
+	vsnprintf(script, sizeof(script), fmt, ap);
+	va_end(ap);
+	p = popen("/tests/nft -f -", "w");
+	if (!p)
+		return -1;
+	fputs(script, p);
+	return pclose(p);
+}
+
+int proto_rule(const char *proto, const char *what)
+{
+	return nft("flush ruleset\n"
+		   "table ip t {\n"
+		   "  chain out { type filter hook output priority 0;\n"
+		   "    ip dscp 0x04 accept\n"
+		   "    %s dport %d %s\n"
+		   "  }\n"
+		   "}\n", proto, PORT, what);
+}
+
+int queue_rule(const char *what)
+{
+	return proto_rule("udp", what);
+}
+
+/* An nlmmap_queue request on @nl and its ack: 0 or -errno. */
+int qreq(struct mnl_socket *nl, uint8_t cmd, uint32_t queue,
+	 uint32_t flags, uint32_t maxlen)
+{
+	char buf[8192];
+	struct nlmsghdr *nlh = mnl_ring_genl_put(buf, qfam, cmd,
+						 NLMQ_GENL_VERSION, NLM_F_ACK,
+						 77);
+
+	if (cmd == NLMQ_CMD_BIND) {
+		mnl_attr_put_u32(nlh, NLMQ_A_QUEUE, queue);
+		mnl_attr_put_u32(nlh, NLMQ_A_FLAGS, flags);
+		if (maxlen)
+			mnl_attr_put_u32(nlh, NLMQ_A_MAXLEN, maxlen);
+	}
+	return request_ack(nl, nlh, sizeof(buf));
+}
+
+int udp_socket(int bind_port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(bind_port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && bind_port && bind(fd, (void *)&a, sizeof(a))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A ring-bound socket with queue 0 bound (@flags, @maxlen), and the UDP
+ * pair; rules set by the caller.
+ */
+unsigned int qframe = 4096;	/* RX frame size of qsock_open() */
+
+void qsock_open(struct qsock *s, uint32_t flags, uint32_t maxlen)
+{
+	int err;
+
+	s->r = ring_setup(&s->nl, &family, 64, qframe, 16);
+	REQUIRE(s->r);
+	REQUIRE(mnl_ring_genl_resolve(s->nl, NLMQ_GENL_NAME, &qfam) == 0);
+	err = qreq(s->nl, NLMQ_CMD_BIND, 0, flags, maxlen);
+	REQUIRE(err == 0, "bind: %d", err);
+	s->rx = udp_socket(PORT);
+	s->tx = udp_socket(0);
+	REQUIRE(s->rx >= 0 && s->tx >= 0);
+}
+
+/* The usual start of a case: netfilter, "udp dport PORT queue num 0",
+ * queue 0 bound with @flags and @maxlen.
+ */
+void queue_start(struct qsock *s, uint32_t flags, uint32_t maxlen)
+{
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0, "nft");
+	qsock_open(s, flags, maxlen);
+}
+
+void qsock_close(struct qsock *s)
+{
+	ring_teardown(s->r, s->nl);
+	close(s->rx);
+	close(s->tx);
+}
+
+void send_to(struct qsock *s, const char *msg, int tos)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(PORT),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	REQUIRE(setsockopt(s->tx, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) == 0);
+	REQUIRE(sendto(s->tx, msg, strlen(msg), 0, (void *)&a, sizeof(a)) ==
+		(ssize_t)strlen(msg));
+}
+
+void send_udp(struct qsock *s, const char *msg)
+{
+	send_to(s, msg, 0);
+}
+
+/* Past the queue: the rules let TOS 0x10 through (see queue_rule()). */
+void send_udp_unqueued(struct qsock *s, const char *msg)
+{
+	send_to(s, msg, 0x10);
+}
+
+/* The next datagram that got through, waited for up to 10 s; "" when
+ * none came. A reinjected packet may reach the socket from another CPU's
+ * softirq, after the verdict's system call returned.
+ */
+const char *received_wait(struct qsock *s, int ms)
+{
+	struct pollfd pfd = { s->rx, POLLIN, 0 };
+	static char buf[2048];
+	ssize_t n = -1;
+
+	if (poll(&pfd, 1, ms) > 0)
+		n = recv(s->rx, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+const char *received(struct qsock *s)
+{
+	return received_wait(s, 10000);
+}
+
+/* What is there now: for what must not have arrived. */
+const char *received_now(struct qsock *s)
+{
+	return received_wait(s, 0);
+}
+
+
+/* The next packet message in the ring, waited for; 0 when one came. */
+int next_packet(struct qsock *s, struct pkt *p)
+{
+	struct pollfd pfd = { mnl_ring_get_fd(s->r), POLLIN, 0 };
+	struct nlattr *attr[NFQA_MAX + 1] = {};
+	struct nfqnl_msg_packet_hdr *ph;
+	struct nl_mmap_hdr *f;
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		f = rx_frame_next(s->r);
+		if (f)
+			break;
+		if (poll(&pfd, 1, 10000) <= 0)
+			return -1;
+	}
+	if (!f)
+		return -1;
+	nlh = mnl_ring_frame_data(f);
+	g = mnl_nlmsg_get_payload(nlh);
+	memset(p, 0, sizeof(*p));
+	if (f->nm_status != NLMMAP_STATUS_VALID || nlh->nlmsg_type != qfam ||
+	    g->cmd != NLMQ_CMD_PACKET ||
+	    nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR]) {
+		printf("# not a packet: type %u cmd %u\n", nlh->nlmsg_type,
+		       g->cmd);
+		rx_frame_done(s->r, 0);
+		return -1;
+	}
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	p->id = ntohl(ph->packet_id);
+	p->queue = ntohs(g->reserved);
+	if (attr[NFQA_MARK]) {
+		p->has_mark = 1;
+		p->mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
+	}
+	if (attr[NFQA_PRIORITY])
+		p->prio = ntohl(mnl_attr_get_u32(attr[NFQA_PRIORITY]));
+	if (attr[NFQA_PAYLOAD]) {
+		p->len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+		if (p->len > sizeof(p->payload))
+			p->len = sizeof(p->payload);
+		memcpy(p->payload, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
+		       p->len);
+	}
+	rx_frame_done(s->r, 0);
+	return 0;
+}
+
+/* The UDP data of a packet's payload (IPv4 + UDP headers, 28 bytes). */
+const char *udp_data(const struct pkt *p)
+{
+	static char buf[2048];
+	uint32_t n = p->len > 28 ? p->len - 28 : 0;
+
+	memcpy(buf, p->payload + 28, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A verdict request built with libnetfilter_queue's helpers, through a
+ * TX frame (@batch: up to @id), or on the socket.
+ */
+void verdict(struct qsock *s, int batch, uint32_t id, uint32_t v,
+	     int mark, uint32_t markval, const void *pl, uint32_t len,
+	     int through_socket)
+{
+	char buf[8192];
+	struct nl_mmap_hdr *f = through_socket ? NULL : tx_frame_get(s->r);
+	char *where = f ? mnl_ring_frame_data(f) : buf;
+	struct nlmsghdr *nlh;
+
+	REQUIRE(f || through_socket, "a TX frame");
+	nlh = mnl_ring_genl_put(where, qfam, batch ? NLMQ_CMD_VERDICT_BATCH :
+				NLMQ_CMD_VERDICT, NLMQ_GENL_VERSION, 0, 0);
+	nfq_nlmsg_verdict_put(nlh, id, v);
+	if (mark)
+		nfq_nlmsg_verdict_put_mark(nlh, markval);
+	if (pl)
+		nfq_nlmsg_verdict_put_pkt(nlh, pl, len);
+	if (through_socket) {
+		REQUIRE(mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) >= 0);
+		return;
+	}
+	tx_frame_submit(s->r, nlh->nlmsg_len);
+	REQUIRE(mnl_ring_tx_kick(mnl_ring_tx(s->r)) >= 0);
+}
+
+/* The error a TX verdict was answered with (the ack is in the RX ring). */
+int tx_error(struct qsock *s)
+{
+	struct nl_mmap_hdr *f = rx_frame_next(s->r);
+	struct nlmsghdr *nlh;
+	int err = 1;
+
+	if (!f)
+		return 1;	/* no answer: it went through */
+	nlh = mnl_ring_frame_data(f);
+	if (nlh->nlmsg_type == NLMSG_ERROR)
+		err = ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+	rx_frame_done(s->r, 0);
+	return err;
+}
+
+/* @flows datagrams, each from its own 127.0.0.X (a flow of its own), into
+ * queues balanced over @s and @t: each accepts what it gets, counted in
+ * @n. Returns how many got through to @s's receiver.
+ */
+int spread_flows(struct qsock *s, struct qsock *t, int flows, int n[2])
+{
+	struct pollfd pfd[2];
+	int i, got = 0;
+	struct pkt p;
+
+	n[0] = n[1] = 0;
+	for (i = 0; i < flows; i++) {
+		struct sockaddr_in src = { .sin_family = AF_INET,
+			.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 + i) };
+
+		close(s->tx);
+		s->tx = udp_socket(0);
+		if (s->tx < 0 || bind(s->tx, (void *)&src, sizeof(src))) {
+			CHECK(0, "a socket from 127.0.0.%d", 2 + i);
+			return -1;
+		}
+		send_udp(s, "f");
+	}
+	pfd[0] = (struct pollfd){ mnl_ring_get_fd(s->r), POLLIN, 0 };
+	pfd[1] = (struct pollfd){ mnl_ring_get_fd(t->r), POLLIN, 0 };
+	while (n[0] + n[1] < flows && poll(pfd, 2, 10000) > 0) {
+		for (i = 0; i < 2; i++) {
+			struct qsock *q = i ? t : s;
+
+			while (rx_frame_next(q->r) && !next_packet(q, &p)) {
+				n[i]++;
+				verdict(q, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0,
+					0);
+			}
+		}
+	}
+	while (got < flows && !strcmp(received(s), "f"))
+		got++;
+	return got;
+}
