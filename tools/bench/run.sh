@@ -138,8 +138,8 @@ median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)
 for w in queuenone-64 queuesock-64 queuering-64; do
 	lines=$(grep -a "^bench: queue $w " "$BUILD/vm-stock/console.log" | tr -d '\r')
 	sc=$(echo "$lines" | grep syscalls | sed 's/.* \([0-9.]*\) syscalls.*/\1/' | median)
-	p50=$(echo "$lines" | awk '$5 == "latency" { print $7 / 1000 }' | median)
-	p99=$(echo "$lines" | awk '$5 == "latency" { print $9 / 1000 }' | median)
+	p50=$(echo "$lines" | awk '$4 == "latency" { print $6 / 1000 }' | median)
+	p99=$(echo "$lines" | awk '$4 == "latency" { print $8 / 1000 }' | median)
 	printf '%-22s %12s %12s %16s %10.0f %10.0f\n' "$w" "$(val "$w" 2)" "$(val "$w" i)" "$sc" \
 		"${p50:-0}" "${p99:-0}"
 done
