@@ -213,6 +213,7 @@ int next_packet(struct qsock *s, struct pkt *p)
 	struct nl_mmap_hdr *f;
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
+	struct nlattr *a;
 	int tries;
 
 	for (tries = 0; tries < 100; tries++) {
@@ -242,8 +243,11 @@ int next_packet(struct qsock *s, struct pkt *p)
 		p->has_mark = 1;
 		p->mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
 	}
-	if (attr[NFQA_PRIORITY])
-		p->prio = ntohl(mnl_attr_get_u32(attr[NFQA_PRIORITY]));
+	/* libnetfilter_queue 1.0.5's parser predates NFQA_PRIORITY. */
+	mnl_attr_for_each(a, nlh, sizeof(*g))
+		if (mnl_attr_get_type(a) == NFQA_PRIORITY &&
+		    mnl_attr_get_payload_len(a) == sizeof(uint32_t))
+			p->prio = ntohl(mnl_attr_get_u32(a));
 	if (attr[NFQA_PAYLOAD]) {
 		p->len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
 		if (p->len > sizeof(p->payload))
