@@ -131,11 +131,11 @@ tail -n +2 "$out/steady.csv" | sort -t, -k1,1V | while IFS=, read -r w sc _ p50 
 		"$(echo "$p99 / 1000" | bc -l)" "$(val "$w" i)"
 done
 echo
-echo "Packet queue: bursts of 256 UDP datagrams of 64 B through 'queue num 0', decided by nlmmap-queue (accept, a batch verdict per 256, the ring reader woken per 256 frames or 5 ms, copy range 128), read by a receiver"
+echo "Packet queue: bursts of 256 UDP datagrams of 64 B through 'queue num 0', decided by nlmmap-queue (accept, a batch verdict per 256 (queuesock1: one verdict per packet), the ring reader woken per 256 frames or 5 ms, copy range 128), read by a receiver"
 echo "(latency: from send() to the receiver's recv(), through the queue and its verdict; median of the runs' p50 and p99)"
 printf '%-22s %12s %12s %16s %10s %10s\n' path "pkts/s" "insn/pkt" "syscalls/pkt" "p50 us" "p99 us"
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
-for w in queuenone-64 queuesock-64 queuering-64; do
+for w in queuenone-64 queuesock1-64 queuesock-64 queuering-64; do
 	lines=$(grep -a "^bench: queue $w " "$BUILD/vm-stock/console.log" | tr -d '\r')
 	sc=$(echo "$lines" | grep syscalls | sed 's/.* \([0-9.]*\) syscalls.*/\1/' | median)
 	p50=$(echo "$lines" | awk '$4 == "latency" { print $6 / 1000 }' | median)

@@ -634,7 +634,8 @@ static void run_relay(uint32_t events, int ring, const char *name)
 #define QPORT	9999
 
 /* The verdict tool running, once it said it is ready. */
-static pid_t queue_tool(const char *mode, unsigned long count, FILE **err)
+static pid_t queue_tool(const char *mode, const char *batch,
+			unsigned long count, FILE **err)
 {
 	char cnt[32];
 	int e[2];
@@ -648,11 +649,11 @@ static pid_t queue_tool(const char *mode, unsigned long count, FILE **err)
 	pid = fork();
 	if (!pid) {
 		dup2(e[1], 2);
-		/* A verdict per burst; the ring reader woken once a burst
-		 * (or 5 ms after its first frame).
+		/* A verdict per @batch packets; the ring reader woken once
+		 * a burst (or 5 ms after its first frame).
 		 */
 		execl("/tests/nlmmap-queue", "nlmmap-queue", "-c", cnt, "-r",
-		      "128", "-b", "256", "-w", "256", "-W", "5000", "-S",
+		      "128", "-b", batch, "-w", "256", "-W", "5000", "-S",
 		      *mode ? mode : NULL, NULL);
 		_exit(127);
 	}
@@ -666,9 +667,11 @@ static pid_t queue_tool(const char *mode, unsigned long count, FILE **err)
 
 /* @bursts bursts of BURST datagrams of 64 bytes to QPORT, each queued,
  * decided by nlmmap-queue (@mode "-s": stock nfnetlink_queue; NULL: no
- * rule, no tool) and read by a receiver before the next burst.
+ * rule, no tool) with a verdict per @batch packets, and read by a receiver
+ * before the next burst.
  */
-static void run_queue(const char *name, const char *mode, int bursts)
+static void run_queue(const char *name, const char *mode, const char *batch,
+		      int bursts)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons(QPORT),
@@ -685,7 +688,7 @@ static void run_queue(const char *name, const char *mode, int bursts)
 
 	if (rx < 0 || tx < 0 || bind(rx, (void *)&a, sizeof(a)))
 		die("udp");
-	pid = mode ? queue_tool(mode, want, &err) : 0;
+	pid = mode ? queue_tool(mode, batch, want, &err) : 0;
 	if (pid < 0) {
 		printf("# %s: no verdict tool\n", name);
 		return;
@@ -736,6 +739,8 @@ static void run_queue(const char *name, const char *mode, int bursts)
 
 static void run_queues(int bursts)
 {
+	static int queue_syms;
+
 	if (system("ifconfig lo up"))
 		printf("# lo: not up\n");
 	static const char load[] =
@@ -748,12 +753,14 @@ static void run_queues(int bursts)
 		" priority 0; udp dport 9999 queue num 0\\n}\\n}\\n' |"
 		" /tests/nft -f -";
 
-	run_queue("queuenone-64", NULL, bursts);
+	run_queue("queuenone-64", NULL, NULL, bursts);
 	if (system(load)) {
 		printf("# no nf_tables queue: no packet queue workload\n");
 		return;
 	}
-	run_queue("queuesock-64", "-s", bursts);
+	run_queue("queuesock-64", "-s", "256", bursts);
+	/* Stock, one verdict message per packet. */
+	run_queue("queuesock1-64", "-s", "1", bursts);
 	/* A released nfnetlink_queue instance holds its module until an RCU
 	 * grace period has passed: rmmod may need a few tries.
 	 */
@@ -761,8 +768,14 @@ static void run_queues(int bursts)
 		   " rmmod nfnetlink_queue 2>/dev/null && break; sleep 0.1;"
 		   " done; insmod /lib/nlmmap/nlmmap_queue.ko"))
 		printf("# nlmmap_queue did not load\n");
-	else
-		run_queue("queuering-64", "", bursts);
+	else {
+		/* Once, for profile.sh (the first run is profiled): the
+		 * symbols with nlmmap_queue's among them.
+		 */
+		if (!queue_syms++ && bursts > 2)
+			print_ksyms();
+		run_queue("queuering-64", "", "256", bursts);
+	}
 	if (system("rmmod nlmmap_queue; /tests/nft flush ruleset"))
 		printf("# packet queue teardown\n");
 }
