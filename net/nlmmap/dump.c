@@ -383,6 +383,38 @@ int nlmmap_dump_start_ops(struct nlmmap_ctx *ctx,
 }
 
 /**
+ * nlmmap_dump_to_portid() - start a dump in the RX ring bound to a socket
+ * @net: namespace of the requester
+ * @portid: the requester's port id
+ * @dr: the dump (its sequence number at least)
+ * @ops: another family's dump, or NULL for nlmmap's own
+ * @src: its requester and arguments, or NULL
+ *
+ * Context: process context.
+ * Return: 0 when the dump runs in the ring; -ENOTCONN when the requester
+ * has no RX ring; -EBUSY while another dump of that ring runs; -ENOMEM;
+ * -ENODEV when @ops->owner is going away.
+ */
+int nlmmap_dump_to_portid(struct net *net, u32 portid,
+			  const struct nlmmap_dump_req *dr,
+			  const struct nlmmap_dump_ops *ops,
+			  const struct nlmmap_dump_src *src)
+{
+	struct nlmmap_ctx *ctx;
+	int err = -ENOTCONN;
+
+	ctx = nlmmap_ctx_get(net, portid);
+	if (!ctx)
+		return err;
+	mutex_lock(&ctx->lock);
+	if (ctx->state == NLMMAP_BOUND && ctx->rx.geom.size)
+		err = nlmmap_dump_begin(ctx, dr, ops, src);
+	mutex_unlock(&ctx->lock);
+	nlmmap_ctx_put(ctx);
+	return err;
+}
+
+/**
  * nlmmap_dump_to_ring() - run another family's dump into the requester's
  * RX ring
  * @net: namespace of the requester
@@ -410,18 +442,9 @@ int nlmmap_dump_to_ring(struct net *net, u32 portid, u32 seq,
 		.net = net, .portid = portid, .seq = seq,
 		.args = { args[0], args[1] },
 	};
-	struct nlmmap_ctx *ctx;
-	int err = -ENOTCONN;
+	struct nlmmap_dump_req dr = { .seq = seq };
 
-	ctx = nlmmap_ctx_get(net, portid);
-	if (!ctx)
-		return err;
-	mutex_lock(&ctx->lock);
-	if (ctx->state == NLMMAP_BOUND && ctx->rx.geom.size)
-		err = nlmmap_dump_start_ops(ctx, ops, &src);
-	mutex_unlock(&ctx->lock);
-	nlmmap_ctx_put(ctx);
-	return err;
+	return nlmmap_dump_to_portid(net, portid, &dr, ops, &src);
 }
 EXPORT_SYMBOL_GPL(nlmmap_dump_to_ring);
 

@@ -379,7 +379,6 @@ static int nlmmap_genl_dump_start(struct netlink_callback *cb)
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct nlmmap_dump_cb *c = (void *)cb->ctx;
 	struct nlmmap_nla tb[NLMMAP_A_MAX + 1];
-	struct nlmmap_ctx *ctx;
 	int err;
 
 	BUILD_BUG_ON(sizeof(*c) > sizeof(cb->ctx));
@@ -392,15 +391,12 @@ static int nlmmap_genl_dump_start(struct netlink_callback *cb)
 	if (err)
 		return err;
 	c->pos = 0;
-	ctx = nlmmap_ctx_get(sock_net(cb->skb->sk), NETLINK_CB(cb->skb).portid);
-	if (!ctx)
-		return 0;
-	mutex_lock(&ctx->lock);
-	if (ctx->state == NLMMAP_BOUND && ctx->rx.geom.size)
-		err = nlmmap_dump_start(ctx, &c->req) ?: -EINTR;
-	mutex_unlock(&ctx->lock);
-	nlmmap_ctx_put(ctx);
-	return err;
+	err = nlmmap_dump_to_portid(sock_net(cb->skb->sk),
+				    NETLINK_CB(cb->skb).portid, &c->req, NULL,
+				    NULL);
+	if (err == -ENOTCONN)
+		return 0;	/* no ring: through the socket */
+	return err ?: -EINTR;
 }
 
 static int nlmmap_genl_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
