@@ -322,10 +322,20 @@ static void nlmmap_dump_run(struct nlmmap_ctx *ctx)
 	}
 }
 
-static int nlmmap_dump_begin(struct nlmmap_ctx *ctx,
-			     const struct nlmmap_dump_req *dr,
-			     const struct nlmmap_dump_ops *ops,
-			     const struct nlmmap_dump_src *src)
+/**
+ * nlmmap_dump_start() - start dumping into the caller's RX ring
+ * @ctx: the requester's context, with an RX ring
+ * @dr: the dump (for another family's, its sequence number only)
+ * @ops: another family's dump, or NULL for nlmmap's own
+ * @src: its requester and arguments, or NULL
+ *
+ * Context: ctx->lock held.
+ * Return: 0, -EBUSY while another dump of this ring runs, -ENOMEM,
+ * -ENODEV when @ops->owner is going away.
+ */
+int nlmmap_dump_start(struct nlmmap_ctx *ctx, const struct nlmmap_dump_req *dr,
+		      const struct nlmmap_dump_ops *ops,
+		      const struct nlmmap_dump_src *src)
 {
 	struct nlmmap_dump *d;
 
@@ -349,37 +359,6 @@ static int nlmmap_dump_begin(struct nlmmap_ctx *ctx,
 	ctx->dump = d;
 	nlmmap_dump_run(ctx);
 	return 0;
-}
-
-/**
- * nlmmap_dump_start() - start dumping into the caller's RX ring
- * @ctx: the requester's context, with an RX ring
- * @dr: the dump
- *
- * Context: ctx->lock held.
- * Return: 0, -EBUSY while another dump of this ring runs, -ENOMEM.
- */
-int nlmmap_dump_start(struct nlmmap_ctx *ctx, const struct nlmmap_dump_req *dr)
-{
-	return nlmmap_dump_begin(ctx, dr, NULL, NULL);
-}
-
-/**
- * nlmmap_dump_start_ops() - start another family's dump into a RX ring
- * @ctx: the requester's context, with an RX ring
- * @ops: the family's dump
- * @src: its requester and arguments
- *
- * Context: ctx->lock held.
- * Return: as nlmmap_dump_to_ring().
- */
-int nlmmap_dump_start_ops(struct nlmmap_ctx *ctx,
-			  const struct nlmmap_dump_ops *ops,
-			  const struct nlmmap_dump_src *src)
-{
-	struct nlmmap_dump_req dr = { .seq = src->seq };
-
-	return nlmmap_dump_begin(ctx, &dr, ops, src);
 }
 
 /**
@@ -408,7 +387,7 @@ int nlmmap_dump_to_portid(struct net *net, u32 portid,
 		return err;
 	mutex_lock(&ctx->lock);
 	if (ctx->state == NLMMAP_BOUND && ctx->rx.geom.size)
-		err = nlmmap_dump_begin(ctx, dr, ops, src);
+		err = nlmmap_dump_start(ctx, dr, ops, src);
 	mutex_unlock(&ctx->lock);
 	nlmmap_ctx_put(ctx);
 	return err;

@@ -491,12 +491,11 @@ struct nlmmap_dump_req {
 
 int nlmmap_dump_req_parse(struct nlmmap_dump_req *dr, u8 cmd, u32 seq,
 			  const struct nlmmap_nla *attrs);
-int nlmmap_dump_start(struct nlmmap_ctx *ctx, const struct nlmmap_dump_req *dr);
+int nlmmap_dump_start(struct nlmmap_ctx *ctx, const struct nlmmap_dump_req *dr,
+		      const struct nlmmap_dump_ops *ops,
+		      const struct nlmmap_dump_src *src);
 int nlmmap_dump_to_portid(struct net *net, u32 portid,
 			  const struct nlmmap_dump_req *dr,
-			  const struct nlmmap_dump_ops *ops,
-			  const struct nlmmap_dump_src *src);
-int nlmmap_dump_start_ops(struct nlmmap_ctx *ctx,
 			  const struct nlmmap_dump_ops *ops,
 			  const struct nlmmap_dump_src *src);
 void nlmmap_dump_poll(struct nlmmap_ctx *ctx);

@@ -99,6 +99,7 @@ static int nlmmap_tx_other_dump(struct nlmmap_ctx *ctx,
 		.portid = ctx->portid,
 		.seq = nlh->nlmsg_seq,
 	};
+	struct nlmmap_dump_req dr = { .seq = nlh->nlmsg_seq };
 	const struct nlmmap_dump_ops *ops;
 
 	if (!f->dump || !ctx->rx.geom.size)
@@ -106,7 +107,7 @@ static int nlmmap_tx_other_dump(struct nlmmap_ctx *ctx,
 	ops = f->dump(src.net, src.portid, nlh, src.args);
 	if (IS_ERR(ops))
 		return PTR_ERR(ops);
-	return nlmmap_dump_start_ops(ctx, ops, &src);
+	return nlmmap_dump_start(ctx, &dr, ops, &src);
 }
 
 /* A request of another family (@nlh: its header as read once, checked
@@ -150,7 +151,7 @@ static int nlmmap_tx_dump(struct nlmmap_ctx *ctx, const struct nlmmap_req *req)
 	dr.all = sk_net_capable(ctx->sk, CAP_NET_ADMIN);
 	dr.viewer = ctx->sk->sk_uid;
 	err = nlmmap_dump_req_parse(&dr, req->cmd, req->seq, req->attrs);
-	return err ?: nlmmap_dump_start(ctx, &dr);
+	return err ?: nlmmap_dump_start(ctx, &dr, NULL, NULL);
 }
 
 /* Validate and run one request of @len bytes at @data. */
