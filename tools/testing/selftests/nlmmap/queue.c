@@ -595,6 +595,54 @@ static void held_packets_are_listed(void)
 	qsock_close(&s);
 }
 
+static int count_entries(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != qfam || g->cmd != NLMQ_CMD_ENTRY_GET)
+		return MNL_CB_ERROR;
+	++*(int *)data;
+	return MNL_CB_OK;
+}
+
+/* A held-packet dump paused on a full ring holds nlmmap_queue.ko; once
+ * its queue is gone, it ends with NLMSG_DONE when the reader goes on, and
+ * the module is free again.
+ */
+static void paused_listing_outlives_its_queue(void)
+{
+	char req[256], buf[16384];
+	struct mnl_socket *anl;
+	struct mnl_ring *admin;
+	struct nlmsghdr *nlh;
+	struct qsock s;
+	struct pkt p;
+	int i, n = 0, ret = MNL_CB_OK;
+
+	queue_start(&s, 0, 0);
+	for (i = 0; i < 40; i++)
+		send_udp(&s, "held");
+	for (i = 0; i < 40; i++)
+		REQUIRE(next_packet(&s, &p) == 0, "packet %d", i);
+	/* 32 frames of one message each: the dump of 40 pauses. */
+	admin = ring_setup(&anl, &family, 32, 128, 0);
+	REQUIRE(admin);
+	nlh = mnl_ring_genl_put(req, qfam, NLMQ_CMD_ENTRY_GET,
+				NLMQ_GENL_VERSION, NLM_F_DUMP, 55);
+	mnl_attr_put_u32(nlh, NLMQ_A_QUEUE, 0);
+	REQUIRE(mnl_socket_sendto(anl, nlh, nlh->nlmsg_len) >= 0);
+	CHECK(kmod_unload("nlmmap_queue") != 0, "held by the paused dump");
+
+	qsock_close(&s);	/* the queue ends; its packets are dropped */
+	while (ret == MNL_CB_OK && mnl_ring_wait(admin, POLLIN, 10000) > 0)
+		ret = rx_run(admin, buf, sizeof(buf), 55, count_entries, &n,
+			     NULL, 0);
+	CHECK(ret == MNL_CB_STOP && n >= 16 && n < 40,
+	      "ended after %d of 40 (%d)", n, ret);
+	ring_teardown(admin, anl);
+	CHECK(kmod_unload("nlmmap_queue") == 0, "free once the dump ended");
+}
+
 /* NF_QUEUE: a verdict that sends the packet on to another queue. */
 static void requeue_to_another_queue(void)
 {
@@ -945,6 +993,7 @@ TAP_MAIN(T(accept_drop_repeat_and_mark), T(out_of_order_and_batch),
 	 T(priority_set_by_a_verdict), T(fail_open_under_a_full_ring),
 	 T(bypass_with_nothing_bound), T(held_packets_follow_the_policy),
 	 T(only_the_binder_decides), T(held_packets_are_listed),
+	 T(paused_listing_outlives_its_queue),
 	 T(requeue_to_another_queue),
 	 T(balance_over_two_sockets), T(gso_whole_or_segmented),
 	 T(netns_teardown_with_packets_held), T(uid_gid_when_asked),
