@@ -8,6 +8,7 @@
 #include <linux/hashtable.h>
 #include <linux/netfilter.h>
 #include <linux/spinlock.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <net/genetlink.h>
 #include <net/netfilter/nf_queue.h>
 #include <uapi/linux/nlmmap_queue.h>
@@ -22,6 +23,10 @@
  * @net: the namespace
  * @queue: queue number
  * @portid: the bound socket's port id
+ * @protocol: its protocol: NETLINK_GENERIC (a ring socket of the
+ *	"nlmmap_queue" family, one queue per socket, in the by-portid table)
+ *	or NETLINK_NETFILTER (nfnetlink_queue's protocol, any number of
+ *	queues per socket, verdicts naming their queue)
  * @lock: @entries, @total, @id_seq and the configuration
  * @entries: held packets, in id order
  * @total: packets held
@@ -39,6 +44,7 @@ struct nlmq_inst {
 	struct net *net;
 	u16 queue;
 	u32 portid;
+	int protocol;
 	spinlock_t lock;	/* @entries, @total, @id_seq, configuration */
 	struct list_head entries;
 	u32 total;
@@ -71,6 +77,15 @@ static inline void nlmq_count(struct nlmq_inst *q, int stat, u64 n)
 struct genl_family *nlmq_family(void);
 struct nlmq_inst *nlmq_by_queue_rcu(struct net *net, u16 queue);
 struct nlmq_inst *nlmq_by_portid_rcu(struct net *net, u32 portid);
+struct nlmq_inst *nlmq_inst_alloc(struct net *net, u16 queue, u32 portid,
+				  int protocol);
+int nlmq_inst_add(struct nlmq_inst *fresh);
+int nlmq_inst_remove(struct net *net, u16 queue, u32 portid, int protocol);
+int nlmq_set_config(struct nlmq_inst *q, u32 mode, u32 range, u32 maxlen,
+		    u32 flags);
+
+/* queue_nfnl.c */
+extern const struct nfnetlink_subsystem nlmq_nfnl;
 
 /* queue_pkt.c */
 int nlmq_enqueue(struct nf_queue_entry *entry, unsigned int queuenum);
@@ -88,6 +103,7 @@ int nlmq_verdict_parse(struct nlmq_verdict *v, u8 cmd,
 		       struct nlattr **tb);
 int nlmq_verdict_apply(struct net *net, u32 portid,
 		       const struct nlmq_verdict *v);
+int nlmq_verdict_apply_q(struct nlmq_inst *q, const struct nlmq_verdict *v);
 unsigned int nlmq_flush(struct nlmq_inst *q, int ifindex, bool policy);
 
 #endif /* _NET_NLMMAP_QUEUE_H */

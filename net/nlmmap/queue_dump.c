@@ -127,7 +127,8 @@ static int nlmq_entries_which(struct net *net, u32 portid, long queue,
 			 nlmq_by_portid_rcu(net, portid);
 	if (!q) {
 		err = -ENOENT;
-	} else if (q->portid != portid && !admin) {
+	} else if ((q->portid != portid || q->protocol != NETLINK_GENERIC) &&
+		   !admin) {
 		err = -EPERM;
 	} else {
 		args[0] = q->queue;

@@ -9,8 +9,9 @@
  * module is loaded, nfnetlink_queue (autoloaded or not) fails to load
  * with EBUSY before it touches the handler, and while nfnetlink_queue is
  * loaded, this module refuses to load with EBUSY, saying how to switch.
- * Programs that speak nfnetlink_queue's protocol get EINVAL from the
- * subsystem meanwhile.
+ * Programs that speak nfnetlink_queue's protocol keep working through
+ * their sockets (queue_nfnl.c); ring sockets use the "nlmmap_queue"
+ * generic netlink family.
  *
  * Queues are per network namespace; binding one needs CAP_NET_ADMIN in
  * the namespace of the binding socket. A queue ends when its socket
@@ -111,7 +112,8 @@ static void nlmq_inst_destroy(struct nlmq_net *qn, struct nlmq_inst *q)
 {
 	lockdep_assert_held(&qn->lock);
 	hash_del_rcu(&q->qnode);
-	hash_del_rcu(&q->pnode);
+	if (!hlist_unhashed(&q->pnode))	/* a ring socket's */
+		hash_del_rcu(&q->pnode);
 	call_rcu(&q->rcu, nlmq_inst_free_rcu);
 }
 
@@ -137,6 +139,37 @@ static bool nlmq_queue_taken(struct nlmq_net *qn, u16 queue)
 	return false;
 }
 
+/**
+ * nlmq_set_config() - a queue's configuration, checked
+ * @q: the queue
+ * @mode: NFQNL_COPY_META or NFQNL_COPY_PACKET
+ * @range: payload bytes at most (capped at 65535)
+ * @maxlen: packets held at most, 1..NLMQ_MAXLEN_MAX
+ * @flags: NFQA_CFG_F_FAIL_OPEN, _GSO, _UID_GID, _CONNTRACK
+ *
+ * Return: 0, or -EINVAL (nothing changed).
+ */
+int nlmq_set_config(struct nlmq_inst *q, u32 mode, u32 range, u32 maxlen,
+		    u32 flags)
+{
+	/* A verdict searches the held packets with bottom halves off: their
+	 * number is bounded.
+	 */
+	if ((mode != NFQNL_COPY_META && mode != NFQNL_COPY_PACKET) ||
+	    !maxlen || maxlen > NLMQ_MAXLEN_MAX ||
+	    flags & ~(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO |
+		      NFQA_CFG_F_UID_GID | NFQA_CFG_F_CONNTRACK))
+		return -EINVAL;
+	spin_lock_bh(&q->lock);
+	q->copy_mode = mode;
+	q->copy_range = min_t(u32, range, 0xffff);
+	q->maxlen = maxlen;
+	q->flags = flags;
+	spin_unlock_bh(&q->lock);
+	return 0;
+}
+
+/* BIND's attributes, with their defaults where absent. */
 static int nlmq_config(struct nlmq_inst *q, struct nlattr **a)
 {
 	u32 mode = NFQNL_COPY_PACKET, range = 0xffff, flags = 0;
@@ -150,20 +183,87 @@ static int nlmq_config(struct nlmq_inst *q, struct nlattr **a)
 		maxlen = nla_get_u32(a[NLMQ_A_MAXLEN]);
 	if (a[NLMQ_A_FLAGS])
 		flags = nla_get_u32(a[NLMQ_A_FLAGS]);
-	/* A verdict searches the held packets with bottom halves off: their
-	 * number is bounded.
-	 */
-	if ((mode != NFQNL_COPY_META && mode != NFQNL_COPY_PACKET) ||
-	    !maxlen || maxlen > NLMQ_MAXLEN_MAX || flags & ~(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO |
-				 NFQA_CFG_F_UID_GID | NFQA_CFG_F_CONNTRACK))
-		return -EINVAL;
-	spin_lock_bh(&q->lock);
-	q->copy_mode = mode;
-	q->copy_range = min_t(u32, range, 0xffff);
-	q->maxlen = maxlen;
-	q->flags = flags;
-	spin_unlock_bh(&q->lock);
-	return 0;
+	return nlmq_set_config(q, mode, range, maxlen, flags);
+}
+
+/**
+ * nlmq_inst_alloc() - a queue, not bound yet, with the defaults
+ * @net: its namespace
+ * @queue: its number
+ * @portid: the socket binding it
+ * @protocol: NETLINK_GENERIC or NETLINK_NETFILTER
+ *
+ * Return: the queue (kfree() it unless nlmq_inst_add() took it), or NULL.
+ */
+struct nlmq_inst *nlmq_inst_alloc(struct net *net, u16 queue, u32 portid,
+				  int protocol)
+{
+	struct nlmq_inst *q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+
+	if (!q)
+		return NULL;
+	q->net = net;
+	q->queue = queue;
+	q->portid = portid;
+	q->protocol = protocol;
+	spin_lock_init(&q->lock);
+	INIT_LIST_HEAD(&q->entries);
+	q->copy_mode = NFQNL_COPY_PACKET;
+	q->copy_range = 0xffff;
+	q->maxlen = NLMQ_MAXLEN_DEFAULT;
+	return q;
+}
+
+/**
+ * nlmq_inst_add() - bind a queue of nfnetlink_queue's protocol
+ * @fresh: from nlmq_inst_alloc(), NETLINK_NETFILTER
+ *
+ * Return: 0 (the tables own @fresh now), or -EBUSY when its number is
+ * bound already.
+ */
+int nlmq_inst_add(struct nlmq_inst *fresh)
+{
+	struct nlmq_net *qn = nlmq_pernet(fresh->net);
+	int err = 0;
+
+	spin_lock(&qn->lock);
+	if (nlmq_queue_taken(qn, fresh->queue))
+		err = -EBUSY;
+	else
+		hash_add_rcu(qn->by_queue, &fresh->qnode, fresh->queue);
+	spin_unlock(&qn->lock);
+	return err;
+}
+
+/**
+ * nlmq_inst_remove() - unbind a queue; its held packets follow its policy
+ * @net: its namespace
+ * @queue: its number
+ * @portid: the socket unbinding it
+ * @protocol: that socket's protocol
+ *
+ * Return: 0, -ENODEV when nothing is bound under @queue, -EPERM when
+ * another socket bound it.
+ */
+int nlmq_inst_remove(struct net *net, u16 queue, u32 portid, int protocol)
+{
+	struct nlmq_net *qn = nlmq_pernet(net);
+	struct nlmq_inst *q;
+	int err = -ENODEV;
+
+	spin_lock(&qn->lock);
+	hash_for_each_possible(qn->by_queue, q, qnode, queue) {
+		if (q->queue != queue)
+			continue;
+		err = -EPERM;
+		if (q->portid == portid && q->protocol == protocol) {
+			nlmq_inst_destroy(qn, q);
+			err = 0;
+		}
+		break;
+	}
+	spin_unlock(&qn->lock);
+	return err;
 }
 
 /* BIND: the sender's queue, made or reconfigured. */
@@ -180,14 +280,10 @@ static int nlmq_genl_bind(struct sk_buff *skb, struct genl_info *info)
 	queue = nla_get_u32(info->attrs[NLMQ_A_QUEUE]);
 	if (queue > U16_MAX || !portid)
 		return -EINVAL;
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	fresh = nlmq_inst_alloc(genl_info_net(info), queue, portid,
+				NETLINK_GENERIC);
 	if (!fresh)
 		return -ENOMEM;
-	fresh->net = genl_info_net(info);
-	fresh->queue = queue;
-	fresh->portid = portid;
-	spin_lock_init(&fresh->lock);
-	INIT_LIST_HEAD(&fresh->entries);
 	err = nlmq_config(fresh, info->attrs);
 	if (err)
 		goto out;
@@ -365,20 +461,32 @@ static struct genl_family nlmq_genl __ro_after_init = {
 };
 
 /* Every queue of a socket that is released (closed, or its task died). */
+/* A socket released (closed, or its task killed): its queues end. */
 static int nlmq_netlink_event(struct notifier_block *nb, unsigned long event,
 			      void *ptr)
 {
 	struct netlink_notify *n = ptr;
+	struct hlist_node *tmp;
 	struct nlmq_net *qn;
 	struct nlmq_inst *q;
+	int bkt;
 
-	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+	if (event != NETLINK_URELEASE || (n->protocol != NETLINK_GENERIC &&
+					  n->protocol != NETLINK_NETFILTER))
 		return NOTIFY_DONE;
 	qn = nlmq_pernet(n->net);
 	spin_lock(&qn->lock);
-	q = nlmq_by_portid(qn, n->portid);
-	if (q)
-		nlmq_inst_destroy(qn, q);
+	if (n->protocol == NETLINK_GENERIC) {
+		q = nlmq_by_portid(qn, n->portid);
+		if (q)
+			nlmq_inst_destroy(qn, q);
+	} else {
+		/* As nfnetlink_queue does: every queue, once per release. */
+		hash_for_each_safe(qn->by_queue, bkt, tmp, q, qnode)
+			if (q->protocol == NETLINK_NETFILTER &&
+			    q->portid == n->portid)
+				nlmq_inst_destroy(qn, q);
+	}
 	spin_unlock(&qn->lock);
 	return NOTIFY_DONE;
 }
@@ -457,28 +565,22 @@ static struct pernet_operations nlmq_net_ops = {
 	.size	= sizeof(struct nlmq_net),
 };
 
-/* Held, never called: nfnetlink_queue cannot load beside us. */
-static const struct nfnetlink_subsystem nlmq_nfnl_placeholder = {
-	.name		= "nlmmap_queue",
-	.subsys_id	= NFNL_SUBSYS_QUEUE,
-	.cb_count	= 0,
-};
-
 static int __init nlmq_init(void)
 {
 	int err;
 
-	err = nfnetlink_subsys_register(&nlmq_nfnl_placeholder);
-	if (err) {
-		pr_err("nfnetlink_queue holds the queue backend: rmmod nfnetlink_queue, then load nlmmap_queue\n");
-		return err;
-	}
 	err = register_pernet_subsys(&nlmq_net_ops);
 	if (err)
-		goto out_subsys;
+		return err;
+	/* nfnetlink_queue's protocol, and the guard against it. */
+	err = nfnetlink_subsys_register(&nlmq_nfnl);
+	if (err) {
+		pr_err("nfnetlink_queue holds the queue backend: rmmod nfnetlink_queue, then load nlmmap_queue\n");
+		goto out_pernet;
+	}
 	err = genl_register_family(&nlmq_genl);
 	if (err)
-		goto out_pernet;
+		goto out_subsys;
 	nlmq_tx.id = nlmq_genl.id;
 	nlmmap_tx_register(&nlmq_tx);
 	netlink_register_notifier(&nlmq_netlink_nb);
@@ -492,20 +594,23 @@ out_notifier:
 	netlink_unregister_notifier(&nlmq_netlink_nb);
 	nlmmap_tx_unregister(&nlmq_tx);
 	genl_unregister_family(&nlmq_genl);
+out_subsys:
+	nfnetlink_subsys_unregister(&nlmq_nfnl);
 out_pernet:
 	unregister_pernet_subsys(&nlmq_net_ops);
-out_subsys:
-	nfnetlink_subsys_unregister(&nlmq_nfnl_placeholder);
 	return err;
 }
 
 static void __exit nlmq_exit(void)
 {
-	/* No new packet; then every queue ends, its packets by policy.
-	 * Unregistering the device notifier replays NETDEV_DOWN for every
-	 * device that is up: ignored, or it would drop them all.
+	/* No new packet, no request of nfnetlink_queue's protocol (its
+	 * unregistering waits for those running); then every queue ends,
+	 * its packets by policy. Unregistering the device notifier replays
+	 * NETDEV_DOWN for every device that is up: ignored, or it would drop
+	 * them all.
 	 */
 	nf_unregister_queue_handler();
+	nfnetlink_subsys_unregister(&nlmq_nfnl);
 	synchronize_rcu();
 	WRITE_ONCE(nlmq_exiting, true);
 	unregister_netdevice_notifier(&nlmq_dev_nb);
@@ -514,7 +619,6 @@ static void __exit nlmq_exit(void)
 	genl_unregister_family(&nlmq_genl);
 	unregister_pernet_subsys(&nlmq_net_ops);
 	rcu_barrier();	/* the queues' last flushes */
-	nfnetlink_subsys_unregister(&nlmq_nfnl_placeholder);
 }
 
 module_init(nlmq_init);

@@ -8,7 +8,9 @@
  * field holds the queue number where nfgenmsg holds res_id. A message
  * larger than a frame (a whole GSO packet) goes through the socket behind
  * a COPY frame. GSO packets are delivered whole when the queue set
- * NFQA_CFG_F_GSO, else segmented first, as nfnetlink_queue does.
+ * NFQA_CFG_F_GSO, else segmented first, as nfnetlink_queue does. A queue
+ * bound with nfnetlink_queue's protocol (queue_nfnl.c) gets the same
+ * message in an ordinary skb on its socket, with nfgenmsg for a header.
  *
  * The packet is held (its entry on the queue, in id order) from just
  * before its message is published, in the same critical section, so a
@@ -16,6 +18,7 @@
  * refuses it, counted, and a queue that fails open accepts it instead.
  */
 #include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <linux/skbuff.h>
 #include <net/checksum.h>
@@ -131,6 +134,41 @@ static int nlmq_csum_help(struct sk_buff *skb)
 }
 
 /* Build @entry's message, publish it, hold the packet. */
+/* The message's header: a ring socket's generic netlink header with the
+ * queue number in reserved, or nfnetlink_queue's nfgenmsg with it in
+ * res_id. Both are 4 bytes: the attributes start at the same place, and
+ * genlmsg_end() ends either message.
+ * Return: where the attributes go, or NULL.
+ */
+static void *nlmq_msg_put(struct sk_buff *skb, const struct nlmq_inst *q,
+			  const struct nf_queue_entry *entry)
+{
+	struct genlmsghdr *gh;
+	struct nfgenmsg *nfmsg;
+	struct nlmsghdr *nlh;
+	void *body;
+
+	BUILD_BUG_ON(sizeof(*nfmsg) != GENL_HDRLEN);
+	if (q->protocol == NETLINK_GENERIC) {
+		body = genlmsg_put(skb, 0, 0, nlmq_family(), 0,
+				   NLMQ_CMD_PACKET);
+		if (body) {
+			gh = body - GENL_HDRLEN;
+			gh->reserved = (__force u16)htons(q->queue);
+		}
+		return body;
+	}
+	nlh = nlmsg_put(skb, 0, 0, NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_PACKET,
+			sizeof(*nfmsg), 0);
+	if (!nlh)
+		return NULL;
+	nfmsg = nlmsg_data(nlh);
+	nfmsg->nfgen_family = entry->state.pf;
+	nfmsg->version = NFNETLINK_V0;
+	nfmsg->res_id = htons(q->queue);
+	return nfmsg + 1;
+}
+
 static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 {
 	struct sk_buff *pkt = entry->skb, *skb;
@@ -139,7 +177,6 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	struct nfqnl_msg_packet_hdr *ph;
 	struct nf_conn *ct = NULL;
 	u32 data_len = 0, cap_len = 0;
-	struct genlmsghdr *gh;
 	bool csum_verify, failopen = false;
 	void *body;
 	struct nlattr *nla;
@@ -164,15 +201,16 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	}
 #endif
 	size = nlmq_msg_size(q, entry, nfnl_ct, ct) + nla_total_size(data_len);
-	skb = nlmmap_genlmsg_new(q->net, q->portid, size, GFP_ATOMIC);
+	if (q->protocol == NETLINK_GENERIC)
+		skb = nlmmap_genlmsg_new(q->net, q->portid, size, GFP_ATOMIC);
+	else
+		skb = alloc_skb(nlmsg_total_size(sizeof(struct nfgenmsg) +
+						 size), GFP_ATOMIC);
 	if (!skb)
 		return -ENOMEM;
-	body = genlmsg_put(skb, 0, 0, nlmq_family(), 0, NLMQ_CMD_PACKET);
+	body = nlmq_msg_put(skb, q, entry);
 	if (!body)
 		goto too_big;
-	/* Where nfgenmsg has res_id. */
-	gh = body - GENL_HDRLEN;
-	gh->reserved = (__force u16)htons(q->queue);
 	nla = __nla_reserve(skb, NFQA_PACKET_HDR, sizeof(*ph));
 	ph = nla_data(nla);
 	ph->hw_protocol = pkt->protocol;
@@ -204,7 +242,10 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	list_add_tail(&entry->list, &q->entries);
 	q->total++;
 	/* Published or counted as a drop of the ring; never lost. */
-	err = nlmmap_unicast(q->net, skb, q->portid);
+	if (q->protocol == NETLINK_GENERIC)
+		err = nlmmap_unicast(q->net, skb, q->portid);
+	else
+		err = nfnetlink_unicast(skb, q->net, q->portid);
 	if (err) {
 		list_del(&entry->list);
 		q->total--;

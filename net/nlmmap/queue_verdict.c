@@ -194,31 +194,22 @@ static bool nlmq_id_after(u32 id, u32 max)
 }
 
 /**
- * nlmq_verdict_apply() - decide held packets of the sender's queue
- * @net: the sender's namespace
- * @portid: the sender, whose queue it is
+ * nlmq_verdict_apply_q() - decide held packets of a queue
+ * @q: the queue, proven to be the sender's
  * @v: the verdict
  *
- * Context: process context.
- * Return: 0; -ENOTCONN when the sender bound no queue; -ENOENT when no
- * held packet has the id (or, for a batch, none is at or before it);
- * -EINVAL for a refused replacement payload (the packet is dropped).
+ * Context: process context, rcu_read_lock() held (@q stays).
+ * Return: 0; -ENOENT when no held packet has the id (or, for a batch,
+ * none is at or before it); -EINVAL for a refused replacement payload
+ * (the packet is dropped).
  */
-int nlmq_verdict_apply(struct net *net, u32 portid,
-		       const struct nlmq_verdict *v)
+int nlmq_verdict_apply_q(struct nlmq_inst *q, const struct nlmq_verdict *v)
 {
 	struct nf_queue_entry *entry, *tmp;
-	struct nlmq_inst *q;
 	LIST_HEAD(decided);
 	unsigned int n = 0;
 	int err = 0;
 
-	rcu_read_lock();
-	q = nlmq_by_portid_rcu(net, portid);
-	if (!q) {
-		rcu_read_unlock();
-		return -ENOTCONN;
-	}
 	spin_lock_bh(&q->lock);
 	list_for_each_entry_safe(entry, tmp, &q->entries, list) {
 		if (v->batch ? nlmq_id_after(entry->id, v->id) :
@@ -236,7 +227,6 @@ int nlmq_verdict_apply(struct net *net, u32 portid,
 	spin_unlock_bh(&q->lock);
 	if (!n) {
 		nlmq_count(q, NLMQ_S_BAD_VERDICTS, 1);
-		rcu_read_unlock();
 		return -ENOENT;
 	}
 	nlmq_count(q, NLMQ_S_VERDICTS, n);
@@ -247,6 +237,29 @@ int nlmq_verdict_apply(struct net *net, u32 portid,
 	}
 	if (err)
 		nlmq_count(q, NLMQ_S_BAD_VERDICTS, 1);
+	return err;
+}
+
+/**
+ * nlmq_verdict_apply() - decide held packets of a ring socket's queue
+ * @net: the sender's namespace
+ * @portid: the sender, whose queue it is
+ * @v: the verdict
+ *
+ * Context: process context.
+ * Return: as nlmq_verdict_apply_q(), or -ENOTCONN when the sender bound
+ * no queue.
+ */
+int nlmq_verdict_apply(struct net *net, u32 portid,
+		       const struct nlmq_verdict *v)
+{
+	struct nlmq_inst *q;
+	int err = -ENOTCONN;
+
+	rcu_read_lock();
+	q = nlmq_by_portid_rcu(net, portid);
+	if (q)
+		err = nlmq_verdict_apply_q(q, v);
 	rcu_read_unlock();
 	return err;
 }

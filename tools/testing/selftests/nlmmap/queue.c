@@ -910,38 +910,7 @@ static void iperf3_udp_through_the_ring_queue(void)
 /* nlmmap-queue, the verdict tool: accepts, drops its share, counts. */
 static void queue_tool_decides_and_counts(void)
 {
-	char *argv[] = { "/tests/nlmmap-queue", "-c", "10", "-d", "50", "-b",
-			 "4", "-S", NULL };
-	char line[256] = "";
-	int status, i, got = 0;
-	struct qsock s = {};
-	FILE *err, *out;
-	pid_t pid;
-
-	if (access(argv[0], X_OK))
-		SKIP("no %s", argv[0]);
-	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0);
-	pid = spawn_ready(argv, &out, &err);
-	REQUIRE(pid > 0, "the tool is ready");
-	s.rx = udp_socket(PORT);
-	s.tx = udp_socket(0);
-	for (i = 0; i < 10; i++)
-		send_udp(&s, "t");
-	REQUIRE(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "status %#x", status);
-	while (!strcmp(received_wait(&s, got < 5 ? 10000 : 0), "t"))
-		got++;
-	CHECK(got == 5, "%d of 10 accepted with -d 50", got);
-	line[0] = '\0';
-	if (fgets(line, sizeof(line), err))
-		printf("# %s", line);
-	CHECK(strstr(line, "10 packets") && strstr(line, "5 dropped"),
-	      "the totals");
-	fclose(err);
-	fclose(out);
-	close(s.rx);
-	close(s.tx);
+	tool_decides_and_counts(NULL);
 }
 
 /* One queue backend at a time, whichever loads first; never a WARN. */

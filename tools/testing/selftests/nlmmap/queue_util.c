@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <linux/genetlink.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
@@ -353,4 +354,43 @@ int spread_flows(struct qsock *s, struct qsock *t, int flows, int n[2])
 	while (got < flows && !strcmp(received(s), "f"))
 		got++;
 	return got;
+}
+
+/* nlmmap-queue -c 10 -d 50 (@mode: NULL, or "-s" for nfnetlink_queue's
+ * protocol): of 10 datagrams it accepts 5, drops 5, and says so.
+ */
+void tool_decides_and_counts(char *mode)
+{
+	char *argv[] = { "/tests/nlmmap-queue", "-c", "10", "-d", "50", "-b",
+			 "4", "-S", mode, NULL };
+	char line[256] = "";
+	int status, i, got = 0;
+	struct qsock s = {};
+	FILE *err, *out;
+	pid_t pid;
+
+	if (access(argv[0], X_OK))
+		SKIP("no %s", argv[0]);
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	pid = spawn_ready(argv, &out, &err);
+	REQUIRE(pid > 0, "the tool is ready");
+	s.rx = udp_socket(PORT);
+	s.tx = udp_socket(0);
+	for (i = 0; i < 10; i++)
+		send_udp(&s, "t");
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "status %#x", status);
+	while (!strcmp(received_wait(&s, got < 5 ? 10000 : 0), "t"))
+		got++;
+	CHECK(got == 5, "%d of 10 accepted with -d 50", got);
+	line[0] = '\0';
+	if (fgets(line, sizeof(line), err))
+		printf("# %s", line);
+	CHECK(strstr(line, "10 packets") && strstr(line, "5 dropped"),
+	      "the totals");
+	fclose(err);
+	fclose(out);
+	close(s.rx);
+	close(s.tx);
 }

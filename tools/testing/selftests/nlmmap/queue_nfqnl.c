@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nfnetlink_queue's own protocol with nlmmap_queue loaded: programs
+ * written for nfnetlink_queue keep working on their NETLINK_NETFILTER
+ * sockets, beside ring sockets, each queue owned by the socket that bound
+ * it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <linux/nlmmap_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+
+#include "tap.h"
+#include "util.h"
+#include "queue_util.h"
+
+static struct mnl_socket *nfqnl_open(void)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+
+	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID)) {
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
+/* A config message for @queue (@cmd, or none when 0; @flags under @mask
+ * when @mask): its ack, 0 or -errno.
+ */
+static int nfqnl_config(struct mnl_socket *nl, uint16_t queue, uint8_t cmd,
+			uint32_t flags, uint32_t mask)
+{
+	char buf[512];
+	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (cmd)
+		nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, cmd);
+	if (mask) {
+		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+		mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(mask));
+	}
+	return request_ack(nl, nlh, sizeof(buf));
+}
+
+static int nfqnl_verdict(struct mnl_socket *nl, uint16_t queue, uint32_t id,
+			 uint32_t verdict)
+{
+	char buf[512];
+	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, queue);
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nfq_nlmsg_verdict_put(nlh, id, verdict);
+	return request_ack(nl, nlh, sizeof(buf));
+}
+
+/* nlmmap-queue -s: libmnl and libnetfilter_queue on nfnetlink_queue's
+ * protocol, served by nlmmap_queue.
+ */
+static void stock_tool_works_unchanged(void)
+{
+	tool_decides_and_counts("-s");
+}
+
+/* Binding, ownership and refusals, against ring sockets too. */
+static void queues_are_owned_by_their_socket(void)
+{
+	struct mnl_socket *nf, *other, *gnl;
+	struct mnl_ring *r;
+	int err;
+
+	queue_env();
+	nf = nfqnl_open();
+	other = nfqnl_open();
+	REQUIRE(nf && other);
+	CHECK(nfqnl_config(nf, 3, NFQNL_CFG_CMD_PF_BIND, 0, 0) == 0,
+	      "PF_BIND: nothing to do");
+	err = nfqnl_config(nf, 3, NFQNL_CFG_CMD_BIND, 0, 0);
+	REQUIRE(err == 0, "bind queue 3: %d", err);
+	err = nfqnl_config(nf, 4, NFQNL_CFG_CMD_BIND, NFQA_CFG_F_FAIL_OPEN,
+			   NFQA_CFG_F_FAIL_OPEN);
+	CHECK(err == 0, "a second queue on the socket: %d", err);
+	err = nfqnl_config(other, 3, NFQNL_CFG_CMD_BIND, 0, 0);
+	CHECK(err == -EBUSY, "queue 3 again: %d", err);
+	err = nfqnl_config(other, 3, NFQNL_CFG_CMD_UNBIND, 0, 0);
+	CHECK(err == -EPERM, "another socket unbinding it: %d", err);
+	err = nfqnl_config(other, 3, 0, NFQA_CFG_F_GSO, NFQA_CFG_F_GSO);
+	CHECK(err == -EPERM, "another socket configuring it: %d", err);
+	err = nfqnl_verdict(other, 3, 1, NF_ACCEPT);
+	CHECK(err == -EPERM, "another socket's verdict: %d", err);
+	err = nfqnl_verdict(nf, 5, 1, NF_ACCEPT);
+	CHECK(err == -ENODEV, "a verdict for an unbound queue: %d", err);
+	err = nfqnl_verdict(nf, 3, 1, NF_ACCEPT);
+	CHECK(err == -ENOENT, "an unknown id: %d", err);
+	err = nfqnl_config(nf, 3, 0, NFQA_CFG_F_SECCTX, NFQA_CFG_F_SECCTX);
+	CHECK(err == -EOPNOTSUPP, "F_SECCTX refused: %d", err);
+
+	/* A ring socket meets the same queue numbers. */
+	r = ring_setup(&gnl, &family, 16, 4096, 4);
+	REQUIRE(r);
+	REQUIRE(mnl_ring_genl_resolve(gnl, NLMQ_GENL_NAME, &qfam) == 0);
+	err = qreq(gnl, NLMQ_CMD_BIND, 3, 0, 0);
+	CHECK(err == -EBUSY, "a ring socket on queue 3: %d", err);
+	CHECK(nfqnl_config(nf, 3, NFQNL_CFG_CMD_UNBIND, 0, 0) == 0,
+	      "unbound by its owner");
+	err = qreq(gnl, NLMQ_CMD_BIND, 3, 0, 0);
+	CHECK(err == 0, "then free for a ring socket: %d", err);
+	err = nfqnl_config(other, 3, NFQNL_CFG_CMD_BIND, 0, 0);
+	CHECK(err == -EBUSY, "and taken for nfnetlink_queue's: %d", err);
+	err = nfqnl_config(other, 3, NFQNL_CFG_CMD_UNBIND, 0, 0);
+	CHECK(err == -EPERM, "a ring socket's queue is its own: %d", err);
+
+	/* Closing ends every queue of the socket. */
+	mnl_socket_close(nf);
+	err = qreq(gnl, NLMQ_CMD_UNBIND, 0, 0, 0);
+	CHECK(err == 0, "the ring socket unbinds 3: %d", err);
+	err = qreq(gnl, NLMQ_CMD_BIND, 4, 0, 0);
+	CHECK(err == 0, "queue 4 free once its socket closed: %d", err);
+	ring_teardown(r, gnl);
+	mnl_socket_close(other);
+}
+
+/* A packet message as nfnetlink_queue sends it: NFQNL_MSG_PACKET, res_id
+ * the queue, the NFQA_* attributes; closing the socket with it held drops
+ * it by the queue's policy.
+ */
+static void packet_message_and_flush_on_close(void)
+{
+	struct nlattr *attr[NFQA_MAX + 1] = {};
+	struct mnl_socket *nf;
+	struct nfgenmsg *nfg;
+	struct nlmsghdr *nlh;
+	struct qsock s = {};
+	char buf[8192];
+	const char *got;
+	ssize_t n;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	nf = nfqnl_open();
+	REQUIRE(nf);
+	REQUIRE(nfqnl_config(nf, 0, NFQNL_CFG_CMD_BIND, 0, 0) == 0);
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, 0);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	REQUIRE(request_ack(nf, nlh, sizeof(buf)) == 0, "params");
+	s.rx = udp_socket(PORT);
+	s.tx = udp_socket(0);
+	REQUIRE(s.rx >= 0 && s.tx >= 0);
+
+	send_udp(&s, "first");
+	n = mnl_socket_recvfrom(nf, buf, sizeof(buf));
+	REQUIRE(n > 0, "a message");
+	nlh = (struct nlmsghdr *)buf;
+	nfg = mnl_nlmsg_get_payload(nlh);
+	CHECK(nlh->nlmsg_type == (NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_PACKET) &&
+	      nfg->res_id == htons(0) && nfg->nfgen_family == NFPROTO_IPV4,
+	      "type %#x res_id %u family %u", nlh->nlmsg_type,
+	      ntohs(nfg->res_id), nfg->nfgen_family);
+	REQUIRE(nfq_nlmsg_parse(nlh, attr) >= 0 && attr[NFQA_PACKET_HDR] &&
+		attr[NFQA_PAYLOAD]);
+	CHECK(mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]) == 28 + 5 &&
+	      !memcmp((char *)mnl_attr_get_payload(attr[NFQA_PAYLOAD]) + 28,
+		      "first", 5), "the whole packet");
+	REQUIRE(nfqnl_verdict(nf, 0,
+			      ntohl(((struct nfqnl_msg_packet_hdr *)
+				     mnl_attr_get_payload(attr[NFQA_PACKET_HDR]))
+				    ->packet_id), NF_ACCEPT) == 0);
+	got = received(&s);
+	CHECK(!strcmp(got, "first"), "accepted: \"%s\"", got);
+
+	send_udp(&s, "held");
+	REQUIRE(mnl_socket_recvfrom(nf, buf, sizeof(buf)) > 0);
+	mnl_socket_close(nf);	/* no verdict: dropped by the policy */
+	send_udp(&s, "after");	/* nothing bound: netfilter drops it too */
+	send_udp_unqueued(&s, "marker");
+	got = received(&s);
+	CHECK(!strcmp(got, "marker"), "the held one was dropped: \"%s\"", got);
+	close(s.rx);
+	close(s.tx);
+}
+
+TAP_MAIN(T(stock_tool_works_unchanged), T(queues_are_owned_by_their_socket),
+	 T(packet_message_and_flush_on_close))
