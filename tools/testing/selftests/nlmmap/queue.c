@@ -687,6 +687,14 @@ static void balance_over_two_sockets(void)
 	qsock_close(&s);
 }
 
+/* "queue num 0-1 fanout": the queue by the sending CPU. */
+static void fanout_over_cpus(void)
+{
+	queue_env();
+	REQUIRE(queue_rule("queue num 0-1 fanout") == 0);
+	fanout_by_cpu();
+}
+
 static int lo_mtu(int mtu)
 {
 	struct ifreq ifr = { .ifr_name = "lo", .ifr_mtu = mtu };
@@ -964,7 +972,8 @@ TAP_MAIN(T(accept_drop_repeat_and_mark), T(out_of_order_and_batch),
 	 T(only_the_binder_decides), T(held_packets_are_listed),
 	 T(paused_listing_outlives_its_queue),
 	 T(requeue_to_another_queue),
-	 T(balance_over_two_sockets), T(gso_whole_or_segmented),
+	 T(balance_over_two_sockets), T(fanout_over_cpus),
+	 T(gso_whole_or_segmented),
 	 T(netns_teardown_with_packets_held), T(uid_gid_when_asked),
 	 T(iperf3_through_the_ring_queue),
 	 T(iperf3_udp_through_the_ring_queue), T(queue_tool_decides_and_counts),

@@ -394,3 +394,38 @@ void tool_decides_and_counts(char *mode)
 	close(s.rx);
 	close(s.tx);
 }
+
+/* Rules queuing to 0-1 by CPU are set: with queue 0 and 1 bound, the
+ * sender pins itself to each CPU in turn, and its packet arrives on queue
+ * CPU % 2.
+ */
+void fanout_by_cpu(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct qsock s, t = {}, *q[2] = { &s, &t };
+	struct pkt p;
+	int cpu, err;
+
+	qsock_open(&s, 0, 0);
+	t.r = ring_setup(&t.nl, &family, 64, 4096, 16);
+	REQUIRE(t.r);
+	err = qreq(t.nl, NLMQ_CMD_BIND, 1, 0, 0);
+	REQUIRE(err == 0, "queue 1: %d", err);
+	for (cpu = 0; cpu < 2 && cpu < cpus; cpu++) {
+		cpu_set_t set;
+		char msg[16];
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		REQUIRE(sched_setaffinity(0, sizeof(set), &set) == 0);
+		snprintf(msg, sizeof(msg), "cpu %d", cpu);
+		send_udp(&s, msg);
+		REQUIRE(next_packet(q[cpu], &p) == 0, "on queue %d", cpu);
+		CHECK(p.queue == cpu && !strcmp(udp_data(&p), msg),
+		      "queue %u: \"%s\"", p.queue, udp_data(&p));
+		verdict(q[cpu], 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+		CHECK(!strcmp(received(&s), msg), "accepted");
+	}
+	ring_teardown(t.r, t.nl);
+	qsock_close(&s);
+}

@@ -55,6 +55,7 @@ void verdict(struct qsock *s, int batch, uint32_t id, uint32_t v,
 	     int through_socket);
 int spread_flows(struct qsock *s, struct qsock *t, int flows, int n[2]);
 void tool_decides_and_counts(char *mode);
+void fanout_by_cpu(void);
 int tx_error(struct qsock *s);
 
 #endif /* _NLMMAP_QUEUE_UTIL_H */

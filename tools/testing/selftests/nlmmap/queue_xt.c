@@ -11,7 +11,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,37 +148,14 @@ static void queue_balance(void)
 }
 
 /* --queue-cpu-fanout: the queue is the first plus the sending CPU modulo
- * their number; the sender pins itself to each CPU in turn.
+ * their number.
  */
 static void queue_cpu_fanout(void)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	struct qsock s, t = {}, *q[2] = { &s, &t };
-	struct pkt p;
-	int cpu;
-
 	xt_env();
 	REQUIRE(ipt_rule("-j NFQUEUE --queue-balance 0:1 "
 			 "--queue-cpu-fanout") == 0);
-	qsock_open(&s, 0, 0);
-	qsock_second(&t, 1);
-	for (cpu = 0; cpu < 2 && cpu < cpus; cpu++) {
-		cpu_set_t set;
-		char msg[16];
-
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		REQUIRE(sched_setaffinity(0, sizeof(set), &set) == 0);
-		snprintf(msg, sizeof(msg), "cpu %d", cpu);
-		send_udp(&s, msg);
-		REQUIRE(next_packet(q[cpu], &p) == 0, "on queue %d", cpu);
-		CHECK(p.queue == cpu && !strcmp(udp_data(&p), msg),
-		      "queue %u: \"%s\"", p.queue, udp_data(&p));
-		verdict(q[cpu], 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
-		CHECK(!strcmp(received(&s), msg), "accepted");
-	}
-	ring_teardown(t.r, t.nl);
-	qsock_close(&s);
+	fanout_by_cpu();
 }
 
 TAP_MAIN(T(queue_num), T(queue_bypass), T(queue_balance),
