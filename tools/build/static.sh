@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# static.sh [checkpatch|kernel-doc|sparse|w1|shellcheck|abi]... - the static checks of
+# static.sh [checkpatch|kernel-doc|sparse|w1|shellcheck|abi|tools]... - the static checks of
 # make check.
 # checkpatch.pl --strict (from linux-source-6.1) per kernel source file,
 # kernel-doc warnings,
@@ -109,7 +109,19 @@ run_abi() {
 	rm -f "$rep"
 }
 
-[ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1 shellcheck abi
+# Every user tool's command line (tool-args.sh): --help, refusals, and
+# nothing opened or sent for either. No module is needed, nor loaded.
+run_tools() {
+	local rep
+	rep=$(mktemp)
+	if make -s -C "$TOP" tools BUILD="$BUILD" >"$rep" 2>&1; then
+		"$TOP/tools/build/tool-args.sh" "$BUILD/tools" >"$rep" 2>&1
+	fi
+	verdict tool-args $? "$rep"
+	rm -f "$rep"
+}
+
+[ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1 shellcheck abi tools
 for c in "$@"; do
 	case "$c" in
 	checkpatch) run_checkpatch ;;
@@ -118,6 +130,7 @@ for c in "$@"; do
 	w1) build_with w1 ;;
 	shellcheck) run_shellcheck ;;
 	abi) run_abi ;;
+	tools) run_tools ;;
 	*) echo "static.sh: unknown check $c" >&2; exit 2 ;;
 	esac
 done

@@ -24,6 +24,9 @@
 #include <linux/audit.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
+#include "cli.h"
+
+#define PROG "nlmmap-audit"
 #include "relay-reader.h"
 
 static const struct { unsigned int type; const char *name; } names[] = {
@@ -89,8 +92,34 @@ static void summary(void)
 			       per_type[t]);
 }
 
+
+static void usage(void)
+{
+	printf("Usage: " PROG " [OPTIONS]\n"
+	       "Print the audit log's records (AUDIT_NLGRP_READLOG) as they come,\n"
+	       "read through an nlmmap RX ring.\n\n"
+	       "  -c, --count=N     stop after N records\n"
+	       "  -S, --summary     at the end, a count per record type and the totals\n"
+	       "                    (records, lost, system calls per record)\n"
+	       "  -q, --quiet       print no records\n"
+	       "  -r, --rate        a rate line on stderr (always on a terminal)\n"
+	       "  -s, --socket      read the group with plain recvmsg() instead, to compare\n"
+	       "  -h, --help        this text\n\n"
+	       "Needs CAP_AUDIT_READ in the initial network namespace, as the group does.\n"
+	       "\"" PROG ": ready\" on stderr says the subscription is in place.\n");
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "summary", no_argument, NULL, 'S' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "rate", no_argument, NULL, 'r' },
+		{ "socket", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct nl_mmap_req rx = { 16384, 32, 8192, 64 };
 	unsigned int group = AUDIT_NLGRP_READLOG;
 	int opt, plain = 0, sum = 0, rate = 0, ret;
@@ -98,25 +127,34 @@ int main(int argc, char **argv)
 	struct mnl_socket *nl;
 	struct mnl_ring *r = NULL;
 
-	while ((opt = getopt(argc, argv, "c:Sqrs")) != -1) {
-		if (opt == 'c')
-			left = atol(optarg);
-		else if (opt == 'S')
+	while ((opt = getopt_long(argc, argv, "c:Sqrsh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			left = cli_ulong(PROG, "--count", optarg, 1, LONG_MAX);
+			break;
+		case 'S':
 			sum = 1;
-		else if (opt == 'q')
+			break;
+		case 'q':
 			quiet = 1;
-		else if (opt == 'r')
+			break;
+		case 'r':
 			rate = 1;
-		else if (opt == 's')
+			break;
+		case 's':
 			plain = 1;
-		else {
-			fprintf(stderr, "usage: nlmmap-audit [-c COUNT] [-S] [-q] [-r] [-s]\n");
-			return 2;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			cli_bad_option(PROG);
 		}
 	}
+	cli_no_args(PROG, argc, argv);
 	nl = mnl_socket_open(plain ? NETLINK_AUDIT : NETLINK_GENERIC);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		perror("nlmmap-audit: socket");
+		cli_nlmmap_error(PROG, "netlink socket", errno, NULL);
 		return 1;
 	}
 	if (plain) {
@@ -127,7 +165,11 @@ int main(int argc, char **argv)
 		ret = r ? mnl_ring_subscribe(r, NETLINK_AUDIT, group) : -1;
 	}
 	if (ret < 0) {
-		perror("nlmmap-audit: the audit log");
+		cli_nlmmap_error(PROG, plain ? "joining the audit log" :
+				 r ? "subscribing to the audit log" :
+				 "mapping the ring", errno,
+				 r || plain ? "reading the audit log needs CAP_AUDIT_READ" :
+				 CLI_EPERM_DEV);
 		return 1;
 	}
 	fprintf(stderr, "nlmmap-audit: ready\n");

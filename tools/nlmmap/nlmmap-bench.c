@@ -48,6 +48,10 @@
 #include <sched.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
+#include "cli.h"
+
+#define PROG "nlmmap-bench"
+
 #include "addr-event.h"
 
 #define BURST		256
@@ -780,20 +784,49 @@ static void run_queues(int bursts)
 		printf("# packet queue teardown\n");
 }
 
+
+static void usage(void)
+{
+	printf("Usage: " PROG " [--smoke] [--reps N]\n"
+	       "The guest side of make bench (tools/bench/run.sh): recvmsg(), recvmmsg()\n"
+	       "and the ring side by side for the benchmark source, a dump, a steady load,\n"
+	       "the packet queue and the relay. It loads nlmmap_queue, sets nft rules and\n"
+	       "floods the audit log: run it in the test VM, not on a host.\n\n"
+	       "      --reps=N   repetitions of each workload, 1 to 1000 (default 5)\n"
+	       "      --smoke    one short pass that checks every message arrived once\n"
+	       "  -h, --help     this text\n");
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "smoke", no_argument, NULL, 'k' },
+		{ "reps", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	static const unsigned int sizes[] = { 64, 1024, 16384 };
 	static const unsigned int wakes[] = { 1, 4, 16, 64, 256 };
-	int reps = 5, bursts, i, j;
+	int reps = 5, bursts, i, j, opt;
 	struct mnl_socket *nl;
 	char name[64];
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--smoke"))
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'k':
 			smoke = 1;
-		else
-			reps = atoi(argv[i]);
+			break;
+		case 'n':
+			reps = cli_ulong(PROG, "--reps", optarg, 1, 1000);
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			cli_bad_option(PROG);
+		}
 	}
+	cli_no_args(PROG, argc, argv);
 	if (smoke) {
 		reps = 1;
 		dump_objects = 20000;

@@ -6,6 +6,23 @@
 # application (nlmmap-queue: accept all, a batch verdict per 64 packets):
 # TCP with whole GSO packets, TCP at MTU 1500 without F_GSO (copy range
 # 128), and 64-byte UDP datagrams as fast as iperf3 sends them.
+case "${1-}" in
+-h|--help)
+	cat <<-EOF
+	Usage: nlmmap-demo
+	The make run demo, run by the test VM's init: the ring demo
+	(nlmmap-ringdemo), then iperf3 over loopback with no rule, through
+	stock nfnetlink_queue and through nlmmap_queue's rings. It loads
+	modules and sets nft rules: run it in the test VM (make run).
+	NLMMAP_DEMO_SECS sets the seconds per iperf3 run (default 5).
+	EOF
+	exit 0 ;;
+"") ;;
+*)
+	echo "nlmmap-demo: unexpected argument '$1'" >&2
+	echo "Try 'nlmmap-demo --help' for more information." >&2
+	exit 2 ;;
+esac
 SECS=${NLMMAP_DEMO_SECS:-5}
 rel=$(uname -r)
 

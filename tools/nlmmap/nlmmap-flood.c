@@ -38,6 +38,10 @@
 #include <linux/sock_diag.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
+#include "cli.h"
+
+#define PROG "nlmmap-flood"
+
 #include "addr-event.h"
 
 #define RELAY_MEM	(256 * 1024)
@@ -320,20 +324,58 @@ static int sweep(const char *src, int smoke)
 	return 0;
 }
 
+
+static void usage(void)
+{
+	printf("Usage: " PROG " [--smoke] [--stall MS] [audit] [rtnl]\n"
+	       "A benchmark (make bench runs it in the test VM): multicast events at a\n"
+	       "doubling, paced rate, read by a plain member of the group and by a ring\n"
+	       "subscribed through the relay, until the producer cannot keep the rate.\n"
+	       "It floods the audit log or rtnetlink: run it in a VM or a scratch machine.\n\n"
+	       "  audit                user records (AUDIT_USER_MSG) to the audit log's group\n"
+	       "                       (needs audit, CAP_AUDIT_WRITE and CAP_AUDIT_READ)\n"
+	       "  rtnl                 address events on lo, in a network namespace of its own\n"
+	       "                       (default: both sources)\n"
+	       "      --stall=MS       both readers stop reading for MS (1 to 10000) ms every\n"
+	       "                       250 ms, as a consumer flushing its log\n"
+	       "      --smoke          one short step per reader, to check it works\n"
+	       "  -h, --help           this text\n");
+}
+
 int main(int argc, char **argv)
 {
-	int i, smoke = 0, audit = 0, rtnl = 0, failed = 0;
+	static const struct option opts[] = {
+		{ "smoke", no_argument, NULL, 'k' },
+		{ "stall", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int i, opt, smoke = 0, audit = 0, rtnl = 0, failed = 0;
 	struct mnl_socket *au;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--smoke"))
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'k':
 			smoke = 1;
-		else if (!strcmp(argv[i], "--stall") && i + 1 < argc)
-			stall_ms = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "audit"))
+			break;
+		case 's':
+			stall_ms = cli_ulong(PROG, "--stall", optarg, 1, 10000);
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			cli_bad_option(PROG);
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "audit"))
 			audit = 1;
 		else if (!strcmp(argv[i], "rtnl"))
 			rtnl = 1;
+		else
+			cli_refuse(PROG, "unknown source '%s' (audit or rtnl)",
+				   argv[i]);
 	}
 	if (!audit && !rtnl)
 		audit = rtnl = 1;

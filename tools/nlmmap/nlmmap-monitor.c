@@ -25,6 +25,9 @@
 #include <linux/rtnetlink.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
+#include "cli.h"
+
+#define PROG "nlmmap-monitor"
 #include "relay-reader.h"
 
 #ifndef IFF_LOWER_UP
@@ -145,57 +148,95 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+
+static void usage(void)
+{
+	printf("Usage: " PROG " [OPTIONS] [link] [address] [route]\n"
+	       "Print rtnetlink events as they come, read through an nlmmap RX ring,\n"
+	       "in the manner of 'ip monitor'. With no class: link and address.\n\n"
+	       "  -c, --count=N     stop after N events\n"
+	       "  -q, --quiet       print no events\n"
+	       "  -r, --rate        a rate line on stderr (always on a terminal)\n"
+	       "  -S, --summary     the totals at the end (events, lost, system calls)\n"
+	       "  -s, --socket      read the groups with plain recvmsg() instead, to compare\n"
+	       "  -h, --help        this text\n\n"
+	       "\"" PROG ": ready\" on stderr says the subscriptions are in place.\n");
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "rate", no_argument, NULL, 'r' },
+		{ "summary", no_argument, NULL, 'S' },
+		{ "socket", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	static const struct { const char *name; unsigned int groups[2]; } g[] = {
 		{ "link", { RTNLGRP_LINK } },
 		{ "address", { RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR } },
 		{ "route", { RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE } },
 	};
-	unsigned int want[8], nwant = 0, i, j;
+	unsigned int want[6], nwant = 0, classes = 0, i, j;
 	struct nl_mmap_req rx = { 4096, 64, 2048, 128 };
 	int opt, plain = 0, rate = 0, sum = 0, ret;
 	struct relay_reader rr;
 	struct mnl_socket *nl;
 	struct mnl_ring *r = NULL;
 
-	while ((opt = getopt(argc, argv, "c:qrSs")) != -1) {
-		if (opt == 'c')
-			left = atol(optarg);
-		else if (opt == 'q')
+	while ((opt = getopt_long(argc, argv, "c:qrSsh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			left = cli_ulong(PROG, "--count", optarg, 1, LONG_MAX);
+			break;
+		case 'q':
 			quiet = 1;
-		else if (opt == 'r')
+			break;
+		case 'r':
 			rate = 1;
-		else if (opt == 'S')
+			break;
+		case 'S':
 			sum = 1;
-		else if (opt == 's')
+			break;
+		case 's':
 			plain = 1;
-		else
-			goto usage;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			cli_bad_option(PROG);
+		}
 	}
 	for (i = optind; i < (unsigned int)argc; i++) {
 		for (j = 0; j < 3 && strcmp(argv[i], g[j].name); j++)
 			;
 		if (j == 3)
-			goto usage;
+			cli_refuse(PROG, "unknown event class '%s' (link, address or route)",
+				   argv[i]);
+		classes |= 1u << j;	/* a class named twice counts once */
+	}
+	if (!classes)
+		classes = 1u << 0 | 1u << 1;
+	for (j = 0; j < 3; j++) {
+		if (!(classes & 1u << j))
+			continue;
 		want[nwant++] = g[j].groups[0];
 		if (g[j].groups[1])
 			want[nwant++] = g[j].groups[1];
 	}
-	if (!nwant) {
-		want[nwant++] = RTNLGRP_LINK;
-		want[nwant++] = RTNLGRP_IPV4_IFADDR;
-		want[nwant++] = RTNLGRP_IPV6_IFADDR;
-	}
 	nl = mnl_socket_open(plain ? NETLINK_ROUTE : NETLINK_GENERIC);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		perror("nlmmap-monitor: socket");
+		cli_nlmmap_error(PROG, "netlink socket", errno, NULL);
 		return 1;
 	}
 	if (!plain) {
 		r = mnl_ring_map(nl, &rx, NULL);
 		if (!r) {
-			perror("nlmmap-monitor: ring");
+			cli_nlmmap_error(PROG, "mapping the ring", errno,
+					 CLI_EPERM_DEV);
 			return 1;
 		}
 	}
@@ -204,8 +245,8 @@ int main(int argc, char **argv)
 						    &want[i], sizeof(want[i])) :
 			      mnl_ring_subscribe(r, NETLINK_ROUTE, want[i]);
 		if (ret < 0) {
-			fprintf(stderr, "nlmmap-monitor: group %u: %s\n",
-				want[i], strerror(errno));
+			fprintf(stderr, "%s: group %u: %s\n", PROG, want[i],
+				strerror(errno));
 			return 1;
 		}
 	}
@@ -217,7 +258,4 @@ int main(int argc, char **argv)
 	if (sum)
 		relay_reader_summary(&rr);
 	return ret ? 1 : 0;
-usage:
-	fprintf(stderr, "usage: nlmmap-monitor [-c COUNT] [-q] [-r] [-S] [-s] [link] [address] [route]\n");
-	return 2;
 }

@@ -38,6 +38,10 @@
 #include <libmnl-mmap/libmnl-mmap.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
+#include "cli.h"
+
+#define PROG "nlmmap-queue"
+
 struct opts {
 	unsigned int queue, batch, drop_pct, mark, range, wake, wake_us;
 	int failopen, gso, plain, summary;
@@ -49,7 +53,9 @@ struct stats {
 	unsigned long packets, verdicts, dropped, syscalls;
 };
 
+
 static volatile sig_atomic_t stop;
+static int started;		/* the queue was bound: a summary means something */
 static struct stats st;
 static double first, last_pkt;	/* times of the first and last packet */
 
@@ -131,6 +137,66 @@ static int frame_id(struct nl_mmap_hdr *f, uint32_t *id)
 	return 0;
 }
 
+/* The port id of the socket that holds queue @queue, or 0 if unknown. */
+static int holder_cb(const struct nlmsghdr *nlh, void *data)
+{
+	uint32_t *want = data, queue = UINT32_MAX, portid = 0;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			continue;
+		if (mnl_attr_get_type(a) == NLMQ_A_QUEUE)
+			queue = mnl_attr_get_u32(a);
+		else if (mnl_attr_get_type(a) == NLMQ_A_PORTID)
+			portid = mnl_attr_get_u32(a);
+	}
+	if (queue == want[0])
+		want[1] = portid;
+	return MNL_CB_OK;
+}
+
+static uint32_t queue_holder(struct mnl_socket *nl, uint32_t queue)
+{
+	uint32_t want[2] = { queue, 0 };
+	struct nlmsghdr *nlh;
+	char buf[8192];
+	ssize_t n;
+	int ret;
+
+	nlh = mnl_ring_genl_put(buf, qfam, NLMQ_CMD_GET, NLMQ_GENL_VERSION,
+				NLM_F_DUMP, 2);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return 0;
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		ret = n > 0 ? mnl_cb_run(buf, n, 2, 0, holder_cb, want) : -1;
+	} while (ret > MNL_CB_STOP);
+	return want[1];
+}
+
+/* Why the queue could not be had, with the fix. */
+static void bind_error(struct mnl_socket *nl, const struct opts *o, int err,
+		       int resolved)
+{
+	uint32_t holder;
+
+	if (!resolved && err == ENOENT) {
+		fprintf(stderr, PROG ": nlmmap_queue.ko is not loaded (modprobe nlmmap_queue)\n");
+	} else if (err == EBUSY) {
+		holder = queue_holder(nl, o->queue);
+		if (holder)
+			fprintf(stderr, PROG ": queue %u is bound by port id %u (nlmmap-stats -q lists the queues)\n",
+				o->queue, holder);
+		else
+			fprintf(stderr, PROG ": queue %u is bound by another socket, or this socket has a queue already\n",
+				o->queue);
+	} else {
+		cli_nlmmap_error(PROG, "binding the queue", err,
+				 "binding a queue needs CAP_NET_ADMIN");
+	}
+}
+
 static int ring_bind(struct mnl_socket *nl, const struct opts *o)
 {
 	uint32_t flags = (o->failopen ? NFQA_CFG_F_FAIL_OPEN : 0) |
@@ -138,8 +204,10 @@ static int ring_bind(struct mnl_socket *nl, const struct opts *o)
 	struct nlmsghdr *nlh;
 	char buf[512];
 
-	if (mnl_ring_genl_resolve(nl, NLMQ_GENL_NAME, &qfam))
+	if (mnl_ring_genl_resolve(nl, NLMQ_GENL_NAME, &qfam)) {
+		bind_error(nl, o, errno, 0);
 		return -1;
+	}
 	nlh = mnl_ring_genl_put(buf, qfam, NLMQ_CMD_BIND, NLMQ_GENL_VERSION,
 				NLM_F_ACK, 1);
 	mnl_attr_put_u32(nlh, NLMQ_A_QUEUE, o->queue);
@@ -148,10 +216,13 @@ static int ring_bind(struct mnl_socket *nl, const struct opts *o)
 	mnl_attr_put_u32(nlh, NLMQ_A_MAXLEN, NLMQ_MAXLEN_MAX);
 	ssize_t n;
 
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ||
+	    (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) < 0 ||
+	    mnl_cb_run(buf, n, 1, 0, NULL, NULL) < 0) {
+		bind_error(nl, o, errno, 1);
 		return -1;
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	return n < 0 || mnl_cb_run(buf, n, 1, 0, NULL, NULL) < 0 ? -1 : 0;
+	}
+	return 0;
 }
 
 static int run_ring(const struct opts *o, int tty)
@@ -175,11 +246,19 @@ static int run_ring(const struct opts *o, int tty)
 
 	s.rx.nm_block_nr = (uint64_t)rx_frames * fs / s.rx.nm_block_size;
 	nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		cli_nlmmap_error(PROG, "netlink socket", errno, NULL);
 		return -1;
+	}
 	r = mnl_ring_map_setup(nl, &s);
-	if (!r || ring_bind(nl, o))
+	if (!r) {
+		cli_nlmmap_error(PROG, "mapping the ring", errno,
+				 CLI_EPERM_DEV);
 		return -1;
+	}
+	if (ring_bind(nl, o))
+		return -1;
+	started = 1;
 	fprintf(stderr, "nlmmap-queue: ready\n");
 	while (!stop && (!o->count || st.packets < o->count)) {
 		n = mnl_ring_rx_peek(mnl_ring_rx(r), f, 64);
@@ -288,13 +367,20 @@ static int run_socket(const struct opts *o, int tty)
 	int one = 1, rcv = 8 << 20;
 
 	nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!buf || !nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+	if (!buf || !nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		cli_nlmmap_error(PROG, "netfilter netlink socket", errno,
+				 NULL);
 		return -1;
+	}
 	mnl_socket_setsockopt(nl, NETLINK_NO_ENOBUFS, &one, sizeof(one));
 	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcv,
 		   sizeof(rcv));
-	if (sock_cfg(nl, o, NFQNL_CFG_CMD_BIND))
+	if (sock_cfg(nl, o, NFQNL_CFG_CMD_BIND)) {
+		cli_nlmmap_error(PROG, "binding the queue", errno,
+				 "binding a queue needs CAP_NET_ADMIN");
 		return -1;
+	}
+	started = 1;
 	fprintf(stderr, "nlmmap-queue: ready\n");
 	while (!stop && (!o->count || st.packets < o->count)) {
 		struct nlattr *attr[NFQA_MAX + 1] = {};
@@ -356,37 +442,117 @@ static int run_socket(const struct opts *o, int tty)
 	return 0;
 }
 
+static void usage(void)
+{
+	printf("Usage: " PROG " [OPTIONS]\n"
+	       "An nfqueue verdict application: packets of 'queue num QUEUE' rules through\n"
+	       "nlmmap_queue's rings, or with -s through nfnetlink_queue's protocol\n"
+	       "(libmnl and libnetfilter_queue), so the two run side by side. Accepts\n"
+	       "every packet unless told otherwise.\n\n"
+	       "  -q, --queue=N        the queue number, 0 to 65535 (default 0)\n"
+	       "  -b, --batch=N        one batch verdict per N packets, 1 to 65536\n"
+	       "                       (default 64; 1: a verdict per packet)\n"
+	       "  -d, --drop=PCT       drop PCT percent of the packets, 0 to 100\n"
+	       "  -m, --mark=MARK      set MARK on the accepted packets (0x.. for hex)\n"
+	       "  -r, --range=BYTES    the copy range, 0 to 65535 (default the whole packet)\n"
+	       "  -f, --fail-open      accept packets the queue cannot hold (F_FAIL_OPEN)\n"
+	       "  -g, --gso            whole GSO packets (F_GSO)\n"
+	       "  -c, --count=N        stop after N packets\n"
+	       "  -t, --time=SECONDS   stop after SECONDS\n"
+	       "  -w, --wake-frames=N  ring: wake the reader every N frames (default 64)\n"
+	       "  -W, --wake-usecs=US  ring: or US microseconds after the first, 1 to\n"
+	       "                       1000000 (default 500)\n"
+	       "  -S, --summary        the totals at the end\n"
+	       "  -s, --socket         nfnetlink_queue's protocol on a plain socket\n"
+	       "  -h, --help           this text\n\n"
+	       "\"" PROG ": ready\" on stderr says the queue is bound. Binding needs\n"
+	       "CAP_NET_ADMIN; the ring path needs nlmmap_queue.ko (modprobe nlmmap_queue).\n");
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option lopts[] = {
+		{ "queue", required_argument, NULL, 'q' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "drop", required_argument, NULL, 'd' },
+		{ "mark", required_argument, NULL, 'm' },
+		{ "range", required_argument, NULL, 'r' },
+		{ "fail-open", no_argument, NULL, 'f' },
+		{ "gso", no_argument, NULL, 'g' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "time", required_argument, NULL, 't' },
+		{ "wake-frames", required_argument, NULL, 'w' },
+		{ "wake-usecs", required_argument, NULL, 'W' },
+		{ "summary", no_argument, NULL, 'S' },
+		{ "socket", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct opts o = { .batch = 64, .range = 0xffff, .wake = 64,
 			  .wake_us = 500 };
 	int opt, tty = isatty(2), ret;
 
-	while ((opt = getopt(argc, argv, "q:b:d:m:r:fgc:t:w:W:Ss")) != -1) {
+	while ((opt = getopt_long(argc, argv, "q:b:d:m:r:fgc:t:w:W:Ssh",
+				  lopts, NULL)) != -1) {
 		switch (opt) {
-		case 'q': o.queue = atoi(optarg); break;
-		case 'b': o.batch = atoi(optarg) ?: 1; break;
-		case 'd': o.drop_pct = atoi(optarg); break;
-		case 'm': o.mark = strtoul(optarg, NULL, 0); break;
-		case 'r': o.range = atoi(optarg); break;
-		case 'f': o.failopen = 1; break;
-		case 'g': o.gso = 1; break;
-		case 'c': o.count = atol(optarg); break;
-		case 't': o.seconds = atof(optarg); break;
-		case 'w': o.wake = atoi(optarg); break;
-		case 'W': o.wake_us = atoi(optarg); break;
-		case 'S': o.summary = 1; break;
-		case 's': o.plain = 1; break;
+		case 'q':
+			o.queue = cli_ulong(PROG, "--queue", optarg, 0, 65535);
+			break;
+		case 'b':
+			o.batch = cli_ulong(PROG, "--batch", optarg, 1, 65536);
+			break;
+		case 'd':
+			o.drop_pct = cli_ulong(PROG, "--drop", optarg, 0, 100);
+			break;
+		case 'm':
+			o.mark = cli_ulong(PROG, "--mark", optarg, 0,
+					   UINT32_MAX);
+			break;
+		case 'r':
+			o.range = cli_ulong(PROG, "--range", optarg, 0, 65535);
+			break;
+		case 'f':
+			o.failopen = 1;
+			break;
+		case 'g':
+			o.gso = 1;
+			break;
+		case 'c':
+			o.count = cli_ulong(PROG, "--count", optarg, 1,
+					    ULONG_MAX);
+			break;
+		case 't':
+			o.seconds = cli_seconds(PROG, "--time", optarg);
+			break;
+		case 'w':
+			o.wake = cli_ulong(PROG, "--wake-frames", optarg, 0,
+					   UINT32_MAX);
+			break;
+		case 'W':
+			o.wake_us = cli_ulong(PROG, "--wake-usecs", optarg, 1,
+					      NLMMAP_WAKE_USECS_MAX);
+			break;
+		case 'S':
+			o.summary = 1;
+			break;
+		case 's':
+			o.plain = 1;
+			break;
+		case 'h':
+			usage();
+			return 0;
 		default:
-			fprintf(stderr, "usage: nlmmap-queue [-q QUEUE] [-b BATCH] [-d DROP%%] [-m MARK] [-r RANGE] [-f] [-g] [-c COUNT] [-t SECONDS] [-w FRAMES] [-W USECS] [-S] [-s]\n");
-			return 2;
+			cli_bad_option(PROG);
 		}
 	}
+	cli_no_args(PROG, argc, argv);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	ret = o.plain ? run_socket(&o, tty) : run_ring(&o, tty);
+	if (!started)
+		return 1;	/* what failed is said; there is nothing to sum */
 	if (ret)
-		perror("nlmmap-queue");
+		perror(PROG);
 	if (o.summary || tty)
 		fprintf(stderr, "%snlmmap-queue: %lu packets, %lu verdicts, %lu dropped, %.4f syscalls/packet, %.0f pkt/s\n",
 			tty ? "\n" : "", st.packets, st.verdicts, st.dropped,

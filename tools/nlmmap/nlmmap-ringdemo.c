@@ -15,6 +15,10 @@
 #include <linux/genetlink.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
+#include "cli.h"
+
+#define PROG "nlmmap-ringdemo"
+
 #define ROUNDS	64
 #define BATCH	255		/* + 1 summary = one ring's worth */
 #define MSGSIZE	200
@@ -204,15 +208,42 @@ static void tx_and_overrun(void)
 	mnl_socket_close(nl);
 }
 
-int main(void)
-{
-	struct mnl_socket *nl;
 
+static void usage(void)
+{
+	printf("Usage: " PROG "\n"
+	       "The make run demo: the kernel's benchmark source sends the same messages\n"
+	       "through an RX ring and through the plain socket, with the system calls\n"
+	       "each needed; then a request goes through the TX ring, and a full RX ring\n"
+	       "shows its overrun. Needs nlmmap.ko (modprobe nlmmap).\n\n"
+	       "  -h, --help     this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mnl_socket *nl;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt != 'h')
+			cli_bad_option(PROG);
+		usage();
+		return 0;
+	}
+	cli_no_args(PROG, argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_ring_genl_resolve(nl, NLMMAP_GENL_NAME, &family)) {
-		perror("nlmmap family");
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		cli_nlmmap_error(PROG, "netlink socket", errno, NULL);
+		return 1;
+	}
+	if (mnl_ring_genl_resolve(nl, NLMMAP_GENL_NAME, &family)) {
+		cli_nlmmap_error(PROG, "family " NLMMAP_GENL_NAME, errno,
+				 NULL);
 		return 1;
 	}
 	mnl_socket_close(nl);

@@ -19,6 +19,10 @@
 #include <linux/nlmmap_queue.h>
 #include <libmnl-mmap/libmnl-mmap.h>
 
+#include "cli.h"
+
+#define PROG "nlmmap-stats"
+
 static const char *const names[NLMMAP_S_MAX + 1] = {
 	[NLMMAP_S_RINGS] = "ring files",
 	[NLMMAP_S_BOUND] = "bound",
@@ -185,7 +189,7 @@ static int queues(struct mnl_socket *nl, int entries_of)
 	if (mnl_ring_genl_resolve(nl, NLMQ_GENL_NAME, &qfam)) {
 		if (entries_of < 0)
 			return 0;	/* nlmmap_queue is not loaded */
-		fprintf(stderr, "nlmmap_queue is not loaded\n");
+		fprintf(stderr, PROG ": nlmmap_queue.ko is not loaded (modprobe nlmmap_queue)\n");
 		return 1;
 	}
 	if (entries_of >= 0) {
@@ -204,34 +208,59 @@ static int queues(struct mnl_socket *nl, int entries_of)
 	return !!err;
 }
 
+
+static void usage(void)
+{
+	printf("Usage: " PROG " [-q | -e QUEUE]\n"
+	       "Print the nlmmap module's version, features and counters, and\n"
+	       "nlmmap_queue's queues when it is loaded.\n\n"
+	       "  -q, --queues         the queues only, in /proc/net/netfilter/nfnetlink_queue's\n"
+	       "                       columns, then nlmmap_queue's counters\n"
+	       "  -e, --entries=QUEUE  the packets queue QUEUE (0 to 65535) holds, in id order\n"
+	       "  -h, --help           this text\n");
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "queues", no_argument, NULL, 'q' },
+		{ "entries", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct mnl_socket *nl;
 	int opt, only_queues = 0, entries_of = -1;
 	uint16_t id;
 	int err;
 
-	while ((opt = getopt(argc, argv, "qe:")) != -1) {
+	while ((opt = getopt_long(argc, argv, "qe:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'q':
 			only_queues = 1;
 			break;
 		case 'e':
-			entries_of = atoi(optarg);
+			entries_of = cli_ulong(PROG, "--entries", optarg, 0,
+					       65535);
 			break;
+		case 'h':
+			usage();
+			return 0;
 		default:
-			fprintf(stderr, "usage: %s [-q | -e QUEUE]\n", argv[0]);
-			return 2;
+			cli_bad_option(PROG);
 		}
 	}
+	cli_no_args(PROG, argc, argv);
+	if (only_queues && entries_of >= 0)
+		cli_refuse(PROG, "-q and -e exclude each other");
 	nl = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		perror("netlink");
+		cli_nlmmap_error(PROG, "netlink socket", errno, NULL);
 		return 1;
 	}
 	if (!only_queues && entries_of < 0) {
 		if (mnl_ring_genl_resolve(nl, NLMMAP_GENL_NAME, &id)) {
-			perror("resolving family " NLMMAP_GENL_NAME);
+			cli_nlmmap_error(PROG, "family " NLMMAP_GENL_NAME,
+					 errno, NULL);
 			return 1;
 		}
 		printf("family %s has id %u\n", NLMMAP_GENL_NAME, id);
