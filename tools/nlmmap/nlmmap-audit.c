@@ -30,7 +30,7 @@
 #include "relay-reader.h"
 
 static const struct { unsigned int type; const char *name; } names[] = {
-	{ 1100, "USER_AUTH" }, { 1101, "USER_ACCT" }, { 1105, "USER_START" },
+	{ AUDIT_USER, "USER" }, { 1100, "USER_AUTH" }, { 1101, "USER_ACCT" }, { 1105, "USER_START" },
 	{ 1106, "USER_END" }, { 1107, "USER_AVC" }, { 1112, "USER_MSG" },
 	{ 1130, "SERVICE_START" }, { 1131, "SERVICE_STOP" },
 	{ AUDIT_SYSCALL, "SYSCALL" }, { AUDIT_PATH, "PATH" },
@@ -63,8 +63,14 @@ static int record_cb(const struct nlmsghdr *nlh, void *data)
 	char unknown[32];
 
 	(void)data;
-	if (nlh->nlmsg_type < AUDIT_FIRST_USER_MSG)
-		return MNL_CB_OK;	/* not a record */
+	/*
+	 * The read-only group carries only what the audit log logs, whatever
+	 * its type: AUDIT_USER (1005, auditctl -m) and AUDIT_LOGIN (1006) are
+	 * records as much as SYSCALL is. Only netlink's own control messages
+	 * are not.
+	 */
+	if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
+		return MNL_CB_OK;
 	while (len > 0 && !text[len - 1])
 		len--;
 	if (!quiet) {
