@@ -10,6 +10,7 @@
  * the last. Each case runs in a network namespace of its own.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <string.h>
@@ -744,6 +745,68 @@ static void audit_tool_prints_records(void)
 	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "status %#x", status);
 }
 
+/* A login: the kernel logs AUDIT_LOGIN when a task's loginuid is set. */
+static int set_loginuid(const char *uid)
+{
+	int fd, ok, status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		fd = open("/proc/self/loginuid", O_WRONLY);
+		ok = fd >= 0 && write(fd, uid, strlen(uid)) == (ssize_t)strlen(uid);
+		_exit(ok ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+/*
+ * nlmmap-audit prints every record the audit log carries, not only those
+ * of the user range: AUDIT_USER (1005, what auditctl -m writes) and
+ * AUDIT_LOGIN (1006). A USER_MSG marker ends what the case reads.
+ */
+static void audit_tool_prints_user_and_login_records(void)
+{
+	char *argv[] = { "/tests/nlmmap-audit", "-c", "64", NULL };
+	const char *user = AUDIT_MARK " user", *end = AUDIT_MARK " end";
+	int i, user_seen = 0, login_seen = 0, end_seen = 0, login;
+	struct mnl_socket *au;
+	char line[1024];
+	FILE *out;
+	pid_t pid;
+
+	if (access(argv[0], X_OK))
+		SKIP("no %s", argv[0]);
+	au = mnl_socket_open(NETLINK_AUDIT);
+	if (!au)
+		SKIP("no audit in this kernel");
+	if (audit_enable(au, 1))
+		SKIP("cannot enable audit");
+	tap_defer(audit_off, au);
+	pid = spawn_ready(argv, &out, NULL);
+	REQUIRE(pid > 0 && out);
+	REQUIRE(audit_request(au, AUDIT_USER, user, strlen(user) + 1) == 0);
+	login = set_loginuid("4242") == 0;
+	REQUIRE(audit_request(au, USER_MSG, end, strlen(end) + 1) == 0);
+	for (i = 0; i < 64 && !end_seen && fgets(line, sizeof(line), out);
+	     i++) {
+		printf("# %s", line);
+		user_seen |= !strncmp(line, "type=USER msg=audit(", 20) &&
+			     !!strstr(line, user);
+		login_seen |= !strncmp(line, "type=LOGIN msg=audit(", 21);
+		end_seen = !!strstr(line, end);
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	CHECK(end_seen, "the end marker arrived");
+	CHECK(user_seen, "an AUDIT_USER record, printed as type=USER");
+	if (login)
+		CHECK(login_seen, "an AUDIT_LOGIN record, printed as type=LOGIN");
+	else
+		tap_note("no loginuid change here: AUDIT_LOGIN not tried");
+}
+
 TAP_MAIN(T(link_events_match_a_socket_listener),
 	 T(refused_without_the_sources_permission),
 	 T(audit_log_needs_cap_audit_read),
@@ -755,4 +818,5 @@ TAP_MAIN(T(link_events_match_a_socket_listener),
 	 T(listener_follows_first_and_last_subscriber),
 	 T(subscriber_killed_mid_burst), T(unload_waits_for_subscriptions),
 	 T(monitor_prints_link_events), T(monitor_counts_events),
-	 T(audit_tool_prints_records))
+	 T(audit_tool_prints_records),
+	 T(audit_tool_prints_user_and_login_records))
