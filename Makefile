@@ -48,7 +48,7 @@ deps-present:
 # builds do not trample each other's objects.
 modules:
 	@mkdir -p $(MODOUT)/src
-	@cp -r net include tests $(MODOUT)/src/
+	@cp -r net include tests VERSION $(MODOUT)/src/
 	@printf 'obj-m += net/nlmmap/\n%s\n' \
 		"$(if $(filter y,$(KUNIT)),subdir-ccflags-y += -DNLMMAP_KUNIT)" \
 		> $(MODOUT)/src/Kbuild

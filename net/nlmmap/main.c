@@ -6,6 +6,7 @@
  */
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <net/genetlink.h>
 
 #include "nlmmap_int.h"
 
@@ -87,4 +88,6 @@ module_exit(nlmmap_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Memory-mapped RX/TX rings for generic netlink");
-MODULE_VERSION("0.1");
+MODULE_VERSION(NLMMAP_VERSION);
+/* Resolving the family (CTRL_CMD_GETFAMILY "nlmmap") loads the module. */
+MODULE_ALIAS_GENL_FAMILY(NLMMAP_GENL_NAME);

@@ -626,3 +626,9 @@ module_exit(nlmq_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("netfilter queue backend into nlmmap rings");
 MODULE_SOFTDEP("pre: nlmmap");
+MODULE_VERSION(NLMMAP_VERSION);
+/* Resolving "nlmmap_queue" loads the module. nfnetlink_queue's own
+ * alias (nfnetlink subsystem NFNL_SUBSYS_QUEUE) stays nfnetlink_queue's:
+ * which backend serves the protocol is the administrator's choice.
+ */
+MODULE_ALIAS_GENL_FAMILY(NLMQ_GENL_NAME);
