@@ -287,3 +287,13 @@ int ring_wait_ack(struct mnl_socket *nl, void *buf, size_t len,
 		}
 	}
 }
+
+/**
+ * mnl_ring_version - the version of the library that runs
+ *
+ * Return: "MAJOR.MINOR.MICRO", the package version it was built as.
+ */
+EXPORT_SYMBOL const char *mnl_ring_version(void)
+{
+	return LIBMNL_MMAP_PKG_VERSION;
+}

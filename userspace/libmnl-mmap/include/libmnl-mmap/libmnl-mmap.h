@@ -11,11 +11,23 @@
  * (struct mnl_ring_tx: reserve N, submit N), so a call on the wrong ring
  * does not compile. Buffers are the caller's; callbacks are libmnl's.
  *
- * ABI: the symbols below, version node LIBMNL_MMAP_1, soname
- * libmnl-mmap.so.1; nothing else is exported.
+ * ABI: the symbols below and nothing else, soname libmnl-mmap.so.1.
+ * Each call belongs to the version node that introduced it:
+ * LIBMNL_MMAP_1 (1.0), LIBMNL_MMAP_1.1 (mnl_ring_map_setup(),
+ * mnl_ring_subscribe(), mnl_ring_unsubscribe()), LIBMNL_MMAP_1.2
+ * (mnl_ring_subscribe_genl()), LIBMNL_MMAP_1.3 (mnl_ring_version()).
+ * The package version (pkg-config's Version, LIBMNL_MMAP_VERSION) is
+ * MAJOR.MINOR.MICRO, MAJOR.MINOR the newest node: a program that needs a
+ * call asks pkg-config for --atleast-version of its node.
  */
 #ifndef _LIBMNL_MMAP_H_
 #define _LIBMNL_MMAP_H_
+
+/* The version of this header; mnl_ring_version() is the library's. */
+#define LIBMNL_MMAP_VERSION_MAJOR	1
+#define LIBMNL_MMAP_VERSION_MINOR	3
+#define LIBMNL_MMAP_VERSION_MICRO	0
+#define LIBMNL_MMAP_VERSION		"1.3.0"
 
 #include <stdint.h>
 #include <sys/types.h>
@@ -92,5 +104,12 @@ int mnl_ring_dump(struct mnl_ring *r, struct nlmsghdr *nlh, void *buf,
 #ifdef __cplusplus
 }
 #endif
+
+/*
+ * The version of the library that runs, "MAJOR.MINOR.MICRO" (a static
+ * string); compare it with LIBMNL_MMAP_VERSION, the header's, to find a
+ * program run against an older library than it was built with.
+ */
+const char *mnl_ring_version(void);
 
 #endif /* _LIBMNL_MMAP_H_ */
