@@ -10,6 +10,10 @@
 #   make bench      recvmsg() against the ring, with guest instruction
 #                   counts (tools/bench/run.sh)
 #   make vm-stock / vm-debug [TESTS=a,b]   one kernel only
+#   make install / uninstall   modules (updates/, depmod), library, uAPI
+#                   headers, tools, man pages, udev rule, modprobe.d
+#                   example; DESTDIR, PREFIX, LIBDIR, KREL honoured
+#   make dist       nlmmap-VERSION.tar.gz, the tree DKMS builds from
 #
 TOP      := $(CURDIR)
 BUILD    ?= $(TOP)/build
@@ -22,10 +26,23 @@ KUNIT    ?= n
 TESTS    ?= all
 VM       := tools/testing/vm
 
+VERSION  := $(shell cat $(TOP)/VERSION)
+# The kernel the modules are installed for: the running one when KDIR is
+# its build tree, else the stock ABI whose headers KDIR is.
+KREL     ?= $(if $(filter $(RUNNING),$(KDIR)),$(shell uname -r),$(STOCK_ABI))
+PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+MODDIR   = /lib/modules/$(KREL)/updates/nlmmap
+INSTALL_TOOLS = nlmmap-queue nlmmap-audit nlmmap-monitor nlmmap-stats
+export PREFIX
+
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror=implicit-function-declaration
 export CFLAGS
 
+.PHONY: install uninstall dist
 .PHONY: all deps deps-ok deps-present modules lib tools tests run check \
 	bench static checkpatch sparse vm-stock vm-debug clean
 
@@ -87,6 +104,46 @@ check: deps-ok
 
 bench: deps-ok
 	tools/bench/run.sh
+
+# What a distribution package would hold, under DESTDIR. depmod runs on
+# the modules' tree (DESTDIR's when one is given), never loads anything.
+install: modules lib tools
+	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/udev/rules.d \
+		$(DESTDIR)$(SYSCONFDIR)/modprobe.d
+	install -m 644 $(MODOUT)/nlmmap.ko $(MODOUT)/nlmmap_queue.ko \
+		$(DESTDIR)$(MODDIR)/
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KREL)
+	$(MAKE) -C userspace/libmnl-mmap O=$(BUILD)/lib install
+	install -m 755 $(INSTALL_TOOLS:%=$(BUILD)/tools/%) $(DESTDIR)$(SBINDIR)/
+	install -m 644 tools/install/60-nlmmap.rules \
+		$(DESTDIR)$(SYSCONFDIR)/udev/rules.d/
+	install -m 644 tools/install/nlmmap.conf \
+		$(DESTDIR)$(SYSCONFDIR)/modprobe.d/
+	for p in $(wildcard Documentation/man/*.[1-8]); do \
+		d=$(DESTDIR)$(MANDIR)/man$${p##*.}; \
+		install -d $$d && install -m 644 $$p $$d/ || exit 1; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/nlmmap.ko $(DESTDIR)$(MODDIR)/nlmmap_queue.ko
+	-rmdir $(DESTDIR)$(MODDIR) 2>/dev/null
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KREL)
+	$(MAKE) -C userspace/libmnl-mmap O=$(BUILD)/lib uninstall
+	rm -f $(INSTALL_TOOLS:%=$(DESTDIR)$(SBINDIR)/%) \
+	      $(DESTDIR)$(SYSCONFDIR)/udev/rules.d/60-nlmmap.rules \
+	      $(DESTDIR)$(SYSCONFDIR)/modprobe.d/nlmmap.conf
+	for p in $(notdir $(wildcard Documentation/man/*.[1-8])); do \
+		rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; \
+	done
+
+# The committed tree, as DKMS and distributions take it: dkms.conf at the
+# top, nothing built.
+dist:
+	@mkdir -p $(BUILD)
+	git ls-files -z | tar --null -T - --transform 's|^|nlmmap-$(VERSION)/|' \
+		-czf $(BUILD)/nlmmap-$(VERSION).tar.gz
+	@echo "$(BUILD)/nlmmap-$(VERSION).tar.gz"
 
 clean:
 	rm -rf $(BUILD)

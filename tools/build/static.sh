@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# static.sh [checkpatch|kernel-doc|sparse|w1|shellcheck|abi|tools]... - the static checks of
-# make check.
+# static.sh [CHECK]... - the static checks of make check; CHECK is one of
+# checkpatch kernel-doc sparse w1 shellcheck abi tools install dkms.
 # checkpatch.pl --strict (from linux-source-6.1) per kernel source file,
 # kernel-doc warnings,
 # sparse (C=2) and a W=1 build of the module against the stock headers;
@@ -121,7 +121,18 @@ run_tools() {
 	rm -f "$rep"
 }
 
-[ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1 shellcheck abi tools
+# make install into a DESTDIR, the tree checked, make uninstall; and a
+# DKMS build of make dist's tarball (install-check.sh). Loads nothing.
+run_install() { # install|dkms
+	local rep
+	rep=$(mktemp)
+	NLMMAP_BUILD=$BUILD "$TOP/tools/build/install-check.sh" "$1" >"$rep" 2>&1
+	verdict "$1" $? "$rep"
+	rm -f "$rep"
+}
+
+[ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1 shellcheck abi tools \
+	install dkms
 for c in "$@"; do
 	case "$c" in
 	checkpatch) run_checkpatch ;;
@@ -131,6 +142,7 @@ for c in "$@"; do
 	shellcheck) run_shellcheck ;;
 	abi) run_abi ;;
 	tools) run_tools ;;
+	install|dkms) run_install "$c" ;;
 	*) echo "static.sh: unknown check $c" >&2; exit 2 ;;
 	esac
 done
