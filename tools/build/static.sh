@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # static.sh [CHECK]... - the static checks of make check; CHECK is one of
-# checkpatch kernel-doc sparse w1 shellcheck abi tools install dkms.
+# checkpatch kernel-doc sparse w1 shellcheck abi tools man install dkms.
 # checkpatch.pl --strict (from linux-source-6.1) per kernel source file,
 # kernel-doc warnings,
 # sparse (C=2) and a W=1 build of the module against the stock headers;
@@ -131,8 +131,22 @@ run_install() { # install|dkms
 	rm -f "$rep"
 }
 
+# Every man page: groff's warnings (-ww) are failures, and man renders it.
+run_man() {
+	local rep p
+	rep=$(mktemp)
+	for p in "$TOP"/Documentation/man/*.[1-8]; do
+		{ groff -ww -z -man "$p" 2>&1 | sed "s|^|${p##*/}: |"
+		  MANWIDTH=80 man -l "$p" >/dev/null 2>&1 ||
+			echo "${p##*/}: man -l failed"; } >>"$rep"
+	done
+	[ ! -s "$rep" ]
+	verdict man $? "$rep"
+	rm -f "$rep"
+}
+
 [ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1 shellcheck abi tools \
-	install dkms
+	man install dkms
 for c in "$@"; do
 	case "$c" in
 	checkpatch) run_checkpatch ;;
@@ -143,6 +157,7 @@ for c in "$@"; do
 	abi) run_abi ;;
 	tools) run_tools ;;
 	install|dkms) run_install "$c" ;;
+	man) run_man ;;
 	*) echo "static.sh: unknown check $c" >&2; exit 2 ;;
 	esac
 done
