@@ -101,15 +101,15 @@ struct nlmsghdr *mnl_ring_genl_put(void *buf, uint16_t family, uint8_t cmd,
 int mnl_ring_dump(struct mnl_ring *r, struct nlmsghdr *nlh, void *buf,
 		  size_t buflen, mnl_cb_t cb, void *data, int timeout);
 
-#ifdef __cplusplus
-}
-#endif
-
 /*
  * The version of the library that runs, "MAJOR.MINOR.MICRO" (a static
  * string); compare it with LIBMNL_MMAP_VERSION, the header's, to find a
  * program run against an older library than it was built with.
  */
 const char *mnl_ring_version(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* _LIBMNL_MMAP_H_ */
