@@ -17,6 +17,7 @@
  * ring whose own socket is dead, and a bind first clears such a ring out
  * of its way.
  */
+#include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/net.h>
 #include <linux/netlink.h>
@@ -119,6 +120,9 @@ static void nlmmap_ctx_free_work(struct work_struct *work)
 		sock_put(ctx->sk);
 	if (ctx->user_ns)
 		put_user_ns(ctx->user_ns);
+	if (ctx->sk_cred)
+		put_cred(ctx->sk_cred);
+	put_cred(ctx->file_cred);
 	if (ctx->ctrl_page)
 		__free_page(ctx->ctrl_page);
 	kfree(ctx);
@@ -194,6 +198,7 @@ int nlmmap_bind(struct nlmmap_ctx *ctx, struct sock *sk, u32 portid)
 	ctx->sk = sk;
 	ctx->owner = sk->sk_uid;
 	ctx->user_ns = get_user_ns(sk->sk_socket->file->f_cred->user_ns);
+	ctx->sk_cred = get_cred(sk->sk_socket->file->f_cred);
 	ctx->cred_uid = from_kuid_munged(ctx->user_ns, GLOBAL_ROOT_UID);
 	ctx->cred_gid = from_kgid_munged(ctx->user_ns, GLOBAL_ROOT_GID);
 	hash_add_rcu(nlmmap_table, &ctx->node, hash);

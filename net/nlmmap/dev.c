@@ -59,6 +59,8 @@ static int nlmmap_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	}
 	ctx->ctrl = page_address(ctx->ctrl_page);
+	/* The opener's rights, which every subscription needs too. */
+	ctx->file_cred = get_cred(file->f_cred);
 	mutex_init(&ctx->lock);
 	kref_init(&ctx->ref);
 	spin_lock_init(&ctx->rx_lock);

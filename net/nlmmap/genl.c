@@ -318,7 +318,10 @@ static int nlmmap_genl_bind(struct sk_buff *skb, struct genl_info *info)
 
 /* SUBSCRIBE and UNSUBSCRIBE: on the ring's own socket only (never through
  * the TX ring, whose frames another holder of the file may process), so
- * the source's checks run with the credentials of the task that asks.
+ * the source's checks run with the credentials of the task that asks,
+ * and again with those of the ring file's and the socket's openers
+ * (nlmmap_relay_subscribe()): whoever writes a prepared request on a
+ * socket it was handed lends it none of its rights.
  */
 static int nlmmap_genl_subscribe(struct sk_buff *skb, struct genl_info *info)
 {

@@ -56,6 +56,7 @@ struct netlink_callback;
 struct sock;
 struct sk_buff;
 struct user_struct;
+struct cred;
 
 /* What setting up a ring charged to RLIMIT_MEMLOCK, given back as is. */
 struct nlmmap_charge {
@@ -92,6 +93,8 @@ struct nlmmap_ctx {
 
 	struct user_namespace *user_ns;	/* of the socket, for credentials */
 	kuid_t owner;			/* the socket's owner, for RING_GET */
+	const struct cred *sk_cred;	/* the socket's opener, from bind */
+	const struct cred *file_cred;	/* the ring file's opener */
 	u32 cred_uid, cred_gid;		/* frame credentials, as seen there */
 
 	/* rings: changed under lock, and for RX also under rx_lock */

@@ -26,11 +26,15 @@
  * the subscriber's namespace and in the subscriber's system call, so the
  * netlink core and the family (its bind callback: CAP_AUDIT_READ for the
  * audit log, CAP_NET_ADMIN for rtnetlink's multicast routing groups, a
- * generic netlink group's flags) decide with the subscriber's
- * credentials. A kernel socket itself has every capability, which is why
- * the listener never decides anything. Subscriptions go through the
- * socket or the ring file (NLMMAP_IOC_SUBSCRIBE), never the TX ring: a TX
- * frame may be processed by another task that holds the ring file.
+ * generic netlink group's flags) decide. They decide three times, once
+ * with each credentials that must agree, as netlink_net_capable() does:
+ * the caller's, the ring file's opener's and the socket's opener's (a
+ * setuid program that writes what it is told on a socket it was given
+ * lends it none of its rights). A kernel socket itself has every
+ * capability, which is why the listener never decides anything.
+ * Subscriptions go through the socket or the ring file
+ * (NLMMAP_IOC_SUBSCRIBE), never the TX ring: a TX frame may be processed
+ * by another task that holds the ring file.
  *
  * Lifetimes: subscriptions belong to the ring's context and go with its
  * binding (nlmmap_unbind()). Listeners are released in a work item, away
@@ -39,6 +43,7 @@
  * family that goes away takes its groups' members with it: its
  * subscriptions stay, silent, until ended.
  */
+#include <linux/cred.h>
 #include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/netlink.h>
@@ -304,11 +309,58 @@ static struct nlmmap_sub *nlmmap_sub_find(struct nlmmap_ctx *ctx,
 	return NULL;
 }
 
+/* The source's own checks, with @cred (NULL: the caller's own). */
+static int nlmmap_relay_probe(struct net *net, int protocol, u32 group,
+			      const struct cred *cred)
+{
+	const struct cred *old = cred ? override_creds(cred) : NULL;
+	struct socket *probe;
+	int err;
+
+	err = nlmmap_relay_join(net, protocol, group, false, &probe);
+	if (old)
+		revert_creds(old);
+	if (!err)
+		sock_release(probe);
+	return err;
+}
+
+/* May the caller, the ring file's opener and the socket's opener each
+ * join the group? Both openers' credentials are the ring's, constant
+ * once it is bound.
+ */
+static int nlmmap_relay_permitted(struct nlmmap_ctx *ctx, struct sock *sk,
+				  int protocol, u32 group)
+{
+	const struct cred *file_cred, *sk_cred;
+	struct net *net = sock_net(sk);
+	int err;
+
+	err = mutex_lock_killable(&ctx->lock);
+	if (err)
+		return err;
+	err = ctx->state != NLMMAP_BOUND || ctx->sk != sk ? -ENOTCONN : 0;
+	file_cred = ctx->file_cred;
+	sk_cred = ctx->sk_cred;
+	mutex_unlock(&ctx->lock);
+	if (err)
+		return err;
+	err = nlmmap_relay_probe(net, protocol, group, NULL);
+	if (!err && file_cred != current_cred())
+		err = nlmmap_relay_probe(net, protocol, group, file_cred);
+	if (!err && sk_cred != current_cred() && sk_cred != file_cred)
+		err = nlmmap_relay_probe(net, protocol, group, sk_cred);
+	return err;
+}
+
 /**
  * nlmmap_relay_subscribe() - relay a multicast group into a ring
  * @ctx: the subscriber's context (referenced)
  * @sk: its bound socket, referenced (the namespace)
  * @req: protocol and group number (resolved), names kept for listing
+ *
+ * The caller, the ring file's opener and the socket's opener must each be
+ * allowed to join the group (as a plain socket of theirs would be).
  *
  * Context: process context, a system call of the subscriber; no lock
  * held (joining a group may take the family's locks).
@@ -325,7 +377,6 @@ int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
 	int protocol = req->protocol;
 	struct net *net = sock_net(sk);
 	u32 group = req->group;
-	struct socket *probe;
 	struct nlmmap_sub *s, *it;
 	unsigned int n = 0;
 	int err;
@@ -335,11 +386,9 @@ int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
 	/* The audit log is multicast in the initial namespace only. */
 	if (protocol == NETLINK_AUDIT && !net_eq(net, &init_net))
 		return -EOPNOTSUPP;
-	/* The source's own checks, with the subscriber's credentials. */
-	err = nlmmap_relay_join(net, protocol, group, false, &probe);
+	err = nlmmap_relay_permitted(ctx, sk, protocol, group);
 	if (err)
 		return err;
-	sock_release(probe);
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	fresh = nlmmap_listener_new(net, protocol, group);

@@ -12,9 +12,11 @@
  * netlink controller as any program would (CTRL_CMD_GETFAMILY), from a
  * kernel socket in the subscriber's namespace.
  *
- * The caller's credentials are judged in the namespace of the ring's
- * socket: the holder of a ring file subscribes only to what it may join
- * itself. NLMMAP_CMD_SUB_GET dumps the subscriptions with their counters.
+ * Credentials are judged in the namespace of the ring's socket: the
+ * caller's, the ring file's opener's and the socket's opener's must each
+ * allow the join, so the holder of a ring file subscribes only to what it
+ * may join itself, and only to what the ring's openers may join.
+ * NLMMAP_CMD_SUB_GET dumps the subscriptions with their counters.
  */
 #include <linux/genetlink.h>
 #include <linux/mm.h>

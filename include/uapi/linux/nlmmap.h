@@ -282,8 +282,10 @@ struct nlmmap_ctrl {
 
 /*
  * Relay a multicast group into the RX ring of the bound socket, with the
- * caller's credentials judged in the socket's namespace (as
- * NLMMAP_CMD_SUBSCRIBE on the socket does). This is the way to generic
+ * caller's credentials judged in the socket's namespace, and those of the
+ * ring file's opener and of the socket's opener too: each must be allowed
+ * to join the group, or the answer is the source's refusal (EPERM), as
+ * NLMMAP_CMD_SUBSCRIBE on the socket does. This is the way to generic
  * netlink groups: a request of the "nlmmap" family runs under the generic
  * netlink core's lock, which joining a generic netlink group takes again.
  * With @family set (SUBSCRIBE only), @protocol must be NETLINK_GENERIC
