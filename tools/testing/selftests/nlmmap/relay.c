@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <sys/syscall.h>
 #include <linux/audit.h>
@@ -185,6 +187,231 @@ static void audit_log_needs_cap_audit_read(void)
 	CHECK(err == -EPERM, "nobody, with root's listener running: %d", err);
 	ring_teardown(r, nl);
 	ring_teardown(root_r, root_nl);
+}
+
+/* Descriptors over a unix socket (SCM_RIGHTS): 0, or -1. */
+static int send_fds(int us, const int *fds, int n)
+{
+	char ctl[CMSG_SPACE(2 * sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = "f", .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl,
+			      .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	return sendmsg(us, &msg, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fds(int us, int *fds, int n)
+{
+	char ctl[CMSG_SPACE(2 * sizeof(int))], b;
+	struct iovec iov = { .iov_base = &b, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+
+	if (recvmsg(us, &msg, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(n * sizeof(int)))
+		return -1;
+	memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+	return 0;
+}
+
+/* A request written with write() on the socket @fd, as a program whose
+ * stdout is that socket would, and its answer (0 or -errno).
+ */
+static int write_request(int fd, struct nlmsghdr *nlh)
+{
+	char buf[8192];
+	struct nlmsghdr *m;
+	ssize_t n;
+	int rest;
+
+	if (write(fd, nlh, nlh->nlmsg_len) != (ssize_t)nlh->nlmsg_len)
+		return -errno;
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return -errno;
+		for (m = (void *)buf, rest = n; mnl_nlmsg_ok(m, rest);
+		     m = mnl_nlmsg_next(m, &rest))
+			if (m->nlmsg_type == NLMSG_ERROR &&
+			    m->nlmsg_seq == nlh->nlmsg_seq)
+				return ((struct nlmsgerr *)
+					mnl_nlmsg_get_payload(m))->error;
+	}
+}
+
+static int write_relay_cmd(int fd, uint8_t cmd, uint32_t protocol,
+			   uint32_t group)
+{
+	static unsigned int seq = 700;
+	char buf[256];
+	struct nlmsghdr *nlh = genl_req(buf, family, cmd, NLM_F_ACK, ++seq);
+
+	mnl_attr_put_u32(nlh, NLMMAP_A_PROTOCOL, protocol);
+	mnl_attr_put_u32(nlh, NLMMAP_A_GROUP, group);
+	return write_request(fd, nlh);
+}
+
+static int ioctl_relay_cmd(int ring, unsigned long cmd, uint32_t protocol,
+			   uint32_t group)
+{
+	struct nlmmap_subscription sub = {
+		.size = sizeof(sub), .protocol = protocol, .group = group,
+	};
+
+	return ioctl(ring, cmd, &sub) ? -errno : 0;
+}
+
+/* The socket and ring file a deputy is handed: each opened by nobody (in
+ * a child, passed over SCM_RIGHTS) or by root; the ring bound to the
+ * socket by the deputy. -1: cannot become nobody.
+ */
+static int deputy_fds(int nobody_sock, int nobody_ring, int *sock, int *ring)
+{
+	static unsigned int seq = 900;
+	int us[2], got[2], n = 0, status;
+	char buf[256];
+	struct nlmsghdr *nlh;
+	pid_t pid;
+
+	*sock = -1;
+	*ring = -1;
+	if (nobody_sock || nobody_ring) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, us))
+			return -2;
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0)
+			return -2;
+		if (!pid) {
+			int fds[2];
+
+			if (setgid(65534) || setuid(65534))
+				_exit(100);
+			if (nobody_sock)
+				fds[n++] = socket(AF_NETLINK, SOCK_RAW,
+						  NETLINK_GENERIC);
+			if (nobody_ring)
+				fds[n++] = open(NLMMAP_DEVICE, O_RDWR);
+			_exit(fds[0] < 0 || (n > 1 && fds[1] < 0) ||
+			      send_fds(us[1], fds, n) ? 1 : 0);
+		}
+		close(us[1]);
+		n = nobody_sock + nobody_ring;
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+			return -2;
+		if (WEXITSTATUS(status) == 100)
+			return -1;
+		if (WEXITSTATUS(status) || recv_fds(us[0], got, n))
+			return -2;
+		close(us[0]);
+		n = 0;
+		if (nobody_sock)
+			*sock = got[n++];
+		if (nobody_ring)
+			*ring = got[n++];
+	}
+	if (*sock < 0)
+		*sock = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
+	if (*ring < 0)
+		*ring = open(NLMMAP_DEVICE, O_RDWR);
+	if (*sock < 0 || *ring < 0)
+		return -2;
+	nlh = genl_req(buf, family, NLMMAP_CMD_BIND, NLM_F_ACK, ++seq);
+	mnl_attr_put_u32(nlh, NLMMAP_A_RING_FD, *ring);
+	return write_request(*sock, nlh) ? -2 : 0;
+}
+
+/* Confused deputy: root writes a prepared SUBSCRIBE on a socket it was
+ * handed (a setuid program whose stdout is nobody's socket), or sends the
+ * ioctl on a ring file it was handed. A group that needs a capability is
+ * refused unless the socket's and the ring file's openers have it too;
+ * the groups anyone may join still work, and with root's own socket and
+ * ring everything does.
+ */
+static void subscribe_needs_the_openers_rights(void)
+{
+	static const struct {
+		const char *what;
+		int nobody_sock, nobody_ring;
+	} v[] = {
+		{ "root's socket and ring", 0, 0 },
+		{ "nobody's socket and ring", 1, 1 },
+		{ "nobody's ring on root's socket", 0, 1 },
+		{ "nobody's socket with root's ring", 1, 0 },
+	};
+	static const struct {
+		const char *what;
+		uint32_t protocol, group;
+	} g[] = {
+		{ "IPV4_MROUTE_R", NETLINK_ROUTE, RTNLGRP_IPV4_MROUTE_R },
+		{ "IPV6_MROUTE_R", NETLINK_ROUTE, RTNLGRP_IPV6_MROUTE_R },
+		{ "audit log", NETLINK_AUDIT, AUDIT_NLGRP_READLOG },
+	};
+	struct mnl_socket *q = genl_open(&family);
+	int i, j, sock, ring, err, want, audit = 1;
+
+	REQUIRE(q);
+	mnl_socket_close(q);
+	for (i = 0; i < 4; i++) {
+		err = deputy_fds(v[i].nobody_sock, v[i].nobody_ring, &sock,
+				 &ring);
+		if (err == -1)
+			SKIP("cannot become user nobody here");
+		CHECK(!err, "%s: set up", v[i].what);
+		if (err)
+			continue;	/* the other cases still run */
+		want = i ? -EPERM : 0;
+		for (j = 0; j < 3; j++) {
+			if (g[j].protocol == NETLINK_AUDIT && !audit)
+				continue;
+			/* write() on the socket */
+			err = write_relay_cmd(sock, NLMMAP_CMD_SUBSCRIBE,
+					      g[j].protocol, g[j].group);
+			if (!i && g[j].protocol == NETLINK_AUDIT &&
+			    err == -EPROTONOSUPPORT) {
+				printf("# no audit in this kernel\n");
+				audit = 0;
+				continue;
+			}
+			CHECK(err == want, "%s, %s by write(): %d", v[i].what,
+			      g[j].what, err);
+			if (!err)
+				CHECK(write_relay_cmd(sock,
+						      NLMMAP_CMD_UNSUBSCRIBE,
+						      g[j].protocol,
+						      g[j].group) == 0);
+			/* the ioctl on the ring file */
+			err = ioctl_relay_cmd(ring, NLMMAP_IOC_SUBSCRIBE,
+					      g[j].protocol, g[j].group);
+			CHECK(err == want, "%s, %s by ioctl(): %d", v[i].what,
+			      g[j].what, err);
+			if (!err)
+				CHECK(ioctl_relay_cmd(ring,
+						      NLMMAP_IOC_UNSUBSCRIBE,
+						      g[j].protocol,
+						      g[j].group) == 0);
+		}
+		/* What anyone may join is not refused to a deputy. */
+		err = write_relay_cmd(sock, NLMMAP_CMD_SUBSCRIBE,
+				      NETLINK_ROUTE, RTNLGRP_LINK);
+		CHECK(err == 0, "%s, LINK by write(): %d", v[i].what, err);
+		err = ioctl_relay_cmd(ring, NLMMAP_IOC_SUBSCRIBE,
+				      NETLINK_ROUTE, RTNLGRP_IPV4_IFADDR);
+		CHECK(err == 0, "%s, IPV4_IFADDR by ioctl(): %d", v[i].what,
+		      err);
+		close(ring);
+		close(sock);
+	}
 }
 
 /* An audit request (AUDIT_SET, USER_MSG) and its ack. */
@@ -810,6 +1037,7 @@ static void audit_tool_prints_user_and_login_records(void)
 TAP_MAIN(T(link_events_match_a_socket_listener),
 	 T(refused_without_the_sources_permission),
 	 T(audit_log_needs_cap_audit_read),
+	 T(subscribe_needs_the_openers_rights),
 	 T(audit_records_match_a_socket_listener),
 	 T(audit_syscall_records_match_a_socket_listener),
 	 T(user_namespace_gets_what_the_source_allows),
