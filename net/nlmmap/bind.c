@@ -19,6 +19,7 @@
  */
 #include <linux/cred.h>
 #include <linux/hashtable.h>
+#include <linux/memcontrol.h>
 #include <linux/net.h>
 #include <linux/netlink.h>
 #include <linux/slab.h>
@@ -123,6 +124,7 @@ static void nlmmap_ctx_free_work(struct work_struct *work)
 	if (ctx->sk_cred)
 		put_cred(ctx->sk_cred);
 	put_cred(ctx->file_cred);
+	mem_cgroup_put(ctx->memcg);
 	if (ctx->ctrl_page)
 		__free_page(ctx->ctrl_page);
 	kfree(ctx);

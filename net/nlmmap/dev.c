@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/memcontrol.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -59,8 +60,11 @@ static int nlmmap_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	}
 	ctx->ctrl = page_address(ctx->ctrl_page);
-	/* The opener's rights, which every subscription needs too. */
+	/* The opener's rights, which every subscription needs too, and
+	 * the memory cgroup that pays for the listeners it starts.
+	 */
 	ctx->file_cred = get_cred(file->f_cred);
+	ctx->memcg = get_mem_cgroup_from_mm(current->mm);
 	mutex_init(&ctx->lock);
 	kref_init(&ctx->ref);
 	spin_lock_init(&ctx->rx_lock);

@@ -57,6 +57,7 @@ struct sock;
 struct sk_buff;
 struct user_struct;
 struct cred;
+struct mem_cgroup;
 
 /* What setting up a ring charged to RLIMIT_MEMLOCK, given back as is. */
 struct nlmmap_charge {
@@ -95,6 +96,7 @@ struct nlmmap_ctx {
 	kuid_t owner;			/* the socket's owner, for RING_GET */
 	const struct cred *sk_cred;	/* the socket's opener, from bind */
 	const struct cred *file_cred;	/* the ring file's opener */
+	struct mem_cgroup *memcg;	/* of the opener: pays for listeners */
 	u32 cred_uid, cred_gid;		/* frame credentials, as seen there */
 
 	/* rings: changed under lock, and for RX also under rx_lock */
@@ -530,6 +532,8 @@ struct nlmmap_ctx *nlmmap_file_ctx(struct file *file);
 
 /* relay.c */
 #define NLMMAP_RELAY_SUBS_MAX	64	/* subscriptions per ring */
+/* Default of relay_user_listeners: listeners one user may hold at a time. */
+#define NLMMAP_RELAY_USER_LISTENERS	256
 int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
 			   const struct nlmmap_subscription *req);
 int nlmmap_relay_unsubscribe(struct nlmmap_ctx *ctx, int protocol, u32 group);

@@ -36,6 +36,15 @@
  * (NLMMAP_IOC_SUBSCRIBE), never the TX ring: a TX frame may be processed
  * by another task that holds the ring file.
  *
+ * Accounting: a listener is charged to the memory cgroup of the opener of
+ * the ring whose subscription started it (its structure, and the socket's
+ * inode, from an accounted cache; the netlink core's own struct
+ * netlink_sock is not accounted on 6.1, see design.rst). Each user (the
+ * kuid that owns the ring's socket) holds at most relay_user_listeners
+ * listeners at a time: those it has a subscription to, whoever started
+ * them. A subscription that would take it past that is refused (EDQUOT);
+ * the holds go with the subscriptions.
+ *
  * Lifetimes: subscriptions belong to the ring's context and go with its
  * binding (nlmmap_unbind()). Listeners are released in a work item, away
  * from the locks and notifiers of the path that dropped the last
@@ -44,10 +53,14 @@
  * subscriptions stay, silent, until ended.
  */
 #include <linux/cred.h>
+#include <linux/hashtable.h>
+#include <linux/memcontrol.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/netlink.h>
 #include <linux/rculist.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
@@ -70,11 +83,28 @@ struct nlmmap_listener {
 	struct rcu_head rcu;
 };
 
+/* A user's listeners, while it holds any (under nlmmap_relay_mutex). */
+struct nlmmap_relay_user {
+	struct hlist_node node;		/* nlmmap_relay_users */
+	kuid_t uid;
+	unsigned int listeners;		/* holds on the list */
+	struct list_head holds;
+};
+
+/* A user's subscriptions to one listener: one hold, counted once. */
+struct nlmmap_hold {
+	struct list_head unode;		/* user->holds */
+	struct nlmmap_relay_user *user;
+	struct nlmmap_listener *l;
+	unsigned int nsubs;
+};
+
 struct nlmmap_sub {
 	struct list_head lnode;		/* listener->subs */
 	struct list_head cnode;		/* ctx->subs, RCU readers (dumps) */
 	struct nlmmap_ctx *ctx;
 	struct nlmmap_listener *l;
+	struct nlmmap_hold *hold;	/* under nlmmap_relay_mutex */
 	atomic64_t n[NLMMAP_SUB_MAX + 1];	/* NLMMAP_SUB_RELAYED.. */
 	char family[NLMMAP_SUB_NAMSIZ];
 	char name[NLMMAP_SUB_NAMSIZ];
@@ -83,6 +113,12 @@ struct nlmmap_sub {
 
 static DEFINE_MUTEX(nlmmap_relay_mutex);
 static LIST_HEAD(nlmmap_listeners);
+static DEFINE_HASHTABLE(nlmmap_relay_users, 6);
+
+static unsigned int relay_user_listeners = NLMMAP_RELAY_USER_LISTENERS;
+module_param(relay_user_listeners, uint, 0644);
+MODULE_PARM_DESC(relay_user_listeners,
+		 "Relay listeners (namespace, protocol, group) one user may hold subscriptions to at a time (default 256)");
 
 static void nlmmap_sub_count(struct nlmmap_sub *s, int i, u64 n)
 {
@@ -231,18 +267,23 @@ static void nlmmap_listener_release(struct work_struct *work)
 }
 
 /* A new listener, not yet relaying; made with no lock held (releasing a
- * bound netlink socket runs the NETLINK_URELEASE notifiers).
+ * bound netlink socket runs the NETLINK_URELEASE notifiers), charged to
+ * @memcg: the structure and what the socket takes from accounted caches.
  */
 static struct nlmmap_listener *nlmmap_listener_new(struct net *net,
-						   int protocol, u32 group)
+						   int protocol, u32 group,
+						   struct mem_cgroup *memcg)
 {
+	struct mem_cgroup *old = set_active_memcg(memcg);
 	struct nlmmap_listener *l;
 	int err;
 
-	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
+	err = l ? nlmmap_relay_join(net, protocol, group, true, &l->sock) :
+	      -ENOMEM;
+	set_active_memcg(old);
 	if (!l)
 		return ERR_PTR(-ENOMEM);
-	err = nlmmap_relay_join(net, protocol, group, true, &l->sock);
 	if (err) {
 		kfree(l);
 		return ERR_PTR(err);
@@ -256,17 +297,26 @@ static struct nlmmap_listener *nlmmap_listener_new(struct net *net,
 	return l;
 }
 
-/* The running listener of (net, protocol, group), or @fresh started. */
-static struct nlmmap_listener *nlmmap_listener_get(struct nlmmap_listener *fresh)
+/* The running listener of (net, protocol, group), or NULL. */
+static struct nlmmap_listener *nlmmap_listener_find(struct net *net,
+						    int protocol, u32 group)
 {
 	struct nlmmap_listener *l;
-	struct sock *sk;
 
 	lockdep_assert_held(&nlmmap_relay_mutex);
 	list_for_each_entry(l, &nlmmap_listeners, node)
-		if (l->net == fresh->net && l->protocol == fresh->protocol &&
-		    l->group == fresh->group)
+		if (l->net == net && l->protocol == protocol &&
+		    l->group == group)
 			return l;
+	return NULL;
+}
+
+/* Start relaying through @fresh, the first of its (net, protocol, group). */
+static struct nlmmap_listener *nlmmap_listener_start(struct nlmmap_listener *fresh)
+{
+	struct sock *sk;
+
+	lockdep_assert_held(&nlmmap_relay_mutex);
 	sk = fresh->sock->sk;
 	write_lock_bh(&sk->sk_callback_lock);
 	rcu_assign_sk_user_data(sk, fresh);
@@ -277,12 +327,53 @@ static struct nlmmap_listener *nlmmap_listener_get(struct nlmmap_listener *fresh
 	return fresh;
 }
 
+static struct nlmmap_relay_user *nlmmap_relay_user_find(kuid_t uid)
+{
+	struct nlmmap_relay_user *u;
+
+	lockdep_assert_held(&nlmmap_relay_mutex);
+	hash_for_each_possible(nlmmap_relay_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/* @u's hold on @l, or NULL: a walk of at most relay_user_listeners. */
+static struct nlmmap_hold *nlmmap_hold_find(struct nlmmap_relay_user *u,
+					    struct nlmmap_listener *l)
+{
+	struct nlmmap_hold *h;
+
+	if (!u || !l)
+		return NULL;
+	list_for_each_entry(h, &u->holds, unode)
+		if (h->l == l)
+			return h;
+	return NULL;
+}
+
+static void nlmmap_hold_put(struct nlmmap_hold *h)
+{
+	struct nlmmap_relay_user *u = h->user;
+
+	lockdep_assert_held(&nlmmap_relay_mutex);
+	if (--h->nsubs)
+		return;
+	list_del(&h->unode);
+	kfree(h);
+	if (--u->listeners)
+		return;
+	hash_del(&u->node);
+	kfree(u);
+}
+
 static void nlmmap_sub_del(struct nlmmap_sub *s)
 {
 	struct nlmmap_listener *l = s->l;
 	struct sock *sk;
 
 	lockdep_assert_held(&nlmmap_relay_mutex);
+	nlmmap_hold_put(s->hold);
 	list_del_rcu(&s->lnode);
 	list_del_rcu(&s->cnode);
 	kfree_rcu(s, rcu);
@@ -365,19 +456,22 @@ static int nlmmap_relay_permitted(struct nlmmap_ctx *ctx, struct sock *sk,
  * Context: process context, a system call of the subscriber; no lock
  * held (joining a group may take the family's locks).
  * Return: 0; -EEXIST when already subscribed; -ENOSPC past
- * NLMMAP_RELAY_SUBS_MAX subscriptions of the ring; -ENOTCONN when the ring
- * is not bound to @sk; -EPERM, -EINVAL, -EPROTONOSUPPORT and the like as
- * netlink answers a member's join; -EOPNOTSUPP for the audit log outside
- * the initial namespace.
+ * NLMMAP_RELAY_SUBS_MAX subscriptions of the ring; -EDQUOT when the
+ * ring's owner would hold more than relay_user_listeners listeners;
+ * -ENOTCONN when the ring is not bound to @sk; -EPERM, -EINVAL,
+ * -EPROTONOSUPPORT and the like as netlink answers a member's join;
+ * -EOPNOTSUPP for the audit log outside the initial namespace.
  */
 int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
 			   const struct nlmmap_subscription *req)
 {
+	struct nlmmap_relay_user *u, *new_u;
 	struct nlmmap_listener *fresh, *l;
 	int protocol = req->protocol;
 	struct net *net = sock_net(sk);
 	u32 group = req->group;
 	struct nlmmap_sub *s, *it;
+	struct nlmmap_hold *h, *new_h;
 	unsigned int n = 0;
 	int err;
 
@@ -391,10 +485,14 @@ int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
 		return err;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
-	fresh = nlmmap_listener_new(net, protocol, group);
-	if (!s || IS_ERR(fresh)) {
-		kfree(s);
-		return IS_ERR(fresh) ? PTR_ERR(fresh) : -ENOMEM;
+	new_h = kzalloc(sizeof(*new_h), GFP_KERNEL_ACCOUNT);
+	new_u = kzalloc(sizeof(*new_u), GFP_KERNEL_ACCOUNT);
+	fresh = nlmmap_listener_new(net, protocol, group, ctx->memcg);
+	if (!s || !new_h || !new_u || IS_ERR(fresh)) {
+		err = IS_ERR(fresh) ? PTR_ERR(fresh) : -ENOMEM;
+		if (IS_ERR(fresh))
+			fresh = NULL;
+		goto out_free;
 	}
 	strscpy(s->family, req->family, sizeof(s->family));
 	strscpy(s->name, req->name, sizeof(s->name));
@@ -407,26 +505,55 @@ int nlmmap_relay_subscribe(struct nlmmap_ctx *ctx, struct sock *sk,
 	mutex_lock(&nlmmap_relay_mutex);
 	list_for_each_entry(it, &ctx->subs, cnode)
 		n++;
-	err = n >= NLMMAP_RELAY_SUBS_MAX ? -ENOSPC : -EEXIST;
-	if (n < NLMMAP_RELAY_SUBS_MAX &&
-	    !nlmmap_sub_find(ctx, protocol, group)) {
-		l = nlmmap_listener_get(fresh);
-		if (l == fresh)
-			fresh = NULL;
-		s->ctx = ctx;
-		s->l = l;
-		l->nsubs++;
-		list_add_tail_rcu(&s->cnode, &ctx->subs);
-		list_add_tail_rcu(&s->lnode, &l->subs);
-		s = NULL;
-		err = 0;
+	err = -ENOSPC;
+	if (n >= NLMMAP_RELAY_SUBS_MAX)
+		goto out_relay;
+	err = -EEXIST;
+	if (nlmmap_sub_find(ctx, protocol, group))
+		goto out_relay;
+	l = nlmmap_listener_find(net, protocol, group);
+	u = nlmmap_relay_user_find(ctx->owner);
+	h = nlmmap_hold_find(u, l);
+	err = -EDQUOT;
+	if (!h && u && u->listeners >= READ_ONCE(relay_user_listeners))
+		goto out_relay;
+	if (!l) {
+		l = nlmmap_listener_start(fresh);
+		fresh = NULL;
 	}
+	if (!u) {
+		u = new_u;
+		new_u = NULL;
+		u->uid = ctx->owner;
+		INIT_LIST_HEAD(&u->holds);
+		hash_add(nlmmap_relay_users, &u->node, __kuid_val(u->uid));
+	}
+	if (!h) {
+		h = new_h;
+		new_h = NULL;
+		h->user = u;
+		h->l = l;
+		list_add(&h->unode, &u->holds);
+		u->listeners++;
+	}
+	h->nsubs++;
+	s->hold = h;
+	s->ctx = ctx;
+	s->l = l;
+	l->nsubs++;
+	list_add_tail_rcu(&s->cnode, &ctx->subs);
+	list_add_tail_rcu(&s->lnode, &l->subs);
+	s = NULL;
+	err = 0;
+out_relay:
 	mutex_unlock(&nlmmap_relay_mutex);
 out_unlock:
 	mutex_unlock(&ctx->lock);
 out_free:
 	kfree(s);
-	if (fresh)	/* a listener was running already */
+	kfree(new_h);
+	kfree(new_u);
+	if (fresh)	/* a listener was running already, or refused */
 		nlmmap_queue_work(&fresh->release);
 	return err;
 }

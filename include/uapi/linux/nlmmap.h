@@ -285,7 +285,9 @@ struct nlmmap_ctrl {
  * caller's credentials judged in the socket's namespace, and those of the
  * ring file's opener and of the socket's opener too: each must be allowed
  * to join the group, or the answer is the source's refusal (EPERM), as
- * NLMMAP_CMD_SUBSCRIBE on the socket does. This is the way to generic
+ * NLMMAP_CMD_SUBSCRIBE on the socket does. EDQUOT: the socket's owner
+ * would hold subscriptions to more than the module's relay_user_listeners
+ * (namespace, protocol, group) listeners. This is the way to generic
  * netlink groups: a request of the "nlmmap" family runs under the generic
  * netlink core's lock, which joining a generic netlink group takes again.
  * With @family set (SUBSCRIBE only), @protocol must be NETLINK_GENERIC
