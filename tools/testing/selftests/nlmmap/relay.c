@@ -801,6 +801,102 @@ static void listener_follows_first_and_last_subscriber(void)
 	ring_teardown(r[0], nl[0]);
 }
 
+static int write_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/module/nlmmap/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static void user_listeners_restore(void)
+{
+	write_param("relay_user_listeners", "256");
+}
+
+/* Act as @uid from here on (sockets and ring files made now are its). */
+static int as_user(uid_t uid)
+{
+	return seteuid(0) || (uid && seteuid(uid)) ? -1 : 0;
+}
+
+/* Each user holds at most relay_user_listeners listeners (here 3): those
+ * it has a subscription to, however many of its rings share one. Past
+ * that, a subscription that needs another is refused (EDQUOT), by either
+ * path; another user is unaffected, and a user whose subscriptions ended
+ * subscribes again.
+ */
+static void listeners_per_user_are_bounded(void)
+{
+	static const uint32_t g[] = { RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
+				      RTNLGRP_IPV6_IFADDR, RTNLGRP_NEIGH };
+	struct mnl_socket *nl[3];
+	struct mnl_ring *r[3];
+	int64_t base;
+	int i, err;
+
+	own_netns();
+	/* Without the parameter (a module of before the bound), go on: the
+	 * checks below then show what it lets a user do.
+	 */
+	CHECK(write_param("relay_user_listeners", "3") == 0,
+	      "no relay_user_listeners parameter");
+	REQUIRE(as_user(1000) == 0, "cannot act as uid 1000 here");
+	r[0] = ring_setup(&nl[0], &family, 8, 1024, 0);
+	r[1] = ring_setup(&nl[1], &family, 8, 1024, 0);
+	REQUIRE(r[0] && r[1]);
+	base = listeners();
+	REQUIRE(base >= 0);
+	for (i = 0; i < 3; i++)
+		CHECK(subscribe(nl[0], NETLINK_ROUTE, g[i]) == 0, "group %u",
+		      g[i]);
+	err = subscribe(nl[0], NETLINK_ROUTE, g[3]);
+	CHECK(err == -EDQUOT, "a fourth listener: %d", err);
+	err = ioctl_relay_cmd(mnl_ring_get_fd(r[0]), NLMMAP_IOC_SUBSCRIBE,
+			      NETLINK_ROUTE, g[3]);
+	CHECK(err == -EDQUOT, "a fourth listener by ioctl(): %d", err);
+	/* Its second ring shares the listeners it holds already. */
+	CHECK(subscribe(nl[1], NETLINK_ROUTE, g[0]) == 0, "a held one");
+	err = subscribe(nl[1], NETLINK_ROUTE, g[3]);
+	CHECK(err == -EDQUOT, "a fourth from its second ring: %d", err);
+	CHECK(listeners() == base + 3, "%lld listeners",
+	      (long long)(listeners() - base));
+	/* Another user is unaffected, and may share the first's. */
+	REQUIRE(as_user(1001) == 0);
+	r[2] = ring_setup(&nl[2], &family, 8, 1024, 0);
+	REQUIRE(r[2]);
+	CHECK(subscribe(nl[2], NETLINK_ROUTE, g[3]) == 0, "uid 1001: %u",
+	      g[3]);
+	CHECK(subscribe(nl[2], NETLINK_ROUTE, g[0]) == 0, "uid 1001: %u",
+	      g[0]);
+	/* One hold given back makes room for one. */
+	REQUIRE(as_user(1000) == 0);
+	CHECK(relay_cmd(nl[0], family, NLMMAP_CMD_UNSUBSCRIBE, NETLINK_ROUTE,
+			g[1]) == 0);
+	CHECK(subscribe(nl[0], NETLINK_ROUTE, g[3]) == 0, "room for one");
+	CHECK(subscribe(nl[0], NETLINK_ROUTE, g[1]) == -EDQUOT, "and one only");
+	/* Its rings gone, it starts afresh; uid 1001's are untouched. */
+	ring_teardown(r[0], nl[0]);
+	ring_teardown(r[1], nl[1]);
+	r[0] = ring_setup(&nl[0], &family, 8, 1024, 0);
+	REQUIRE(r[0]);
+	for (i = 0; i < 3; i++)
+		CHECK(subscribe(nl[0], NETLINK_ROUTE, g[i]) == 0,
+		      "again: group %u", g[i]);
+	CHECK(subscribe(nl[0], NETLINK_ROUTE, g[3]) == -EDQUOT, "again");
+	REQUIRE(as_user(0) == 0);
+	ring_teardown(r[0], nl[0]);
+	ring_teardown(r[2], nl[2]);
+	CHECK(listeners() == base, "%lld listeners left",
+	      (long long)(listeners() - base));
+}
+
 /* A subscriber killed in the middle of a burst: its subscription goes
  * with it, the listener stops, the other subscriber gets every event.
  */
@@ -1044,6 +1140,7 @@ TAP_MAIN(T(link_events_match_a_socket_listener),
 	 T(stopped_subscriber_loses_only_its_own),
 	 T(other_namespace_events_never_arrive),
 	 T(listener_follows_first_and_last_subscriber),
+	 TT(listeners_per_user_are_bounded, user_listeners_restore),
 	 T(subscriber_killed_mid_burst), T(unload_waits_for_subscriptions),
 	 T(monitor_prints_link_events), T(monitor_counts_events),
 	 T(audit_tool_prints_records),
