@@ -143,7 +143,9 @@ static bool nlmq_queue_taken(struct nlmq_net *qn, u16 queue)
  * nlmq_set_config() - a queue's configuration, checked
  * @q: the queue
  * @mode: NFQNL_COPY_META or NFQNL_COPY_PACKET
- * @range: payload bytes at most (capped at 65535)
+ * @range: payload bytes at most; 0 or above NLMQ_MAX_COPY_RANGE is
+ *	NLMQ_MAX_COPY_RANGE, and NFQNL_COPY_META copies none (as
+ *	nfnetlink_queue's nfqnl_set_mode())
  * @maxlen: packets held at most, 1..NLMQ_MAXLEN_MAX
  * @flags: NFQA_CFG_F_FAIL_OPEN, _GSO, _UID_GID, _CONNTRACK
  *
@@ -162,7 +164,12 @@ int nlmq_set_config(struct nlmq_inst *q, u32 mode, u32 range, u32 maxlen,
 		return -EINVAL;
 	spin_lock_bh(&q->lock);
 	q->copy_mode = mode;
-	q->copy_range = min_t(u32, range, 0xffff);
+	if (mode == NFQNL_COPY_META)
+		q->copy_range = 0;
+	else if (!range || range > NLMQ_MAX_COPY_RANGE)
+		q->copy_range = NLMQ_MAX_COPY_RANGE;
+	else
+		q->copy_range = range;
 	q->maxlen = maxlen;
 	q->flags = flags;
 	spin_unlock_bh(&q->lock);
@@ -172,7 +179,7 @@ int nlmq_set_config(struct nlmq_inst *q, u32 mode, u32 range, u32 maxlen,
 /* BIND's attributes, with their defaults where absent. */
 static int nlmq_config(struct nlmq_inst *q, struct nlattr **a)
 {
-	u32 mode = NFQNL_COPY_PACKET, range = 0xffff, flags = 0;
+	u32 mode = NFQNL_COPY_PACKET, range = NLMQ_MAX_COPY_RANGE, flags = 0;
 	u32 maxlen = NLMQ_MAXLEN_DEFAULT;
 
 	if (a[NLMQ_A_COPY_MODE])
@@ -209,7 +216,7 @@ struct nlmq_inst *nlmq_inst_alloc(struct net *net, u16 queue, u32 portid,
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->entries);
 	q->copy_mode = NFQNL_COPY_PACKET;
-	q->copy_range = 0xffff;
+	q->copy_range = NLMQ_MAX_COPY_RANGE;
 	q->maxlen = NLMQ_MAXLEN_DEFAULT;
 	return q;
 }

@@ -17,7 +17,7 @@
  * NFQA_CFG_F_SECCTX, and NFQA_CT, NFQA_EXP, NFQA_VLAN and NFQA_L2HDR in
  * verdicts, get EOPNOTSUPP. A maximum length above NLMQ_MAXLEN_MAX is
  * lowered to it (a verdict's search is bounded), as a copy range above
- * 65535 is lowered by both.
+ * NLMQ_MAX_COPY_RANGE (65531) is lowered by both.
  *
  * nfnetlink checks CAP_NET_ADMIN in the socket's namespace for every
  * message. The queue's owner is its (protocol, port id): a ring socket's
@@ -59,12 +59,12 @@ static int nlmq_nfnl_params(struct nlmq_inst *q,
 		const struct nfqnl_msg_config_params *p =
 			nla_data(nfqa[NFQA_CFG_PARAMS]);
 
-		/* nfnetlink_queue's meanings: NONE copies as META does, a
-		 * PACKET range of 0 is the largest.
+		/* nfnetlink_queue's meanings: NONE copies as META does; a
+		 * PACKET range of 0 is the largest (nlmq_set_config()).
 		 */
 		mode = p->copy_mode == NFQNL_COPY_NONE ? NFQNL_COPY_META :
 			p->copy_mode;
-		range = ntohl(p->copy_range) ?: 0xffff;
+		range = ntohl(p->copy_range);
 	}
 	if (nfqa[NFQA_CFG_QUEUE_MAXLEN])
 		maxlen = clamp_t(u32,

@@ -5,10 +5,15 @@
  * Each packet's message is written once, straight into a frame of the
  * bound socket's RX ring (nlmmap_alloc_skb()): the same NFQA_* attributes
  * nfnetlink_queue sends, after a generic netlink header whose reserved
- * field holds the queue number where nfgenmsg holds res_id. A message
- * larger than a frame (a whole GSO packet) goes through the socket behind
- * a COPY frame. GSO packets are delivered whole when the queue set
- * NFQA_CFG_F_GSO, else segmented first, as nfnetlink_queue does. A queue
+ * field holds the queue number where nfgenmsg holds res_id. The payload
+ * is the packet's first bytes up to the copy range, at most
+ * NLMQ_MAX_COPY_RANGE (nla_len is 16 bits and counts its header); a packet
+ * cut short has NFQA_CAP_LEN, its length, as with nfnetlink_queue. A
+ * message larger than a frame (a whole GSO packet, a large payload in a
+ * small frame) goes through the socket behind a COPY frame, or is counted
+ * as dropped and signalled when the socket refuses it. GSO packets are
+ * delivered whole when the queue set NFQA_CFG_F_GSO, else segmented
+ * first, as nfnetlink_queue does. A queue
  * bound with nfnetlink_queue's protocol (queue_nfnl.c) gets the same
  * message in an ordinary skb on its socket, with nfgenmsg for a header.
  *
@@ -75,12 +80,11 @@ static int nlmq_put_uidgid(struct sk_buff *skb, struct sock *sk)
 }
 
 static int nlmq_put_meta(struct sk_buff *skb, const struct nlmq_inst *q,
-			 const struct nf_queue_entry *entry, bool csum_verify)
+			 const struct nf_queue_entry *entry)
 {
 	struct sk_buff *pkt = entry->skb;
 	struct net_device *in = entry->state.in, *out = entry->state.out;
 	ktime_t tstamp = skb_tstamp_cond(pkt, false);
-	u32 info = 0;
 
 	if ((in && nla_put_be32(skb, NFQA_IFINDEX_INDEV, htonl(in->ifindex))) ||
 	    (out &&
@@ -111,15 +115,22 @@ static int nlmq_put_meta(struct sk_buff *skb, const struct nlmq_inst *q,
 	if ((q->flags & NFQA_CFG_F_UID_GID) && pkt->sk &&
 	    nlmq_put_uidgid(skb, pkt->sk))
 		return -EMSGSIZE;
+	return 0;
+}
+
+/* NFQA_SKB_INFO as nfnetlink_queue sets it, after any checksum help. */
+static int nlmq_put_skb_info(struct sk_buff *skb, const struct sk_buff *pkt,
+			     bool csum_verify)
+{
+	u32 info = 0;
+
 	if (pkt->ip_summed == CHECKSUM_PARTIAL)
 		info = NFQA_SKB_CSUMNOTREADY;
 	else if (csum_verify)
 		info = NFQA_SKB_CSUM_NOTVERIFIED;
 	if (skb_is_gso(pkt))
 		info |= NFQA_SKB_GSO;
-	if (info && nla_put_be32(skb, NFQA_SKB_INFO, htonl(info)))
-		return -EMSGSIZE;
-	return 0;
+	return info ? nla_put_be32(skb, NFQA_SKB_INFO, htonl(info)) : 0;
 }
 
 static int nlmq_csum_help(struct sk_buff *skb)
@@ -190,7 +201,9 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 		if (!(q->flags & NFQA_CFG_F_GSO) &&
 		    pkt->ip_summed == CHECKSUM_PARTIAL && nlmq_csum_help(pkt))
 			return -EINVAL;
-		data_len = min(READ_ONCE(q->copy_range), pkt->len);
+		/* nlmq_set_config() capped the range: nla_len holds it. */
+		data_len = min3(READ_ONCE(q->copy_range), pkt->len,
+				(u32)NLMQ_MAX_COPY_RANGE);
 		cap_len = pkt->len;
 	}
 #if IS_ENABLED(CONFIG_NF_CONNTRACK)
@@ -215,10 +228,12 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	ph = nla_data(nla);
 	ph->hw_protocol = pkt->protocol;
 	ph->hook = entry->state.hook;
-	if (nlmq_put_meta(skb, q, entry, csum_verify) ||
+	/* nfnetlink_queue's order: CAP_LEN (cut short), SKB_INFO, PAYLOAD. */
+	if (nlmq_put_meta(skb, q, entry) ||
 	    (ct && nfnl_ct->build(skb, ct, ctinfo, NFQA_CT, NFQA_CT_INFO) < 0) ||
 	    (cap_len > data_len &&
-	     nla_put_be32(skb, NFQA_CAP_LEN, htonl(cap_len))))
+	     nla_put_be32(skb, NFQA_CAP_LEN, htonl(cap_len))) ||
+	    nlmq_put_skb_info(skb, pkt, csum_verify))
 		goto too_big;
 	if (data_len) {
 		nla = nla_reserve(skb, NFQA_PAYLOAD, data_len);

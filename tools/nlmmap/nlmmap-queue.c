@@ -11,10 +11,10 @@
  * Accepts every packet by default, one batch verdict per BATCH packets
  * (default 64; 1: a verdict per packet). -d drops that share of packets
  * (a verdict of their own), -m sets a mark on the accepted ones, -r is
- * the copy range (default the whole packet), -f fails open, -g asks for
- * whole GSO packets (NFQA_CFG_F_GSO), -c stops after COUNT packets, -t
- * after SECONDS, -w wakes the ring reader every FRAMES frames or USECS
- * (-W, default 500) after the first.
+ * the copy range (default and 0: the most, 65,531 bytes), -f fails
+ * open, -g asks for whole GSO packets (NFQA_CFG_F_GSO), -c stops after
+ * COUNT packets, -t after SECONDS, -w wakes the ring reader every FRAMES
+ * frames or USECS (-W, default 500) after the first.
  * A status line on stderr (a terminal) shows packets and verdicts per
  * second, system calls per packet and drops; -S prints the totals at the
  * end: "nlmmap-queue: N packets, N verdicts, N dropped, X syscalls/packet".
@@ -227,8 +227,11 @@ static int ring_bind(struct mnl_socket *nl, const struct opts *o)
 
 static int run_ring(const struct opts *o, int tty)
 {
-	/* Frames for whole GSO packets when asked, else for the range. */
-	unsigned int fs = o->range + 512 > 2048 ? 65536 + 4096 : 2048;
+	/* Frames for the copy range: 0 is the largest, as nfnetlink_queue
+	 * has it (NLMQ_MAX_COPY_RANGE; 65536 + 4096 holds any message).
+	 */
+	unsigned int fs = !o->range || o->range + 512 > 2048 ?
+			  65536 + 4096 : 2048;
 	unsigned int rx_frames = fs > 2048 ? 256 : 1024;
 	struct nlmmap_setup s = {
 		.rx = { fs > 2048 ? fs : 4096 * 16, 0, fs, rx_frames },

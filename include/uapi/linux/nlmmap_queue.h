@@ -40,6 +40,15 @@
 #define NLMQ_MAXLEN_DEFAULT	1024	/* nfnetlink_queue's default */
 #define NLMQ_MAXLEN_MAX		8192	/* a verdict's search is bounded */
 
+/* Payload bytes at most, as nfnetlink_queue (NFQNL_MAX_COPY_RANGE): the
+ * 16-bit nla_len of NFQA_PAYLOAD counts its 4-byte header. A packet cut
+ * short by the copy range has NFQA_CAP_LEN, its length. With the largest
+ * payload a packet message takes at most 65,668 bytes besides NFQA_CT and
+ * NFQA_CT_INFO, so an RX frame of 65536 + 4096 bytes holds it; a message
+ * larger than a frame comes through the socket behind a COPY frame.
+ */
+#define NLMQ_MAX_COPY_RANGE	65531
+
 enum nlmq_cmd {
 	NLMQ_CMD_UNSPEC,
 	NLMQ_CMD_BIND,		/* bind QUEUE (and configure it) */
@@ -64,7 +73,9 @@ enum nlmq_attr {
 	NLMQ_A_UNSPEC,
 	NLMQ_A_QUEUE,		/* u32: the queue number, 0..65535 */
 	NLMQ_A_COPY_MODE,	/* u32: NFQNL_COPY_META or _PACKET (default) */
-	NLMQ_A_COPY_RANGE,	/* u32: payload bytes at most (default all) */
+	NLMQ_A_COPY_RANGE,	/* u32: payload bytes at most; 0, absent or
+				 * above NLMQ_MAX_COPY_RANGE: that
+				 */
 	NLMQ_A_MAXLEN,		/* u32: packets held at most */
 	NLMQ_A_FLAGS,		/* u32: NFQA_CFG_F_FAIL_OPEN, _GSO, _UID_GID */
 	NLMQ_A_PORTID,		/* u32, GET: the bound socket */
