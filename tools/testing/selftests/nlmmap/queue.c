@@ -773,6 +773,91 @@ static void gso_whole_or_segmented(void)
 	qsock_close(&s);
 }
 
+/* The ring path of payload_sweep(): BIND with the copy mode and range,
+ * messages from VALID frames or from the socket behind COPY frames,
+ * verdicts in TX frames.
+ */
+static int ring_bind(struct qpath *qp, const struct copy_cfg *c,
+		     uint32_t flags)
+{
+	char buf[512];
+	struct nlmsghdr *nlh = mnl_ring_genl_put(buf, qfam, NLMQ_CMD_BIND,
+						 NLMQ_GENL_VERSION, NLM_F_ACK,
+						 78);
+
+	mnl_attr_put_u32(nlh, NLMQ_A_QUEUE, 0);
+	mnl_attr_put_u32(nlh, NLMQ_A_COPY_MODE, c->mode);
+	if (c->range != 0xffff)	/* 0xffff: the default, left out */
+		mnl_attr_put_u32(nlh, NLMQ_A_COPY_RANGE, c->range);
+	mnl_attr_put_u32(nlh, NLMQ_A_FLAGS, flags);
+	return request_ack(qp->s.nl, nlh, sizeof(buf));
+}
+
+static ssize_t ring_next(struct qpath *qp, void *buf, size_t len,
+			 int *copied)
+{
+	struct pollfd pfd = { mnl_ring_get_fd(qp->s.r), POLLIN, 0 };
+	struct nl_mmap_hdr *f;
+	ssize_t n = -1;
+	int done = 0;
+
+	while (!(f = rx_frame_next(qp->s.r)))
+		if (poll(&pfd, 1, 10000) <= 0 || (pfd.revents & POLLERR))
+			return -1;	/* nothing, or a drop signalled */
+	*copied = f->nm_status == NLMMAP_STATUS_COPY;
+	if (f->nm_status == NLMMAP_STATUS_VALID && f->nm_len &&
+	    f->nm_len <= len) {
+		n = f->nm_len;
+		memcpy(buf, mnl_ring_frame_data(f), n);
+	} else if (*copied) {
+		n = mnl_ring_rx_recv(mnl_ring_rx(qp->s.r), f, buf, len, &done);
+		if (!done)
+			n = -1;
+	}
+	rx_frame_done(qp->s.r, 0);
+	return n;
+}
+
+/* As verdict(), and usable after a failed CHECK. */
+static int ring_verdict(struct qpath *qp, uint32_t id, uint32_t v)
+{
+	struct nl_mmap_hdr *f = tx_frame_get(qp->s.r);
+	struct nlmsghdr *nlh;
+
+	if (!f)
+		return -1;
+	nlh = mnl_ring_genl_put(mnl_ring_frame_data(f), qfam, NLMQ_CMD_VERDICT,
+				NLMQ_GENL_VERSION, 0, 0);
+	nfq_nlmsg_verdict_put(nlh, id, v);
+	tx_frame_submit(qp->s.r, nlh->nlmsg_len);
+	return mnl_ring_tx_kick(mnl_ring_tx(qp->s.r)) < 0 ? -1 : 0;
+}
+
+static void ring_sweep(unsigned int frame)
+{
+	struct qpath qp = { .bind = ring_bind, .next = ring_next,
+			    .verdict = ring_verdict, .frame = frame };
+
+	queue_env();
+	qp.s.r = ring_setup(&qp.s.nl, &family, 8, frame, 4);
+	REQUIRE(qp.s.r);
+	REQUIRE(mnl_ring_genl_resolve(qp.s.nl, NLMQ_GENL_NAME, &qfam) == 0);
+	payload_sweep(&qp);
+	ring_teardown(qp.s.r, qp.s.nl);
+}
+
+/* Frames that hold the largest message: each packet in a frame. */
+static void payloads_whole_in_frames(void)
+{
+	ring_sweep(QFRAME_ANY);
+}
+
+/* 4 KiB frames: larger messages come from the socket behind COPY. */
+static void payloads_whole_behind_copy_frames(void)
+{
+	ring_sweep(4096);
+}
+
 /* A namespace torn down while its queue holds a packet: nothing left. */
 static void netns_teardown_with_packets_held(void)
 {
@@ -973,7 +1058,8 @@ TAP_MAIN(T(accept_drop_repeat_and_mark), T(out_of_order_and_batch),
 	 T(paused_listing_outlives_its_queue),
 	 T(requeue_to_another_queue),
 	 T(balance_over_two_sockets), T(fanout_over_cpus),
-	 T(gso_whole_or_segmented),
+	 T(gso_whole_or_segmented), T(payloads_whole_in_frames),
+	 T(payloads_whole_behind_copy_frames),
 	 T(netns_teardown_with_packets_held), T(uid_gid_when_asked),
 	 T(iperf3_through_the_ring_queue),
 	 T(iperf3_udp_through_the_ring_queue), T(queue_tool_decides_and_counts),

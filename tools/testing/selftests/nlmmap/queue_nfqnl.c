@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,5 +192,93 @@ static void packet_message_and_flush_on_close(void)
 	close(s.tx);
 }
 
+/* nfnetlink_queue's protocol for payload_sweep(): queue 0 bound once,
+ * then NFQA_CFG_PARAMS and the flags for each configuration; messages
+ * from the socket (a default receive buffer), verdicts acked.
+ */
+static int nfqnl_bind(struct qpath *qp, const struct copy_cfg *c,
+		      uint32_t flags)
+{
+	char buf[512];
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (!qp->bound) {
+		err = nfqnl_config(qp->nf, 0, NFQNL_CFG_CMD_BIND, 0, 0);
+		if (err)
+			return err;
+		qp->bound = 1;
+	}
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, 0);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nfq_nlmsg_cfg_put_params(nlh, c->mode, c->range);
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_GSO));
+	return request_ack(qp->nf, nlh, sizeof(buf));
+}
+
+static ssize_t nfqnl_next(struct qpath *qp, void *buf, size_t len,
+			  int *copied)
+{
+	struct pollfd pfd = { mnl_socket_get_fd(qp->nf), POLLIN, 0 };
+
+	*copied = 0;
+	if (poll(&pfd, 1, 10000) <= 0)
+		return -1;
+	return recv(pfd.fd, buf, len, MSG_DONTWAIT);
+}
+
+static int nfqnl_sweep_verdict(struct qpath *qp, uint32_t id, uint32_t v)
+{
+	return nfqnl_verdict(qp->nf, 0, id, v);
+}
+
+static void nfqnl_sweep(void)
+{
+	struct qpath qp = { .bind = nfqnl_bind, .next = nfqnl_next,
+			    .verdict = nfqnl_sweep_verdict };
+
+	qp.nf = nfqnl_open();
+	REQUIRE(qp.nf);
+	payload_sweep(&qp);
+	mnl_socket_close(qp.nf);
+}
+
+/* Payloads through nfnetlink_queue's protocol served by nlmmap_queue. */
+static void payloads_as_nfnetlink_queue_sends_them(void)
+{
+	queue_env();
+	nfqnl_sweep();
+}
+
+static void nfnetlink_queue_unload(void *unused)
+{
+	(void)unused;
+	kmod_unload("nfnetlink_queue");
+}
+
+/* The same sweep against nfnetlink_queue itself: what the expectations
+ * are taken from.
+ */
+static void payloads_of_nfnetlink_queue_itself(void)
+{
+	int err;
+
+	if (unshare(CLONE_NEWNET))
+		SKIP("no network namespaces here");
+	if (kmod_load("nfnetlink", NULL) || kmod_load("nf_tables", NULL) ||
+	    kmod_load("nft_queue", NULL))
+		SKIP("no nf_tables queue support in this kernel");
+	kmod_unload("nlmmap_queue");
+	err = kmod_load("nfnetlink_queue", NULL);
+	if (err == -ENOENT)
+		SKIP("no nfnetlink_queue module in this kernel");
+	REQUIRE(err == 0, "nfnetlink_queue: %d", err);
+	tap_defer(nfnetlink_queue_unload, NULL);
+	nfqnl_sweep();
+}
+
 TAP_MAIN(T(stock_tool_works_unchanged), T(queues_are_owned_by_their_socket),
-	 T(packet_message_and_flush_on_close))
+	 T(packet_message_and_flush_on_close),
+	 T(payloads_as_nfnetlink_queue_sends_them),
+	 T(payloads_of_nfnetlink_queue_itself))

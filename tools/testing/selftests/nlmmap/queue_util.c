@@ -16,9 +16,12 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/genetlink.h>
+#include <linux/if_ether.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <linux/nlmmap_queue.h>
@@ -428,4 +431,314 @@ void fanout_by_cpu(void)
 	}
 	ring_teardown(t.r, t.nl);
 	qsock_close(&s);
+}
+
+/* Payloads as nfnetlink_queue sends them: every attribute parses and
+ * every byte of every payload is the packet's, for packets of every size
+ * up to 65,535 bytes and copy ranges full and partial.
+ */
+
+/* nfnetlink_queue's cap: nla_len is 16 bits and counts its header. */
+#define STOCK_MAX_COPY_RANGE	(0xffff - NLA_HDRLEN)
+
+static const struct copy_cfg copy_cfgs[] = {
+	{ NFQNL_COPY_PACKET, 0xffff },	/* libnetfilter_queue's examples */
+	{ NFQNL_COPY_PACKET, 0 },	/* nfnetlink_queue's "the largest" */
+	{ NFQNL_COPY_PACKET, 1 },
+	{ NFQNL_COPY_PACKET, 100 },
+	{ NFQNL_COPY_PACKET, STOCK_MAX_COPY_RANGE },
+	{ NFQNL_COPY_PACKET, STOCK_MAX_COPY_RANGE + 1 },
+	{ NFQNL_COPY_META, 0 },
+};
+
+/* IPv4 packet lengths: the smallest UDP packet, around a 4 KiB frame's
+ * capacity and the page size, and every length from 65,500 to 65,535.
+ */
+static const uint32_t raw_sizes[] = {
+	28, 29, 30, 31, 32, 33, 100, 101, 1000, 1499, 1500, 2047, 2048,
+	3900, 3950, 3960, 3970, 3980, 3990, 4000, 4020, 4040, 4060, 4080,
+	4095, 4096, 4097, 8191, 8192, 12345, 16384, 32768, 40000, 65000,
+};
+
+/* What nfnetlink_queue copies of a @len-byte packet. */
+static uint32_t stock_data_len(const struct copy_cfg *c, uint32_t len)
+{
+	uint32_t range = c->range;
+
+	if (c->mode != NFQNL_COPY_PACKET)
+		return 0;
+	if (!range || range > STOCK_MAX_COPY_RANGE)
+		range = STOCK_MAX_COPY_RANGE;
+	return range < len ? range : len;
+}
+
+static uint8_t pattern_byte(uint32_t i, uint32_t seq)
+{
+	return (uint8_t)(i + (i >> 8) * 13 + seq * 101);
+}
+
+static uint16_t ip_csum(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/* A whole IPv4/UDP packet to 127.0.0.1:PORT of @len bytes, every header
+ * field final (the kernel keeps a raw packet's id and sets the checksum
+ * to what it is), the data a pattern of @seq.
+ */
+static void pattern_packet(uint8_t *buf, uint32_t len, uint32_t seq)
+{
+	struct iphdr *ip = (void *)buf;
+	struct udphdr *udp = (void *)(ip + 1);
+	uint32_t i;
+
+	memset(buf, 0, 28);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(len);
+	ip->id = htons(seq | 1);
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->saddr = ip->daddr = htonl(INADDR_LOOPBACK);
+	ip->check = ip_csum(ip, sizeof(*ip));
+	udp->source = htons(7777);
+	udp->dest = htons(PORT);
+	udp->len = htons(len - sizeof(*ip));
+	for (i = 28; i < len; i++)
+		buf[i] = pattern_byte(i, seq);
+}
+
+/* nfnetlink_queue's order of the attributes of a packet message. */
+static const uint16_t stock_order[] = {
+	NFQA_PACKET_HDR, NFQA_IFINDEX_INDEV, NFQA_IFINDEX_PHYSINDEV,
+	NFQA_IFINDEX_OUTDEV, NFQA_IFINDEX_PHYSOUTDEV, NFQA_MARK,
+	NFQA_PRIORITY, NFQA_HWADDR, NFQA_TIMESTAMP, NFQA_UID, NFQA_GID,
+	NFQA_SECCTX, NFQA_CT, NFQA_CT_INFO, NFQA_CAP_LEN, NFQA_SKB_INFO,
+	NFQA_PAYLOAD,
+};
+
+/* Checks @nlh (@len bytes received) against the packet sent, @pkt of
+ * @pkt_len bytes, compared from byte @from on (before it: headers the
+ * kernel wrote), with @skb_info the NFQA_SKB_INFO expected (0: none).
+ * Returns 0 with the packet's id in @id, or -1 with why in @why.
+ */
+static int packet_msg_check(const struct nlmsghdr *nlh, size_t len,
+			    const uint8_t *pkt, uint32_t pkt_len,
+			    uint32_t from, const struct copy_cfg *c,
+			    uint32_t skb_info, uint32_t *id, char *why,
+			    size_t whylen)
+{
+	struct nlattr *tb[NFQA_MAX + 1] = {};
+	const struct nlattr *seen[NFQA_MAX + 1] = {};
+	uint32_t data_len = stock_data_len(c, pkt_len), i, n;
+	const struct nfqnl_msg_packet_hdr *ph;
+	size_t off = NLMSG_HDRLEN + 4, end;
+	const struct nlattr *a;
+	unsigned int pos = 0;
+	const uint8_t *p;
+
+#define FAIL(...) do { snprintf(why, whylen, __VA_ARGS__); return -1; } while (0)
+	if (len < NLMSG_HDRLEN + 4 || nlh->nlmsg_len != len)
+		FAIL("nlmsg_len %u, %zu bytes received", nlh->nlmsg_len, len);
+	end = nlh->nlmsg_len;
+	/* The id first, for a verdict even if the rest is wrong. */
+	a = (const void *)((const char *)nlh + off);
+	if (end - off >= NLA_HDRLEN + sizeof(*ph) &&
+	    a->nla_type == NFQA_PACKET_HDR)
+		*id = ntohl(((const struct nfqnl_msg_packet_hdr *)(a + 1))
+			    ->packet_id);
+	/* Every attribute within the message, and nothing after the last. */
+	while (off < end) {
+		uint16_t type;
+
+		if (end - off < NLA_HDRLEN)
+			FAIL("%zu bytes of trailing garbage", end - off);
+		a = (const void *)((const char *)nlh + off);
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > end - off)
+			FAIL("attribute %u at %zu: nla_len %u, %zu bytes left",
+			     a->nla_type, off, a->nla_len, end - off);
+		type = a->nla_type & NLA_TYPE_MASK;
+		while (pos < sizeof(stock_order) / sizeof(stock_order[0]) &&
+		       stock_order[pos] != type)
+			pos++;
+		if (pos == sizeof(stock_order) / sizeof(stock_order[0]))
+			FAIL("attribute %u out of nfnetlink_queue's order, or "
+			     "unknown", type);
+		seen[type] = a;
+		pos++;
+		off += NLA_ALIGN(a->nla_len);
+	}
+	/* libnetfilter_queue's parser finds the same. */
+	if (nfq_nlmsg_parse(nlh, tb) < 0)
+		FAIL("nfq_nlmsg_parse() failed");
+	for (i = 0; i <= NFQA_MAX; i++)
+		if (i != NFQA_PRIORITY && (const struct nlattr *)tb[i] != seen[i])
+			FAIL("nfq_nlmsg_parse() disagrees on attribute %u", i);
+
+	a = seen[NFQA_PACKET_HDR];
+	if (!a || a->nla_len != NLA_HDRLEN + sizeof(*ph))
+		FAIL("NFQA_PACKET_HDR missing or of length %u",
+		     a ? a->nla_len : 0);
+	ph = (const void *)(a + 1);
+	if (ph->hw_protocol != htons(ETH_P_IP) || ph->hook != NF_INET_LOCAL_OUT)
+		FAIL("packet header: protocol %#x hook %u",
+		     ntohs(ph->hw_protocol), ph->hook);
+	*id = ntohl(ph->packet_id);
+
+	a = seen[NFQA_CAP_LEN];
+	if (data_len < pkt_len && c->mode == NFQNL_COPY_PACKET) {
+		if (!a || a->nla_len != NLA_HDRLEN + 4 ||
+		    ntohl(*(const uint32_t *)(a + 1)) != pkt_len)
+			FAIL("NFQA_CAP_LEN %s, the packet %u bytes, %u copied",
+			     a ? "wrong" : "missing", pkt_len, data_len);
+	} else if (a) {
+		FAIL("NFQA_CAP_LEN %u where nothing was cut (%u of %u bytes)",
+		     ntohl(*(const uint32_t *)(a + 1)), data_len, pkt_len);
+	}
+
+	a = seen[NFQA_SKB_INFO];
+	if (skb_info ? !a || a->nla_len != NLA_HDRLEN + 4 ||
+		       ntohl(*(const uint32_t *)(a + 1)) != skb_info : !!a)
+		FAIL("NFQA_SKB_INFO %#x, %#x expected",
+		     a ? ntohl(*(const uint32_t *)(a + 1)) : 0, skb_info);
+
+	a = seen[NFQA_PAYLOAD];
+	n = a ? a->nla_len - NLA_HDRLEN : 0;
+	if (!!a != !!data_len || n != data_len)
+		FAIL("NFQA_PAYLOAD of %u bytes (%s), %u expected", n,
+		     a ? "present" : "absent", data_len);
+	p = a ? (const uint8_t *)(a + 1) : NULL;
+	for (i = from; i < n; i++)
+		if (p[i] != pkt[i])
+			FAIL("payload byte %u: %#x, sent %#x", i, p[i], pkt[i]);
+#undef FAIL
+	return 0;
+}
+
+/* One packet through @qp: sent (raw: all of @pkt; else the UDP data of
+ * a socket's datagram), read, checked, dropped. 0, or -1 with why.
+ */
+static int one_packet(struct qpath *qp, int fd, const struct copy_cfg *c,
+		      uint8_t *pkt, uint32_t len, uint32_t seq, int raw,
+		      uint32_t skb_info, void *buf, size_t buflen, char *why,
+		      size_t whylen)
+{
+	struct sockaddr_in dst = { .sin_family = AF_INET,
+				   .sin_port = htons(PORT),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	uint32_t id = 0;
+	int copied = 0, ret;
+	ssize_t n;
+
+	pattern_packet(pkt, len, seq);
+	if (sendto(fd, raw ? pkt : pkt + 28, raw ? len : len - 28, 0,
+		   (void *)&dst, sizeof(dst)) != (ssize_t)(raw ? len : len - 28)) {
+		snprintf(why, whylen, "sendto: %s", strerror(errno));
+		return -1;
+	}
+	n = qp->next(qp, buf, buflen, &copied);
+	if (n < 0) {
+		snprintf(why, whylen, "no message (dropped?)");
+		return -1;
+	}
+	ret = packet_msg_check(buf, n, pkt, len, raw ? 0 : 28, c, skb_info,
+			       &id, why, whylen);
+	/* A frame that can hold the largest message holds every one. */
+	if (!ret && copied && qp->frame >= QFRAME_ANY) {
+		snprintf(why, whylen, "a %zd-byte message not in a %u-byte "
+			 "frame", n, qp->frame);
+		ret = -1;
+	}
+	qp->copied += copied;
+	/* Dropped even when wrong, if its id could be read. */
+	if (id && qp->verdict(qp, id, NF_DROP) && !ret) {
+		snprintf(why, whylen, "verdict for %u failed", id);
+		ret = -1;
+	}
+	return ret;
+}
+
+/* Every copy configuration, every size: raw packets of exact lengths,
+ * then datagrams of a UDP socket with and without NFQA_CFG_F_GSO for
+ * NFQA_SKB_INFO: their checksum is left to lo (CHECKSUM_PARTIAL), and
+ * nfnetlink_queue completes it only to copy a packet without F_GSO, so
+ * it says CSUMNOTREADY otherwise.
+ */
+void payload_sweep(struct qpath *qp)
+{
+	static const uint32_t udp_sizes[] = { 28, 29, 128, 65535 };
+	static uint8_t pkt[65536], buf[1 << 17];
+	uint32_t seq = 0, len;
+	unsigned int i, k, f;
+	char why[256];
+	int raw, udp;
+
+	REQUIRE(lo_up() == 0);
+	raw = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	udp = udp_socket(0);
+	REQUIRE(raw >= 0 && udp >= 0);
+	REQUIRE(queue_rule("queue num 0") == 0, "nft");
+	for (i = 0; i < sizeof(copy_cfgs) / sizeof(copy_cfgs[0]); i++) {
+		const struct copy_cfg *c = &copy_cfgs[i];
+		int ok = 1;
+
+		qp->copied = 0;
+		/* On after a failure: each configuration tells its own. */
+		if (qp->bind(qp, c, 0)) {
+			CHECK(0, "mode %u range %u: bind", c->mode, c->range);
+			continue;
+		}
+		/* The sizes listed, then 65,500 to 65,535 bytes. */
+		for (k = 0; ok; k++) {
+			if (k < sizeof(raw_sizes) / sizeof(raw_sizes[0]))
+				len = raw_sizes[k];
+			else
+				len = 65500 + k -
+				      sizeof(raw_sizes) / sizeof(raw_sizes[0]);
+			if (len > 65535)
+				break;
+			if (one_packet(qp, raw, c, pkt, len, ++seq, 1, 0, buf,
+				       sizeof(buf), why, sizeof(why))) {
+				CHECK(0, "mode %u range %u, a %u-byte packet: "
+				      "%s", c->mode, c->range, len, why);
+				ok = 0;
+			}
+		}
+		for (f = 0; f < 2 && ok; f++) {
+			uint32_t flags = f ? NFQA_CFG_F_GSO : 0;
+
+			if (qp->bind(qp, c, flags)) {
+				CHECK(0, "bind, flags %#x", flags);
+				break;
+			}
+			for (k = 0; ok && k < sizeof(udp_sizes) /
+					 sizeof(udp_sizes[0]); k++) {
+				len = udp_sizes[k];
+				if (one_packet(qp, udp, c, pkt, len, ++seq, 0,
+					       f || c->mode != NFQNL_COPY_PACKET ?
+					       NFQA_SKB_CSUMNOTREADY : 0,
+					       buf, sizeof(buf), why,
+					       sizeof(why))) {
+					CHECK(0, "mode %u range %u flags %#x, a "
+					      "%u-byte datagram: %s", c->mode,
+					      c->range, flags, len, why);
+					ok = 0;
+				}
+			}
+		}
+		if (ok)
+			printf("# mode %u range %u: every packet whole%s\n",
+			       c->mode, c->range,
+			       qp->copied ? ", some behind COPY frames" : "");
+	}
+	close(raw);
+	close(udp);
 }

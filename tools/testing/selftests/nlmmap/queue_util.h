@@ -31,6 +31,35 @@ struct pkt {
 	uint32_t len;
 };
 
+/* A copy mode and range, as BIND or NFQA_CFG_PARAMS give them. */
+struct copy_cfg {
+	uint32_t mode;
+	uint32_t range;
+};
+
+/* An RX frame that holds any packet message at any copy range (the size
+ * nlmmap-queue chooses for whole packets).
+ */
+#define QFRAME_ANY	(65536 + 4096)
+
+/* A way packet messages come: a ring (@frame its RX frame size) or
+ * nfnetlink_queue's protocol on a socket (@frame 0).
+ */
+struct qpath {
+	int (*bind)(struct qpath *qp, const struct copy_cfg *c,
+		    uint32_t flags);
+	/* The next message into @buf: its length, or -1 when none came. */
+	ssize_t (*next)(struct qpath *qp, void *buf, size_t len,
+			int *copied);
+	int (*verdict)(struct qpath *qp, uint32_t id, uint32_t verdict);
+	unsigned int frame;
+	int bound;		/* the socket path's queue is bound */
+	unsigned int copied;	/* messages behind COPY frames */
+	struct qsock s;		/* the ring socket */
+	struct mnl_socket *nf;	/* the NETLINK_NETFILTER socket */
+};
+
+void payload_sweep(struct qpath *qp);
 void queue_unload(void *unused);
 void queue_env(void);
 int nft(const char *fmt, ...);
