@@ -8,10 +8,11 @@
  * dump runs here instead: it fills frames with NLM_F_MULTI messages until
  * none is free, pauses, and goes on from poll() or NLMMAP_IOC_KICK once
  * the share of the ring its setup chose (dump_resume_pct) is free again,
- * ending with NLMSG_DONE. A frame holds as many messages as fit (at most
- * NLMMAP_DUMP_PACK_MAX), as a socket dump packs an skb; the reader walks
- * nm_len bytes of them. A paused dump costs nothing: no timer, no
- * thread. Each call fills at most NLMMAP_DUMP_BUDGET frames (or passes of
+ * or the reader has read every frame, whatever it holds
+ * (nlmmap_frame_room()), ending with NLMSG_DONE. A frame holds as many
+ * messages as fit (at most NLMMAP_DUMP_PACK_MAX), as a socket dump packs
+ * an skb; the reader walks nm_len bytes of them. A paused dump costs
+ * nothing: no timer, no thread. Each call fills at most NLMMAP_DUMP_BUDGET frames (or passes of
  * held frames), so ctx->lock is held for a bounded time; poll() reports POLLIN
  * while a dump that is not paused has more to produce, so the reader
  * calls again.

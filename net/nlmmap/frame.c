@@ -147,19 +147,31 @@ bool nlmmap_rx_readable(const struct nlmmap_ring *ring)
 }
 
 /**
- * nlmmap_frame_room() - has the reader freed @n frames ahead of the head?
+ * nlmmap_frame_room() - may a paused producer go on at the head?
  * @ring: the RX ring
  * @n: frames wanted, 1..frame_nr
  *
- * The reader frees frames in ring order, so when the frame @n - 1 after
- * the head is UNUSED, so is everything between, except frames it holds.
- * O(1).
+ * A reservation takes the head frame when it is UNUSED and passes it when
+ * it is held (SKIP), so the head must be one of the two. Beyond the head,
+ * one of two frames tells: the reader frees frames in ring order, so when
+ * the frame @n - 1 after the head is UNUSED, everything between is free or
+ * held. A held frame there says nothing (the reader may have held it in
+ * this lap, or in an earlier one and the kernel passed it since, the
+ * reader not being there yet), and the reader cannot know which frame the
+ * kernel looks at. So there is room, too, once the reader has read every
+ * frame reserved: the frame reserved last is UNUSED or held (or none was
+ * reserved), so every frame is free or held, and all a producer meets are
+ * the frames it uses and the holds it passes. A reader with nothing left
+ * to read therefore always finds room in its poll(), whatever it holds.
+ * O(1): three frames at most.
  *
- * Return: true when the head frame and the @n-th frame from it are free.
+ * Return: true when the head frame is free or held and either the @n-th
+ * frame from it is free or the reader has read every frame reserved.
  */
 bool nlmmap_frame_room(const struct nlmmap_ring *ring, u32 n)
 {
 	u32 far = ring->head + clamp_t(u32, n, 1, ring->geom.frame_nr) - 1;
+	u32 last = READ_ONCE(ring->last);
 	u32 status;
 
 	if (far >= ring->geom.frame_nr)
@@ -168,7 +180,13 @@ bool nlmmap_frame_room(const struct nlmmap_ring *ring, u32 n)
 	if (status != NLMMAP_STATUS_UNUSED && status != NLMMAP_STATUS_SKIP)
 		return false;
 	status = nlmmap_status_load(&nlmmap_frame(ring, far)->nm_status);
-	return status == NLMMAP_STATUS_UNUSED;
+	if (status == NLMMAP_STATUS_UNUSED)
+		return true;
+	/* Caught up: the reader has read (freed or held) the last frame. */
+	if (last >= ring->geom.frame_nr)
+		return true;
+	status = nlmmap_status_load(&nlmmap_frame(ring, last)->nm_status);
+	return status == NLMMAP_STATUS_UNUSED || status == NLMMAP_STATUS_SKIP;
 }
 
 /**

@@ -198,6 +198,8 @@ static void room_looks_ahead_of_the_head(struct kunit *test)
 	nlmmap_ring_reset(ring, NULL);
 	KUNIT_EXPECT_TRUE(test, nlmmap_frame_room(ring, NFRAMES));
 	ring->head = 6;
+	ring->last = 5;
+	set(ring, 5, NLMMAP_STATUS_VALID);	/* reserved last, unread */
 	set(ring, 1, NLMMAP_STATUS_VALID);	/* 4th from the head */
 	KUNIT_EXPECT_TRUE(test, nlmmap_frame_room(ring, 3));
 	KUNIT_EXPECT_FALSE(test, nlmmap_frame_room(ring, 4));
@@ -208,9 +210,77 @@ static void room_looks_ahead_of_the_head(struct kunit *test)
 	/* Out of range counts are clamped to the ring. */
 	set(ring, 6, NLMMAP_STATUS_UNUSED);
 	set(ring, 1, NLMMAP_STATUS_UNUSED);
-	set(ring, 5, NLMMAP_STATUS_VALID);
 	KUNIT_EXPECT_FALSE(test, nlmmap_frame_room(ring, 1000));
 	KUNIT_EXPECT_TRUE(test, nlmmap_frame_room(ring, 0));
+}
+
+/* The review's stall: the frame the threshold looks at is one the reader
+ * holds. That says nothing by itself, but once the reader has read the
+ * frame reserved last, every frame is free or held: room.
+ */
+static void room_once_the_reader_caught_up(struct kunit *test)
+{
+	static const u32 unread[] = { NLMMAP_STATUS_VALID, NLMMAP_STATUS_COPY,
+				      NLMMAP_STATUS_RESERVED };
+	struct nlmmap_ring *ring = test_ring(test);
+	unsigned int i;
+
+	nlmmap_ring_reset(ring, NULL);
+	ring->head = 6;
+	ring->last = 5;
+	set(ring, 1, NLMMAP_STATUS_SKIP);	/* 4th from the head: held */
+	for (i = 0; i < ARRAY_SIZE(unread); i++) {
+		set(ring, 5, unread[i]);
+		KUNIT_EXPECT_FALSE_MSG(test, nlmmap_frame_room(ring, 4),
+				       "last %u", unread[i]);
+	}
+	set(ring, 5, NLMMAP_STATUS_SKIP);	/* read, and held */
+	KUNIT_EXPECT_TRUE(test, nlmmap_frame_room(ring, 4));
+	set(ring, 5, NLMMAP_STATUS_UNUSED);	/* read, and freed */
+	KUNIT_EXPECT_TRUE(test, nlmmap_frame_room(ring, 4));
+	KUNIT_EXPECT_TRUE(test, nlmmap_frame_room(ring, NFRAMES));
+	/* Caught up or not, an unread head frame is no room. */
+	set(ring, 6, NLMMAP_STATUS_VALID);
+	KUNIT_EXPECT_FALSE(test, nlmmap_frame_room(ring, 4));
+	set(ring, 6, NLMMAP_STATUS_UNUSED);
+	/* Nothing reserved since the reset: nothing to read. */
+	ring->last = NLMMAP_NO_FRAME;
+	KUNIT_EXPECT_TRUE(test, nlmmap_frame_room(ring, 4));
+}
+
+/* A producer fills the ring and pauses; the reader reads every frame,
+ * holding some, the threshold's frame among them. Room is then there, and
+ * a reservation gets a frame: what room promises, the producer can use.
+ */
+static void room_after_a_lap_with_holds(struct kunit *test)
+{
+	struct nlmmap_ring *ring = test_ring(test);
+	u32 idx, n, skipped, i, want = NFRAMES / 2;
+
+	nlmmap_ring_reset(ring, NULL);
+	for (i = 0; i < NFRAMES; i++) {
+		KUNIT_ASSERT_EQ(test, nlmmap_frame_reserve(ring, 1, &idx, &n,
+							   &skipped), 0);
+		set(ring, idx, NLMMAP_STATUS_VALID);
+	}
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_reserve(ring, 1, &idx, &n,
+						   &skipped), -ENOBUFS);
+	KUNIT_EXPECT_FALSE(test, nlmmap_frame_room(ring, want));
+	/* Read in order: frames 0, want - 1 (the threshold's) and the last
+	 * one held, the others freed.
+	 */
+	for (i = 0; i < NFRAMES; i++) {
+		bool hold = i == 0 || i == want - 1 || i == NFRAMES - 1;
+
+		set(ring, i, hold ? NLMMAP_STATUS_SKIP : NLMMAP_STATUS_UNUSED);
+		KUNIT_EXPECT_EQ_MSG(test, nlmmap_frame_room(ring, want),
+				    i == NFRAMES - 1, "read %u", i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_reserve(ring, want, &idx, &n,
+						   &skipped), 0);
+	KUNIT_EXPECT_EQ(test, skipped, 1u);
+	KUNIT_EXPECT_EQ(test, idx, 1u);
+	KUNIT_EXPECT_EQ(test, n, want - 2);
 }
 
 static void resume_threshold(struct kunit *test)
@@ -237,6 +307,8 @@ static struct kunit_case frame_cases[] = {
 	KUNIT_CASE(reserve_run_stops_at_used_frames),
 	KUNIT_CASE(readable_looks_at_the_last_frame),
 	KUNIT_CASE(room_looks_ahead_of_the_head),
+	KUNIT_CASE(room_once_the_reader_caught_up),
+	KUNIT_CASE(room_after_a_lap_with_holds),
 	{}
 };
 

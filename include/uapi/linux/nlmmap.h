@@ -148,15 +148,20 @@
  * TX ring or on the socket, is answered in the RX ring: NLM_F_MULTI
  * messages, then NLMSG_DONE, nothing on the socket but the messages behind
  * COPY frames. The kernel fills the ring and pauses; it goes on when the
- * reader calls poll() (or NLMMAP_IOC_KICK) after freeing frames, once the
- * frame the share dump_resume_pct (chosen at setup, default half) of the
- * ring ahead of the kernel's head is free again; each poll() or kick
- * produces at most NLMMAP_DUMP_BUDGET messages, and poll() reports POLLIN
- * while a dump has more to produce at once. NLM_F_DUMP_INTR
- * marks messages sent after the dumped table changed. One dump per ring at
- * a time; a second one is refused with EBUSY. A RING_GET dump lists the
- * rings whose socket belongs to the requester's user, or every ring of
- * the namespace for CAP_NET_ADMIN in it.
+ * reader calls poll() (or NLMMAP_IOC_KICK) and the frame at the kernel's
+ * head is free or held, once either the frame the share dump_resume_pct
+ * (chosen at setup, default half) of the ring ahead of that head is free
+ * again, or the reader has read every frame the kernel reserved (whatever
+ * it holds). So a reader that follows the rule above and has nothing left
+ * to read always gets the dump going from its poll(), whichever frames it
+ * holds (short of all of them): the dump passes held frames as any
+ * message does. Each poll() or kick produces at most NLMMAP_DUMP_BUDGET
+ * messages, and poll() reports POLLIN while a dump has more to produce at
+ * once. NLM_F_DUMP_INTR marks messages sent after the dumped table
+ * changed. One dump per ring at a time; a second one is refused with
+ * EBUSY. A RING_GET dump lists the rings whose socket belongs to the
+ * requester's user, or every ring of the namespace for CAP_NET_ADMIN in
+ * it.
  *
  * WAKEUPS AND ERRORS
  *
