@@ -643,6 +643,82 @@ static void paused_listing_outlives_its_queue(void)
 	CHECK(kmod_unload("nlmmap_queue") == 0, "free once the dump ended");
 }
 
+/* The ids of a listing, checked against the packets held, in order. */
+struct listing {
+	const uint32_t *id;
+	int n, seen, wrong;
+};
+
+static int listing_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *attr[NFQA_MAX + 1] = {};
+	struct nfqnl_msg_packet_hdr *ph;
+	struct listing *l = data;
+
+	if (nlh->nlmsg_type != qfam || g->cmd != NLMQ_CMD_ENTRY_GET ||
+	    nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
+		return MNL_CB_ERROR;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	if (l->seen >= l->n || ntohl(ph->packet_id) != l->id[l->seen])
+		l->wrong++;
+	l->seen++;
+	return MNL_CB_OK;
+}
+
+/* A held-packet listing read by a reader that holds up to 16 of 64
+ * frames and releases each only when it meets it again (as the frame
+ * protocol allows) ends: every entry once, in id order, then NLMSG_DONE,
+ * and nlmmap_queue.ko is free. Before, such a reader could stall the
+ * paused listing for good, and with it the module.
+ */
+static void listing_read_with_holds_ends(void)
+{
+	static uint32_t id[1000];
+	struct listing l = { .id = id, .n = 1000 };
+	unsigned int seed = 4242;
+	char req[256];
+	struct mnl_socket *anl;
+	struct mnl_ring *admin;
+	struct nlmsghdr *nlh;
+	struct holding h;
+	struct qsock s;
+	struct pkt p;
+	int i, j, ret, sndbuf = 64 << 20;
+
+	queue_start(&s, 0, 0);
+	/* Held packets stay charged to the sender's buffer. */
+	REQUIRE(setsockopt(s.tx, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+			   sizeof(sndbuf)) == 0);
+	/* Held, not decided: a batch at a time, read as they come. */
+	for (i = 0; i < l.n; i += 32) {
+		for (j = i; j < i + 32 && j < l.n; j++)
+			send_udp(&s, "held");
+		for (j = i; j < i + 32 && j < l.n; j++) {
+			REQUIRE(next_packet(&s, &p) == 0, "packet %d", j);
+			id[j] = p.id;
+		}
+	}
+	/* 64 frames of one entry each: the listing pauses again and again. */
+	admin = ring_setup(&anl, &family, 64, 128, 0);
+	REQUIRE(admin);
+	nlh = mnl_ring_genl_put(req, qfam, NLMQ_CMD_ENTRY_GET,
+				NLMQ_GENL_VERSION, NLM_F_DUMP, 56);
+	mnl_attr_put_u32(nlh, NLMQ_A_QUEUE, 0);
+	REQUIRE(mnl_socket_sendto(anl, nlh, nlh->nlmsg_len) >= 0);
+	ret = rx_run_holding(admin, &seed, 16, 56, listing_cb, &l, 20000, &h);
+	CHECK(ret == MNL_CB_STOP, "%s after %d of %d entries (%d)",
+	      ret == HOLDING_STALLED ? "stalled" : "ended", l.seen, l.n, ret);
+	CHECK(l.seen == l.n && !l.wrong, "%d entries, %d not in order",
+	      l.seen, l.wrong);
+	printf("# %u holds, %u met again, at most %u at once, %u polls\n",
+	       h.holds, h.met, h.most, h.polls);
+	CHECK(h.most == 16 && h.met > 100, "the reader held as it may");
+	qsock_close(&s);
+	CHECK(kmod_unload("nlmmap_queue") == 0, "no listing holds the module");
+	ring_teardown(admin, anl);
+}
+
 /* NF_QUEUE: a verdict that sends the packet on to another queue. */
 static void requeue_to_another_queue(void)
 {
@@ -1056,6 +1132,7 @@ TAP_MAIN(T(accept_drop_repeat_and_mark), T(out_of_order_and_batch),
 	 T(bypass_with_nothing_bound), T(held_packets_follow_the_policy),
 	 T(only_the_binder_decides), T(held_packets_are_listed),
 	 T(paused_listing_outlives_its_queue),
+	 T(listing_read_with_holds_ends),
 	 T(requeue_to_another_queue),
 	 T(balance_over_two_sockets), T(fanout_over_cpus),
 	 T(gso_whole_or_segmented), T(payloads_whole_in_frames),

@@ -188,6 +188,46 @@ static void random_holds_keep_order(void)
 	ring_teardown(r, nl);
 }
 
+/*
+ * A reader that follows the rules and holds up to 16 of 64 frames,
+ * releasing each when it meets it again a lap later, never freed frames
+ * when it had nothing to read: a dump paused on a full ring must resume
+ * from its poll() whatever it holds. Before, the dump resumed only when
+ * the frame half a ring ahead of the kernel's head was UNUSED, which the
+ * reader cannot know; held, the dump stalled for good (after 825 of a
+ * million objects in the review). The poll() timeout is the failure: a
+ * resumable dump makes poll() return at once, as it runs in poll().
+ */
+static void holds_kept_a_lap_never_stall(void)
+{
+	uint32_t count = big_dump() / 4 > 100000 ? big_dump() / 4 : 100000;
+	unsigned int seed = 1717;
+	struct mnl_socket *nl;
+	struct table t = { .size = 8 };
+	struct holding h;
+	struct mnl_ring *r;
+	char req[128];
+	int ret;
+
+	r = ring_setup(&nl, &family, 64, 256, 4);
+	REQUIRE(r);
+	REQUIRE(send_dump(nl, req, NLMMAP_CMD_BENCH, count, 8, 23) == 0);
+	ret = rx_run_holding(r, &seed, 16, 23, table_cb, &t, 20000, &h);
+	CHECK(ret == MNL_CB_STOP, "%s after %llu of %u objects (%d)",
+	      ret == HOLDING_STALLED ? "stalled" : "ended",
+	      (unsigned long long)t.objects, count, ret);
+	CHECK(t.objects == count && t.next == count && !t.disorder &&
+	      !t.bad_payload, "%llu objects, next %llu, %llu out of order, "
+	      "%llu bad", (unsigned long long)t.objects,
+	      (unsigned long long)t.next, (unsigned long long)t.disorder,
+	      (unsigned long long)t.bad_payload);
+	printf("# %u holds, %u met again, at most %u at once, %u polls\n",
+	       h.holds, h.met, h.most, h.polls);
+	CHECK(h.most == 16 && h.met > 1000, "the reader held as it may");
+	CHECK(mnl_ring_clear_error(r) == 0, "nothing was dropped");
+	ring_teardown(r, nl);
+}
+
 static void socket_request_answered_in_ring(void)
 {
 	struct mnl_socket *nl;
@@ -676,6 +716,7 @@ static void ring_get_dump_shows_own_rings(void)
 }
 
 TAP_MAIN(T(million_objects_through_64_frames), T(random_holds_keep_order),
+	 T(holds_kept_a_lap_never_stall),
 	 T(socket_request_answered_in_ring),
 	 T(stopped_reader_leaves_kernel_idle),
 	 T(dump_wakes_nobody_and_packs), T(ring_closed_mid_dump),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
@@ -288,6 +289,80 @@ void rx_frame_done(struct mnl_ring *r, int hold)
 	if (hold)
 		mnl_ring_rx_hold(mnl_ring_rx(r), 0);
 	mnl_ring_rx_release(mnl_ring_rx(r), 1);
+}
+
+/* The index of RX frame @f (frames fill blocks, blocks follow blocks). */
+static unsigned int rx_frame_index(struct mnl_ring_rx *rx,
+				   const struct nl_mmap_hdr *f)
+{
+	const struct nl_mmap_req *req = mnl_ring_rx_geometry(rx);
+	size_t off = (const char *)f - (const char *)mnl_ring_rx_frame(rx, 0);
+	unsigned int per_block = req->nm_block_size / req->nm_frame_size;
+
+	return off / req->nm_block_size * per_block +
+	       off % req->nm_block_size / req->nm_frame_size;
+}
+
+int rx_run_holding(struct mnl_ring *r, unsigned int *seed,
+		   unsigned int max_held, unsigned int seq, mnl_cb_t cb,
+		   void *data, int timeout, struct holding *h)
+{
+	struct mnl_ring_rx *rx = mnl_ring_rx(r);
+	unsigned int nr = mnl_ring_rx_geometry(rx)->nm_frame_nr;
+	unsigned int at = 0, held_n = 0, i, k;
+	char *held = calloc(nr, 1);
+	int ret = MNL_CB_OK;
+
+	memset(h, 0, sizeof(*h));
+	if (!held)
+		return MNL_CB_ERROR;
+	while (ret > MNL_CB_STOP) {
+		struct nl_mmap_hdr *f = rx_frame_next(r);
+		int hold;
+
+		if (!f) {
+			h->polls++;
+			if (mnl_ring_wait(r, POLLIN, timeout) <= 0) {
+				ret = HOLDING_STALLED;
+				break;
+			}
+			continue;
+		}
+		/* The reader passed the frames from @at to this one: the
+		 * kernel went around them. Held ones are met again.
+		 */
+		k = rx_frame_index(rx, f);
+		for (i = at; i != k; i = i + 1 == nr ? 0 : i + 1)
+			if (held[i]) {
+				mnl_ring_frame_release(mnl_ring_rx_frame(rx, i));
+				held[i] = 0;
+				held_n--;
+				h->met++;
+			}
+		at = k + 1 == nr ? 0 : k + 1;
+		if (nlmmap_frame_status(f) != NLMMAP_STATUS_VALID || held[k]) {
+			printf("# frame %u: status %u%s\n", k,
+			       nlmmap_frame_status(f), held[k] ? ", held" : "");
+			ret = MNL_CB_ERROR;
+			break;
+		}
+		ret = mnl_cb_run(mnl_ring_frame_data(f), f->nm_len, seq, 0, cb,
+				 data);
+		hold = ret > MNL_CB_STOP && held_n < max_held &&
+		       !(rand_r(seed) % 4);
+		if (hold) {
+			held[k] = 1;
+			h->holds++;
+			if (++held_n > h->most)
+				h->most = held_n;
+		}
+		rx_frame_done(r, hold);
+	}
+	for (i = 0; i < nr; i++)
+		if (held[i])
+			mnl_ring_frame_release(mnl_ring_rx_frame(rx, i));
+	free(held);
+	return ret;
 }
 
 int rx_run(struct mnl_ring *r, void *buf, size_t len, unsigned int seq,

@@ -65,6 +65,25 @@ void tx_frame_submit(struct mnl_ring *r, unsigned int len);
  */
 struct nl_mmap_hdr *rx_frame_next(struct mnl_ring *r);
 void rx_frame_done(struct mnl_ring *r, int hold);
+/* A reader that holds frames (SKIP) as the rules of <linux/nlmmap.h>
+ * allow: each frame it reads with probability 1/4 while it holds fewer
+ * than @max_held (rand_r(@seed)), and it releases a held frame only when
+ * it meets it again, as it passes the frame a lap later. Runs @cb over
+ * every message of every frame until @cb returns MNL_CB_STOP or an error,
+ * releases what it still holds and returns that result; waits in poll()
+ * when nothing is ready, and returns HOLDING_STALLED when poll() saw
+ * nothing for @timeout ms.
+ */
+#define HOLDING_STALLED	(-100)
+struct holding {
+	unsigned int holds;	/* frames held */
+	unsigned int met;	/* of those, released on meeting them again */
+	unsigned int most;	/* most frames held at once */
+	unsigned int polls;
+};
+int rx_run_holding(struct mnl_ring *r, unsigned int *seed,
+		   unsigned int max_held, unsigned int seq, mnl_cb_t cb,
+		   void *data, int timeout, struct holding *h);
 /* mnl_ring_rx_run() on @r, with "nothing ready" folded into MNL_CB_OK. */
 int rx_run(struct mnl_ring *r, void *buf, size_t len, unsigned int seq,
 	   mnl_cb_t cb, void *data, const mnl_cb_t *ctl, unsigned int nctl);
