@@ -207,6 +207,11 @@ static const struct vm_operations_struct nlmmap_vm_ops = {
 	.close	= nlmmap_vm_close,
 };
 
+/* Map @n pages at *@addr with special PTEs (remap_pfn_range() sets
+ * pte_special): GUP-fast refuses a special PTE and falls back to the slow
+ * path, which refuses the VM_PFNMAP | VM_IO VMA. The mm takes no page
+ * references: the ring keeps its pages until no VMA maps them.
+ */
 static int nlmmap_insert(struct vm_area_struct *vma, unsigned long *addr,
 			 struct page **pages, unsigned int n)
 {
@@ -214,7 +219,8 @@ static int nlmmap_insert(struct vm_area_struct *vma, unsigned long *addr,
 	int err;
 
 	for (i = 0; i < n; i++) {
-		err = vm_insert_page(vma, *addr, pages[i]);
+		err = remap_pfn_range(vma, *addr, page_to_pfn(pages[i]),
+				      PAGE_SIZE, vma->vm_page_prot);
 		if (err)
 			return err;
 		*addr += PAGE_SIZE;
@@ -228,12 +234,19 @@ static int nlmmap_insert(struct vm_area_struct *vma, unsigned long *addr,
  * @vma: must be shared, not executable, at offset 0, and exactly as long
  *	 as both rings and the control page
  *
- * The VMA is VM_IO (no get_user_pages(): no process_vm_writev(), no
- * /proc/PID/mem, no ptrace() pokes, no O_DIRECT), VM_DONTCOPY (a child of
- * fork() does not inherit it, and VM_IO refuses MADV_DOFORK) and never
+ * The VMA is VM_PFNMAP | VM_IO and its PTEs are special: get_user_pages()
+ * refuses the VMA and GUP-fast the PTEs, so nothing takes the ring's pages
+ * (no process_vm_writev(), /proc/PID/mem or ptrace() pokes, no O_DIRECT,
+ * Linux AIO or io_uring buffer, no vmsplice()). It is VM_DONTCOPY (a child
+ * of fork() does not inherit it, and VM_IO refuses MADV_DOFORK) and never
  * executable. So the only writers of the ring are the tasks of the mm
  * that mapped it, and any further VMA (a split, mremap()) is seen by
  * nlmmap_vm_open().
+ *
+ * Lifetime: the mm holds no reference on the pages. They are freed only
+ * by nlmmap_rings_close(), with map_count zero; map_count drops in
+ * nlmmap_vm_close(), after the VMA's PTEs are zapped, and a failed mmap()
+ * zaps what it mapped before it lets go of ctx->lock.
  *
  * Return: 0, -EPERM for PROT_EXEC, -EINVAL otherwise.
  */
@@ -253,14 +266,19 @@ int nlmmap_mmap(struct file *file, struct vm_area_struct *vma)
 	    ctx->state == NLMMAP_DEAD)
 		goto out;
 	vma->vm_flags &= ~VM_MAYEXEC;
-	vma->vm_flags |= VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_flags |= VM_PFNMAP | VM_IO | VM_DONTCOPY | VM_DONTEXPAND |
+			 VM_DONTDUMP;
 	err = nlmmap_insert(vma, &addr, ctx->rx.pages, ctx->rx.nr_pages);
 	if (!err)
 		err = nlmmap_insert(vma, &addr, ctx->tx.pages, ctx->tx.nr_pages);
 	if (!err)
 		err = nlmmap_insert(vma, &addr, &ctx->ctrl_page, 1);
-	if (err)
+	if (err) {
+		/* No PTE may outlive the lock: a setup could free the pages. */
+		if (addr > vma->vm_start)
+			zap_vma_ptes(vma, vma->vm_start, addr - vma->vm_start);
 		goto out;
+	}
 	vma->vm_ops = &nlmmap_vm_ops;
 	vma->vm_private_data = ctx;
 	if (atomic_inc_return(&ctx->map_count) == 1) {

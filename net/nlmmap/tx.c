@@ -35,9 +35,9 @@
  * mm, that mm has one user (no other thread, no io_uring worker, no one
  * inside it through mmget()), and no other file descriptor or process
  * shares @file (each VMA holds one reference of its own). The VMA is
- * VM_IO, so nothing reaches the ring through get_user_pages() either:
- * while this holds, only the caller, now in the kernel, can write the
- * ring.
+ * VM_PFNMAP | VM_IO with special PTEs, so nothing reaches the ring through
+ * get_user_pages() or GUP-fast either (nlmmap_mmap()): while this holds,
+ * only the caller, now in the kernel, can write the ring.
  *
  * Return: true if in-place processing is allowed (and the ring's setup
  * did not ask for copies, NLMMAP_SETUP_TX_COPY).

@@ -58,9 +58,17 @@
  * port id of a socket whose bind() had failed with EADDRINUSE.
  *
  * The mapping is never executable (PROT_EXEC: EPERM), is not inherited by
- * fork() (the child has no mapping; MADV_DOFORK is refused), and cannot be
- * reached by get_user_pages(): process_vm_writev(), /proc/PID/mem and
- * ptrace() pokes fail on it, as do O_DIRECT and vmsplice() from it.
+ * fork() (the child has no mapping; MADV_DOFORK is refused), and its pages
+ * cannot be taken by get_user_pages(), the lockless GUP-fast included: the
+ * VMA is VM_PFNMAP | VM_IO, which get_user_pages() refuses, and its PTEs
+ * are special (pte_special, set by remap_pfn_range()), which GUP-fast
+ * refuses. So process_vm_readv() and process_vm_writev() fail on it
+ * (EFAULT), /proc/PID/mem and ptrace() peeks and pokes too (EIO), and so
+ * does any I/O that would take its pages (EFAULT): vmsplice() of it into
+ * a pipe, O_DIRECT reads into it and writes from it (also through Linux
+ * AIO and io_uring, registered buffer or not). MADV_DONTNEED is refused on
+ * it (EINVAL). Copies through the CPU (read(), write(), recv() into the
+ * ring by the mapping process) work as on any memory.
  *
  * FRAMES
  *
