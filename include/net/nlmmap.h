@@ -110,16 +110,16 @@ static inline struct sk_buff *nlmmap_genlmsg_new(struct net *net, u32 portid,
  * @id: the family's id (set once the family is registered)
  * @owner: the module of @msg
  * @msg: runs one request; @nlh's lengths were read once and bounded, and
- *	its bytes cannot change under @msg (in place only while the mapping
- *	is exclusive, else a copy); @portid is the ring's bound socket, which
- *	sent it. Process context, the ring's lock held: bounded work only.
+ *	@nlh is a kernel copy of the frame (never the frame itself): its
+ *	bytes cannot change under @msg. @portid is the ring's bound socket,
+ *	which sent it. Process context, the ring's lock held: bounded work only.
  *	Returns 0 or a negative error, which is acked (as is 0 with
  *	NLM_F_ACK).
  * @dump: optional: a request with NLM_F_DUMP goes here instead of @msg
- *	(same context). It checks the request as one of @portid's own, with
- *	no capability (another holder of the ring file may have written it)
- *	and returns the dump to run into the ring's RX ring, with its
- *	arguments in @args, or an ERR_PTR(), which is acked.
+ *	(same context, a kernel copy too). It checks the request as one of
+ *	@portid's own, with no capability (another holder of the ring file
+ *	may have written it) and returns the dump to run into the ring's RX
+ *	ring, with its arguments in @args, or an ERR_PTR(), which is acked.
  */
 struct nlmmap_tx_family {
 	struct list_head node;

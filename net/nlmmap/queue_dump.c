@@ -142,7 +142,7 @@ static int nlmq_entries_which(struct net *net, u32 portid, long queue,
  * nlmq_entries_tx_dump() - an ENTRY_GET dump requested in a TX frame
  * @net: the ring's namespace
  * @portid: its bound socket
- * @nlh: the request (stable bytes, lengths checked)
+ * @nlh: the request (a kernel copy of the frame, lengths checked)
  * @args: the dump's arguments, filled in
  *
  * Without capabilities: the socket's own queue, or another it may see.

@@ -349,7 +349,8 @@ static const struct nla_policy nlmq_verdict_policy[NFQA_MAX + 1] = {
  * the TX ring but a dump of the socket's own held packets
  * (nlmq_entries_tx_dump()): binding decides with the requester's
  * capabilities, and a TX frame may be run by another holder of the ring
- * file.
+ * file. @nlh is nlmmap's kernel copy of the frame, so nla_parse() and
+ * nlmq_verdict_parse() may read it as they read a socket's skb.
  */
 static int nlmq_tx_msg(struct net *net, u32 portid, const struct nlmsghdr *nlh)
 {

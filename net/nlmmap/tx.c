@@ -9,7 +9,9 @@
  * are consistent with what was validated only if nobody else can write
  * the frame: so a frame is processed in place only while the mapping is
  * exclusive (nlmmap_tx_exclusive()), and is copied into kernel memory
- * first otherwise. Each call consumes at most NLMMAP_TX_BUDGET frames and
+ * first otherwise. Requests of other families are always handed over as a
+ * kernel copy (nlmmap_tx_other()): their parsers are not read-once. Each
+ * call consumes at most NLMMAP_TX_BUDGET frames and
  * runs only requests whose work is bounded (BENCH through the TX ring is
  * limited to NLMMAP_TX_BENCH_BYTES), since it holds ctx->lock, which
  * poll() and the socket's release need too.
@@ -112,6 +114,12 @@ static int nlmmap_tx_other_dump(struct nlmmap_ctx *ctx,
 
 /* A request of another family (@nlh: its header as read once, checked
  * against the frame): -EPROTONOSUPPORT when no module runs that family.
+ *
+ * Another family parses with nla_parse() and its own accessors, which may
+ * read a length more than once: it gets a kernel copy, never the frame,
+ * even in place (nlmsg_len bytes, at most a frame, into ctx->tx_buf), with
+ * the header as checked. So its bytes cannot change under it, whoever
+ * could write the ring.
  */
 static int nlmmap_tx_other(struct nlmmap_ctx *ctx, const void *data,
 			   const struct nlmsghdr *nlh)
@@ -119,8 +127,10 @@ static int nlmmap_tx_other(struct nlmmap_ctx *ctx, const void *data,
 	struct nlmmap_tx_family *f, *found = NULL;
 	int err = -EPROTONOSUPPORT;
 
-	if (((const struct nlmsghdr *)data)->nlmsg_len != nlh->nlmsg_len)
-		return -EINVAL;	/* rewritten while we looked */
+	if (data != ctx->tx_buf)
+		memcpy(ctx->tx_buf, data, nlh->nlmsg_len);
+	memcpy(ctx->tx_buf, nlh, sizeof(*nlh));
+	data = ctx->tx_buf;
 	rcu_read_lock();
 	list_for_each_entry_rcu(f, &nlmmap_tx_families, node) {
 		if (f->id == nlh->nlmsg_type && try_module_get(f->owner)) {
@@ -170,7 +180,7 @@ static void nlmmap_tx_msg(struct nlmmap_ctx *ctx, const void *data, u32 len)
 	    !(nlh.nlmsg_flags & NLM_F_REQUEST))
 		goto invalid;
 	if (nlh.nlmsg_type != nlmmap_family_id()) {
-		/* Stable bytes: a kernel copy, or in place while exclusive. */
+		/* Handed over as a kernel copy, whatever @data is. */
 		err = nlmmap_tx_other(ctx, data, &nlh);
 		if (err == -EPROTONOSUPPORT)
 			goto invalid;
@@ -255,3 +265,8 @@ int nlmmap_tx_process(struct nlmmap_ctx *ctx, struct file *file)
 		nlmmap_wake(ctx, EPOLLOUT | EPOLLWRNORM);
 	return n;
 }
+
+#ifdef NLMMAP_KUNIT
+/* The KUnit suite of this file tests these very functions. */
+#include "../../tests/kunit/tx_kunit.c"
+#endif

@@ -146,7 +146,8 @@
  * processed in place only while the mapping is exclusive (one VMA, the
  * file not shared, one user of the mm, and no VMA of the ring was ever
  * added by fork(), a split or mremap() since the ring was mapped); it is
- * copied first otherwise.
+ * copied first otherwise. A request of another family (nlmmap_queue's
+ * verdicts) is always copied before that family parses it.
  * Invalid frames are counted and answered with an error, and hurt only
  * their owner.
  *
