@@ -61,9 +61,11 @@ make -s -C "$TOP" tests tools BUILD="$build" >&2
 
 # The packet queue's tests and demo: netfilter's modules (loaded by the
 # tests, in their order), nft and iptables to set rules, iperf3 to move
-# traffic.
+# traffic. ring_gup: the loop driver, for O_DIRECT, where it is a module.
 extra="nfnetlink nf_tables nft_queue nfnetlink_queue nft_compat xt_NFQUEUE"
 extra="$extra xt_tcpudp ${NLMMAP_VM_MODULES:-}"
+modprobe -d "$KMODS" -S "$KREL" --show-depends loop >/dev/null 2>&1 &&
+	extra="$extra loop"
 mkdir -p "$build/hostbin"
 for b in nft iperf3 iptables; do
 	p=$(command -v "$b" || true)
