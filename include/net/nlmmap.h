@@ -27,6 +27,7 @@
 #define _NET_NLMMAP_H
 
 #include <linux/skbuff.h>
+#include <linux/uidgid.h>
 #include <net/genetlink.h>
 
 struct net;
@@ -80,9 +81,36 @@ int nlmmap_batch_send(struct nlmmap_batch *b, struct sk_buff *skb);
 void nlmmap_batch_flush(struct nlmmap_batch *b);
 void nlmmap_batch_end(struct nlmmap_batch *b);
 
+/*
+ * Who a message is from, for the destination ring's per-sender shares
+ * (Documentation/nlmmap/design.rst, "Per-sender quotas"): one sender may
+ * hold at most about half of the frames the others leave. Replies to the
+ * destination's own requests (nlmmap_alloc_skb(), nlmmap_unicast()) are
+ * NLMMAP_SENDER_SELF and have no share of their own to keep to; a message
+ * another user caused names that user (nlmmap_sender_uid()), one the
+ * kernel makes of its own accord NLMMAP_SENDER_KERNEL.
+ */
+#define NLMMAP_SENDER_SELF	0ULL
+#define NLMMAP_SENDER_KERNEL	1ULL
+
+/**
+ * nlmmap_sender_uid() - the sender that is user @uid
+ * @uid: the user (a socket's sk_uid, a message's credentials)
+ *
+ * Return: its sender value, distinct from the NLMMAP_SENDER_* classes.
+ */
+static inline u64 nlmmap_sender_uid(kuid_t uid)
+{
+	return 2 + (u64)__kuid_val(uid);
+}
+
 struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,
 				 unsigned int size, gfp_t gfp);
+struct sk_buff *nlmmap_alloc_skb_as(struct net *net, u32 portid,
+				    unsigned int size, gfp_t gfp, u64 sender);
 int nlmmap_unicast(struct net *net, struct sk_buff *skb, u32 portid);
+int nlmmap_unicast_as(struct net *net, struct sk_buff *skb, u32 portid,
+		      u64 sender);
 void nlmmap_free_skb(struct sk_buff *skb);
 bool nlmmap_skb_in_ring(const struct sk_buff *skb);
 

@@ -11,11 +11,24 @@
  * nlmmap_ctrl_rx_head() in the uAPI header.
  *
  * Everything here that runs under ctx->rx_lock is O(1) per message: a
- * reservation passes at most NLMMAP_SKIP_BUDGET held frames, and nothing
- * walks the ring.
+ * reservation passes at most NLMMAP_SKIP_BUDGET held frames, looks at
+ * most at NLMMAP_QUOTA_CREDIT frames beyond those it takes for releases
+ * and NLMMAP_QUOTA_PROBE accounts for its sender, and nothing walks the
+ * ring.
+ *
+ * Per-sender shares (design.rst, "Per-sender quotas"): every frame a
+ * reservation takes is charged to its sender's account, in a record of
+ * the kernel's own (quota->owner), and credited when the kernel sees the
+ * frame UNUSED again: at the head, about to reuse it, or at the quota's
+ * tail, which follows the reader's releases a few frames per reservation
+ * of a sender other than the receiver itself. A sender may take a frame while it holds no more than
+ * half of the frames the others leave: 2 * held + others <= frame_nr.
  */
 #include <linux/errno.h>
+#include <linux/hash.h>
 #include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
 
 #include "nlmmap_int.h"
 
@@ -32,6 +45,96 @@ void nlmmap_ring_reset(struct nlmmap_ring *ring, u32 *pos_pub)
 	ring->pos_pub = pos_pub;
 	if (pos_pub)
 		nlmmap_status_store(pos_pub, 0);
+	if (ring->quota)
+		memset(ring->quota, 0,
+		       struct_size(ring->quota, owner, ring->geom.frame_nr));
+}
+
+/**
+ * nlmmap_quota_alloc() - give an RX ring its per-sender shares
+ * @ring: a ring from nlmmap_ring_alloc(); nlmmap_ring_free() frees them
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int nlmmap_quota_alloc(struct nlmmap_ring *ring)
+{
+	BUILD_BUG_ON(NLMMAP_QUOTA_SLOTS > U8_MAX);
+	ring->quota = kvzalloc(struct_size(ring->quota, owner,
+					   ring->geom.frame_nr),
+			       GFP_KERNEL_ACCOUNT);
+	return ring->quota ? 0 : -ENOMEM;
+}
+
+/* The account of @sender: its own, a free one to make its own, or the
+ * shared one when the hashed accounts it may use are all someone else's.
+ */
+static u32 nlmmap_quota_slot(struct nlmmap_quota *q, u64 sender)
+{
+	const u32 hashed = NLMMAP_QUOTA_SLOTS - NLMMAP_QUOTA_SHARED - 1;
+	u32 h, i, s, free = NLMMAP_QUOTA_SHARED;
+
+	if (sender == NLMMAP_SENDER_SELF)
+		return NLMMAP_QUOTA_SELF;
+	h = hash_64(sender, 32);
+	for (i = 0; i < NLMMAP_QUOTA_PROBE; i++) {
+		s = NLMMAP_QUOTA_SHARED + 1 + (h + i) % hashed;
+		if (!q->held[s]) {
+			if (free == NLMMAP_QUOTA_SHARED)
+				free = s;
+		} else if (q->key[s] == sender) {
+			return s;
+		}
+	}
+	q->key[free] = sender;
+	return free;
+}
+
+/* The kernel sees frame @idx UNUSED: whoever was charged for it is not. */
+static void nlmmap_quota_credit(struct nlmmap_quota *q, u32 idx)
+{
+	u8 o = q->owner[idx];
+
+	if (o) {
+		q->owner[idx] = 0;
+		q->held[o - 1]--;
+		q->used--;
+	}
+}
+
+/* May account @s take one more frame of @nr? */
+static bool nlmmap_quota_allows(const struct nlmmap_quota *q, u32 s, u32 nr)
+{
+	return s == NLMMAP_QUOTA_SELF || q->held[s] + q->used <= nr;
+}
+
+static void nlmmap_quota_charge(struct nlmmap_quota *q, u32 s, u32 idx)
+{
+	q->owner[idx] = s + 1;
+	q->held[s]++;
+	q->used++;
+}
+
+/* Follow the reader's releases from the quota's tail towards the head, at
+ * most @budget frames: UNUSED frames are credited, held (SKIP) ones stay
+ * charged and are passed (the head or the next lap credits them), and
+ * anything else (unread, being written) ends the walk: the reader
+ * releases in ring order.
+ */
+static void nlmmap_quota_collect(struct nlmmap_ring *ring, u32 budget)
+{
+	struct nlmmap_quota *q = ring->quota;
+	u32 status;
+
+	while (budget-- && q->tail_pos != ring->pos) {
+		status = READ_ONCE(nlmmap_frame(ring, q->tail)->nm_status);
+		if (status == NLMMAP_STATUS_UNUSED)
+			nlmmap_quota_credit(q, q->tail);
+		else if (status != NLMMAP_STATUS_SKIP)
+			break;
+		q->tail = nlmmap_frame_next(ring, q->tail);
+		q->tail_pos++;
+	}
 }
 
 static void nlmmap_ring_step(struct nlmmap_ring *ring)
@@ -42,9 +145,10 @@ static void nlmmap_ring_step(struct nlmmap_ring *ring)
 }
 
 /**
- * nlmmap_frame_reserve() - reserve the next frames a producer may fill
+ * nlmmap_frame_reserve_as() - reserve the next frames a producer may fill
  * @ring: the RX ring, with memory
  * @want: frames wanted, at least 1 and at most NLMMAP_RESERVE_RUN
+ * @sender: whom the frames are charged to (NLMMAP_SENDER_*)
  * @idx: set to the first frame's index on success
  * @n: set to the number of frames reserved on success, 1..@want: a run
  *     from @idx in ring order (wrapping at the end of the ring)
@@ -59,21 +163,37 @@ static void nlmmap_ring_step(struct nlmmap_ring *ring)
  * a reader that sees it also sees every frame behind it RESERVED or
  * passed over.
  *
+ * Each frame taken is charged to @sender's share of the ring, and only
+ * taken while the share allows it (nlmmap_quota_allows()); a run ends
+ * where the share does.
+ *
  * Context: the caller serialises producers (ctx->rx_lock); O(@want +
- * NLMMAP_SKIP_BUDGET), a constant.
+ * NLMMAP_SKIP_BUDGET + NLMMAP_QUOTA_CREDIT + NLMMAP_QUOTA_PROBE), a
+ * constant.
  * Return: 0; -ENOBUFS when the ring is full; -EAGAIN when the budget of
- * held frames ran out first (the head moved on past them).
+ * held frames ran out first (the head moved on past them); -EDQUOT when
+ * a frame is free but @sender's share is used up.
  */
-int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 want, u32 *idx,
-			 u32 *n, u32 *skipped)
+int nlmmap_frame_reserve_as(struct nlmmap_ring *ring, u32 want, u64 sender,
+			    u32 *idx, u32 *n, u32 *skipped)
 {
 	u32 limit = min_t(u32, NLMMAP_SKIP_BUDGET, ring->geom.frame_nr);
+	struct nlmmap_quota *q = ring->quota;
 	struct nl_mmap_hdr *hdr;
-	u32 status;
+	u32 status, acct = 0;
 	int err;
 
 	*skipped = 0;
 	*n = 0;
+	want = clamp_t(u32, want, 1, NLMMAP_RESERVE_RUN);
+	/* The receiver's own replies are never refused: they leave the
+	 * walk to the next sender that may be, and the head credits their
+	 * frames as it reuses them.
+	 */
+	if (q && sender != NLMMAP_SENDER_SELF) {
+		nlmmap_quota_collect(ring, want + NLMMAP_QUOTA_CREDIT);
+		acct = nlmmap_quota_slot(q, sender);
+	}
 	for (;;) {
 		hdr = nlmmap_frame(ring, ring->head);
 		status = nlmmap_status_load(&hdr->nm_status);
@@ -94,6 +214,11 @@ int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 want, u32 *idx,
 		(*skipped)++;
 	}
 	*idx = ring->head;
+	if (!err && q) {
+		nlmmap_quota_credit(q, ring->head);
+		if (!nlmmap_quota_allows(q, acct, ring->geom.frame_nr))
+			err = -EDQUOT;
+	}
 	if (!err) {
 		/* Locals: the stores to frames cannot alias them. */
 		const u32 nr = ring->geom.frame_nr, fsize = ring->geom.frame_size;
@@ -101,9 +226,10 @@ int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 want, u32 *idx,
 		void *base = ring->base;
 		u32 head = ring->head, last, got = 0;
 
-		want = clamp_t(u32, want, 1, NLMMAP_RESERVE_RUN);
 		for (;;) {
 			WRITE_ONCE(hdr->nm_status, NLMMAP_STATUS_RESERVED);
+			if (q)
+				nlmmap_quota_charge(q, acct, head);
 			last = head;
 			if (++head == nr)
 				head = 0;
@@ -114,11 +240,21 @@ int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 want, u32 *idx,
 			if (nlmmap_status_load(&hdr->nm_status) !=
 			    NLMMAP_STATUS_UNUSED)
 				break;
+			if (q) {
+				nlmmap_quota_credit(q, head);
+				if (!nlmmap_quota_allows(q, acct, nr))
+					break;
+			}
 		}
 		ring->last = last;
 		ring->head = head;
 		ring->pos += got;
 		*n = got;
+	}
+	/* The head went around the tail: it saw those frames itself. */
+	if (q && ring->pos - q->tail_pos > ring->geom.frame_nr) {
+		q->tail_pos = ring->pos - ring->geom.frame_nr;
+		q->tail = ring->head;
 	}
 	if (ring->pos_pub && (*skipped || !err))
 		nlmmap_status_store(ring->pos_pub, ring->pos);

@@ -69,6 +69,37 @@ struct nlmmap_charge {
 /* Frames one reservation may take at most (a batch's run). */
 #define NLMMAP_RESERVE_RUN	64
 
+/* Per-sender shares of an RX ring (frame.c; design.rst "Per-sender
+ * quotas"): accounts 0 (the receiver's own requests, no limit) and 1
+ * (senders that found no account of their own), then hashed ones.
+ */
+#define NLMMAP_QUOTA_SLOTS	16	/* accounts per ring */
+#define NLMMAP_QUOTA_SELF	0
+#define NLMMAP_QUOTA_SHARED	1
+#define NLMMAP_QUOTA_PROBE	4	/* hashed accounts a sender may use */
+#define NLMMAP_QUOTA_CREDIT	8	/* frames looked at for releases, per
+					 * reservation, beyond those it takes
+					 */
+
+/**
+ * struct nlmmap_quota - who holds a ring's frames, as the kernel knows it
+ * @key: each account's sender (NLMMAP_SENDER_*), valid while @held != 0
+ * @held: frames charged to each account and not yet seen released
+ * @used: the sum of @held
+ * @tail: the next frame to look at for a release
+ * @tail_pos: its free-running position, at most frame_nr behind pos
+ * @owner: per frame: the account charged for it plus one, 0 for none;
+ *	kernel memory, never shared
+ */
+struct nlmmap_quota {
+	u64 key[NLMMAP_QUOTA_SLOTS];
+	u32 held[NLMMAP_QUOTA_SLOTS];
+	u32 used;
+	u32 tail;
+	u32 tail_pos;
+	u8 owner[];
+};
+
 struct nlmmap_ring {
 	struct nlmmap_geom geom;	/* size == 0: no ring */
 	struct page **pages;		/* nr_pages mapped, then the guard */
@@ -78,6 +109,7 @@ struct nlmmap_ring {
 	u32 pos;			/* RX: free-running position of head */
 	u32 last;			/* RX: last frame reserved, or NO_FRAME */
 	u32 *pos_pub;			/* RX: where pos is published, or NULL */
+	struct nlmmap_quota *quota;	/* RX: per-sender shares, or NULL */
 };
 
 struct nlmmap_ctx {
@@ -259,8 +291,28 @@ static inline u32 nlmmap_frame_next(const struct nlmmap_ring *ring, u32 idx)
 }
 
 /* frame.c: the kernel side of the frame protocol */
-int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 want, u32 *idx,
-			 u32 *n, u32 *skipped);
+int nlmmap_frame_reserve_as(struct nlmmap_ring *ring, u32 want, u64 sender,
+			    u32 *idx, u32 *n, u32 *skipped);
+int nlmmap_quota_alloc(struct nlmmap_ring *ring);
+
+/**
+ * nlmmap_frame_reserve() - nlmmap_frame_reserve_as() for the receiver's
+ * own requests (NLMMAP_SENDER_SELF)
+ * @ring: as for nlmmap_frame_reserve_as()
+ * @want: as for nlmmap_frame_reserve_as()
+ * @idx: as for nlmmap_frame_reserve_as()
+ * @n: as for nlmmap_frame_reserve_as()
+ * @skipped: as for nlmmap_frame_reserve_as()
+ *
+ * Return: as for nlmmap_frame_reserve_as().
+ */
+static inline int nlmmap_frame_reserve(struct nlmmap_ring *ring, u32 want,
+				       u32 *idx, u32 *n, u32 *skipped)
+{
+	return nlmmap_frame_reserve_as(ring, want, NLMMAP_SENDER_SELF, idx, n,
+				       skipped);
+}
+
 bool nlmmap_rx_readable(const struct nlmmap_ring *ring);
 bool nlmmap_frame_room(const struct nlmmap_ring *ring, u32 n);
 void nlmmap_ring_reset(struct nlmmap_ring *ring, u32 *pos_pub);
@@ -280,9 +332,13 @@ int nlmmap_mmap(struct file *file, struct vm_area_struct *vma);
 /* rx.c */
 struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
 				      unsigned int size, int *err);
+struct nl_mmap_hdr *nlmmap_rx_reserve_as(struct nlmmap_ctx *ctx,
+					 unsigned int size, u64 sender,
+					 int *err);
 struct nl_mmap_hdr *nlmmap_rx_reserve_run(struct nlmmap_ctx *ctx,
 					  unsigned int size, u32 want, u32 *idx,
 					  u32 *n, int *err);
+void nlmmap_rx_drop_err(struct nlmmap_ctx *ctx, int err);
 void nlmmap_rx_done(struct nlmmap_ctx *ctx);
 struct sk_buff *nlmmap_rx_ring_skb(struct nlmmap_ctx *ctx,
 				   struct nl_mmap_hdr *hdr, struct sk_buff *skb,

@@ -153,7 +153,7 @@ int nlmmap_rings_setup(struct nlmmap_ctx *ctx, struct nlmmap_setup *s)
 	if (err)
 		return err;
 	if (grx.size)
-		err = nlmmap_ring_alloc(&rx, &grx);
+		err = nlmmap_ring_alloc(&rx, &grx) ?: nlmmap_quota_alloc(&rx);
 	if (!err && gtx.size) {
 		err = nlmmap_ring_alloc(&tx, &gtx);
 		buf = err ? NULL : kvmalloc(gtx.frame_size, GFP_KERNEL_ACCOUNT);

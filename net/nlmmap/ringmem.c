@@ -33,6 +33,7 @@ void nlmmap_ring_free(struct nlmmap_ring *ring)
 		if (ring->pages[i])
 			__free_page(ring->pages[i]);
 	kvfree(ring->pages);
+	kvfree(ring->quota);
 	memset(ring, 0, sizeof(*ring));
 }
 

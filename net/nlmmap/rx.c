@@ -129,25 +129,10 @@ void nlmmap_rx_start(struct nlmmap_ctx *ctx)
 	spin_unlock_irqrestore(&ctx->rx_lock, flags);
 }
 
-/**
- * nlmmap_rx_reserve_run() - reserve the next free RX frames
- * @ctx: the context
- * @size: bytes the message needs in a frame (0 for a COPY frame)
- * @want: frames wanted, 1..NLMMAP_RESERVE_RUN
- * @idx: set to the first frame's index
- * @n: set to the number of frames reserved, in ring order from @idx
- * @err: set to -ENOENT (ring closed to producers), -EMSGSIZE (@size does
- *	 not fit a frame) or -ENOBUFS (ring full) when no frame is returned
- *
- * The run counts once in ctx->inflight: its holder calls nlmmap_rx_done()
- * once, when every frame of it is final.
- *
- * Context: any; the caller keeps @ctx alive (RCU or a reference).
- * Return: the first frame, now RESERVED, or NULL.
- */
-struct nl_mmap_hdr *nlmmap_rx_reserve_run(struct nlmmap_ctx *ctx,
-					  unsigned int size, u32 want, u32 *idx,
-					  u32 *n, int *err)
+static struct nl_mmap_hdr *__nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
+					       unsigned int size, u32 want,
+					       u64 sender, u32 *idx, u32 *n,
+					       int *err)
 {
 	struct nl_mmap_hdr *hdr = NULL;
 	unsigned long flags;
@@ -159,7 +144,8 @@ struct nl_mmap_hdr *nlmmap_rx_reserve_run(struct nlmmap_ctx *ctx,
 	} else if (size > nlmmap_frame_capacity(&ctx->rx)) {
 		*err = -EMSGSIZE;
 	} else {
-		*err = nlmmap_frame_reserve(&ctx->rx, want, idx, n, &skipped);
+		*err = nlmmap_frame_reserve_as(&ctx->rx, want, sender, idx, n,
+					       &skipped);
 		if (!*err) {
 			hdr = nlmmap_frame(&ctx->rx, *idx);
 			atomic_inc(&ctx->inflight);
@@ -172,7 +158,54 @@ struct nl_mmap_hdr *nlmmap_rx_reserve_run(struct nlmmap_ctx *ctx,
 }
 
 /**
- * nlmmap_rx_reserve() - reserve the next free RX frame
+ * nlmmap_rx_reserve_run() - reserve the next free RX frames for the
+ * receiver's own requests
+ * @ctx: the context
+ * @size: bytes the message needs in a frame (0 for a COPY frame)
+ * @want: frames wanted, 1..NLMMAP_RESERVE_RUN
+ * @idx: set to the first frame's index
+ * @n: set to the number of frames reserved, in ring order from @idx
+ * @err: set to -ENOENT (ring closed to producers), -EMSGSIZE (@size does
+ *	 not fit a frame) or -ENOBUFS (ring full) when no frame is returned
+ *
+ * The run counts once in ctx->inflight: its holder calls nlmmap_rx_done()
+ * once, when every frame of it is final. The frames are charged to
+ * NLMMAP_SENDER_SELF.
+ *
+ * Context: any; the caller keeps @ctx alive (RCU or a reference).
+ * Return: the first frame, now RESERVED, or NULL.
+ */
+struct nl_mmap_hdr *nlmmap_rx_reserve_run(struct nlmmap_ctx *ctx,
+					  unsigned int size, u32 want, u32 *idx,
+					  u32 *n, int *err)
+{
+	return __nlmmap_rx_reserve(ctx, size, want, NLMMAP_SENDER_SELF, idx,
+				   n, err);
+}
+
+/**
+ * nlmmap_rx_reserve_as() - reserve the next free RX frame for a sender
+ * @ctx: the context
+ * @size: bytes the message needs in the frame (0 for a COPY frame)
+ * @sender: whose share pays for it (NLMMAP_SENDER_*, nlmmap_sender_uid())
+ * @err: as for nlmmap_rx_reserve_run(), or -EDQUOT: a frame is free but
+ *	 not for @sender, who holds its share (a drop: nlmmap_rx_drop_err())
+ *
+ * Context: any; the caller keeps @ctx alive (RCU or ctx->lock).
+ * Return: the frame, now RESERVED and counted in ctx->inflight, or NULL.
+ */
+struct nl_mmap_hdr *nlmmap_rx_reserve_as(struct nlmmap_ctx *ctx,
+					 unsigned int size, u64 sender,
+					 int *err)
+{
+	u32 idx, n;
+
+	return __nlmmap_rx_reserve(ctx, size, 1, sender, &idx, &n, err);
+}
+
+/**
+ * nlmmap_rx_reserve() - reserve the next free RX frame for the receiver's
+ * own requests
  * @ctx: the context
  * @size: bytes the message needs in the frame (0 for a COPY frame)
  * @err: as for nlmmap_rx_reserve_run()
@@ -183,9 +216,7 @@ struct nl_mmap_hdr *nlmmap_rx_reserve_run(struct nlmmap_ctx *ctx,
 struct nl_mmap_hdr *nlmmap_rx_reserve(struct nlmmap_ctx *ctx,
 				      unsigned int size, int *err)
 {
-	u32 idx, n;
-
-	return nlmmap_rx_reserve_run(ctx, size, 1, &idx, &n, err);
+	return nlmmap_rx_reserve_as(ctx, size, NLMMAP_SENDER_SELF, err);
 }
 
 /**
@@ -243,6 +274,19 @@ void nlmmap_rx_drop(struct nlmmap_ctx *ctx)
 		}
 	}
 	nlmmap_wake(ctx, EPOLLERR);
+}
+
+/**
+ * nlmmap_rx_drop_err() - no frame for a message, for the reason @err
+ * @ctx: the context
+ * @err: the reservation's error; -EDQUOT (the sender's share was used
+ *	 up) is counted as such too
+ */
+void nlmmap_rx_drop_err(struct nlmmap_ctx *ctx, int err)
+{
+	if (err == -EDQUOT)
+		nlmmap_count(ctx, NLMMAP_S_QUOTA_DROPPED, 1);
+	nlmmap_rx_drop(ctx);
 }
 
 /**
@@ -385,22 +429,26 @@ bool nlmmap_skb_in_ring(const struct sk_buff *skb)
 EXPORT_SYMBOL_GPL(nlmmap_skb_in_ring);
 
 /**
- * nlmmap_alloc_skb() - allocate an skb for a message to a netlink socket
+ * nlmmap_alloc_skb_as() - allocate an skb for a message from @sender to a
+ * netlink socket
  * @net: network namespace of the destination socket
  * @portid: port id of the destination socket
  * @size: bytes of netlink message(s) the skb must hold
  * @gfp: allocation flags for the skb (head)
+ * @sender: whose share of the destination's ring pays for the frame
+ *	    (NLMMAP_SENDER_*, nlmmap_sender_uid())
  *
- * When the destination has an RX ring and @size fits into a frame, the
- * next free frame is reserved and the skb's data is that frame. Otherwise
- * the skb is an ordinary one of @size bytes.
+ * When the destination has an RX ring, @size fits into a frame and
+ * @sender's share allows it, the next free frame is reserved and the
+ * skb's data is that frame. Otherwise the skb is an ordinary one of @size
+ * bytes, for nlmmap_unicast_as() with the same @sender.
  *
  * Context: any context in which @gfp is valid; never sleeps otherwise.
- * Return: the skb, to be passed to nlmmap_unicast() or nlmmap_free_skb(),
- * or NULL on allocation failure.
+ * Return: the skb, to be passed to nlmmap_unicast_as() or
+ * nlmmap_free_skb(), or NULL on allocation failure.
  */
-struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,
-				 unsigned int size, gfp_t gfp)
+struct sk_buff *nlmmap_alloc_skb_as(struct net *net, u32 portid,
+				    unsigned int size, gfp_t gfp, u64 sender)
 {
 	struct nl_mmap_hdr *hdr = NULL;
 	struct nlmmap_ctx *ctx;
@@ -426,7 +474,7 @@ struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,
 		ctx = nlmmap_lookup_rcu(net, portid);
 	}
 	if (ctx)
-		hdr = nlmmap_rx_reserve(ctx, size, &err);
+		hdr = nlmmap_rx_reserve_as(ctx, size, sender, &err);
 	if (hdr) {
 		rcu_read_unlock();
 		return nlmmap_rx_ring_skb(ctx, hdr, skb, NULL);
@@ -434,6 +482,30 @@ struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,
 	rcu_read_unlock();
 	kfree_skb(skb);
 	return alloc_skb(size, gfp);
+}
+EXPORT_SYMBOL_GPL(nlmmap_alloc_skb_as);
+
+/**
+ * nlmmap_alloc_skb() - allocate an skb for a reply to a netlink socket's
+ * own request
+ * @net: network namespace of the destination socket
+ * @portid: port id of the destination socket
+ * @size: bytes of netlink message(s) the skb must hold
+ * @gfp: allocation flags for the skb (head)
+ *
+ * nlmmap_alloc_skb_as() from NLMMAP_SENDER_SELF: when the destination has
+ * an RX ring and @size fits into a frame, the next free frame is reserved
+ * and the skb's data is that frame. Otherwise the skb is an ordinary one
+ * of @size bytes.
+ *
+ * Context: any context in which @gfp is valid; never sleeps otherwise.
+ * Return: the skb, to be passed to nlmmap_unicast() or nlmmap_free_skb(),
+ * or NULL on allocation failure.
+ */
+struct sk_buff *nlmmap_alloc_skb(struct net *net, u32 portid,
+				 unsigned int size, gfp_t gfp)
+{
+	return nlmmap_alloc_skb_as(net, portid, size, gfp, NLMMAP_SENDER_SELF);
 }
 EXPORT_SYMBOL_GPL(nlmmap_alloc_skb);
 
@@ -480,7 +552,7 @@ int nlmmap_rx_copy(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr,
 
 /* An ordinary skb to @portid: through the socket, with a COPY frame. */
 static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
-			       u32 portid)
+			       u32 portid, u64 sender)
 {
 	struct nl_mmap_hdr *hdr = NULL;
 	struct nlmmap_ctx *ctx;
@@ -489,9 +561,9 @@ static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
 	rcu_read_lock();
 	ctx = nlmmap_lookup_rcu(net, portid);
 	if (ctx)
-		hdr = nlmmap_rx_reserve(ctx, 0, &err);
-	if (!hdr && (err == -ENOBUFS || err == -EAGAIN)) {
-		nlmmap_rx_drop(ctx);
+		hdr = nlmmap_rx_reserve_as(ctx, 0, sender, &err);
+	if (!hdr && (err == -ENOBUFS || err == -EAGAIN || err == -EDQUOT)) {
+		nlmmap_rx_drop_err(ctx, err);
 		rcu_read_unlock();
 		kfree_skb(skb);
 		return -ENOBUFS;
@@ -503,28 +575,31 @@ static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
 }
 
 /**
- * nlmmap_unicast() - deliver a message to a netlink socket
+ * nlmmap_unicast_as() - deliver a message from @sender to a netlink socket
  * @net: network namespace of the destination socket
- * @skb: from nlmmap_alloc_skb(); consumed in every case
+ * @skb: from nlmmap_alloc_skb_as(); consumed in every case
  * @portid: port id of the destination socket (for a ring skb, the one it
  *	    was allocated for)
+ * @sender: as given to nlmmap_alloc_skb_as()
  *
- * A ring skb is published in its frame. An ordinary skb goes to the
- * socket's queue; if the socket has an RX ring, a COPY frame marks its
- * place in the ring's order, and when no frame is free the message is
- * dropped, counted and signalled (POLLERR on the ring file, ENOBUFS on the
- * socket).
+ * A ring skb is published in its frame (charged to @sender when it was
+ * reserved). An ordinary skb goes to the socket's queue; if the socket has
+ * an RX ring, a COPY frame charged to @sender marks its place in the
+ * ring's order, and when no frame is free, or none for @sender's share,
+ * the message is dropped, counted and signalled (POLLERR on the ring
+ * file, ENOBUFS on the socket).
  *
  * Context: any; never sleeps.
  * Return: 0, or a negative error when the message was not delivered.
  */
-int nlmmap_unicast(struct net *net, struct sk_buff *skb, u32 portid)
+int nlmmap_unicast_as(struct net *net, struct sk_buff *skb, u32 portid,
+		      u64 sender)
 {
 	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
 	struct nlmmap_ctx *ctx;
 
 	if (!nlmmap_is_ring_skb(skb))
-		return nlmmap_unicast_copy(net, skb, portid);
+		return nlmmap_unicast_copy(net, skb, portid, sender);
 
 	if (IS_ENABLED(CONFIG_DEBUG_NET) &&
 	    WARN_ON_ONCE(!nlmmap_ring_skb_sane(skb, &cb->ctx->rx))) {
@@ -543,6 +618,28 @@ int nlmmap_unicast(struct net *net, struct sk_buff *skb, u32 portid)
 	nlmmap_skb_park(ctx, skb);
 	nlmmap_rx_done(ctx);
 	return 0;
+}
+EXPORT_SYMBOL_GPL(nlmmap_unicast_as);
+
+/**
+ * nlmmap_unicast() - deliver a reply to a netlink socket's own request
+ * @net: network namespace of the destination socket
+ * @skb: from nlmmap_alloc_skb(); consumed in every case
+ * @portid: port id of the destination socket (for a ring skb, the one it
+ *	    was allocated for)
+ *
+ * nlmmap_unicast_as() from NLMMAP_SENDER_SELF: a ring skb is published in
+ * its frame. An ordinary skb goes to the socket's queue; if the socket has
+ * an RX ring, a COPY frame marks its place in the ring's order, and when
+ * no frame is free the message is dropped, counted and signalled (POLLERR
+ * on the ring file, ENOBUFS on the socket).
+ *
+ * Context: any; never sleeps.
+ * Return: 0, or a negative error when the message was not delivered.
+ */
+int nlmmap_unicast(struct net *net, struct sk_buff *skb, u32 portid)
+{
+	return nlmmap_unicast_as(net, skb, portid, NLMMAP_SENDER_SELF);
 }
 EXPORT_SYMBOL_GPL(nlmmap_unicast);
 

@@ -297,6 +297,138 @@ static void resume_threshold(struct kunit *test)
 			1U << 31);
 }
 
+/* Per-sender shares: a ring with the kernel's owner record. */
+static struct nlmmap_ring *quota_ring(struct kunit *test)
+{
+	struct nlmmap_ring *ring = test_ring(test);
+
+	ring->quota = kunit_kzalloc(test, struct_size(ring->quota, owner,
+						      NFRAMES), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ring->quota);
+	nlmmap_ring_reset(ring, NULL);
+	return ring;
+}
+
+static int reserve_as(struct nlmmap_ring *ring, u64 sender)
+{
+	u32 idx, n, skipped;
+
+	return nlmmap_frame_reserve_as(ring, 1, sender, &idx, &n, &skipped);
+}
+
+#define NOBODY	nlmmap_sender_uid(KUIDT_INIT(65534))
+#define DAEMON	nlmmap_sender_uid(KUIDT_INIT(1))
+
+/* bus1's rule: a sender holds at most half of what the others leave (one
+ * more for rounding); the receiver's own replies have no share of their
+ * own, but count against the others'.
+ */
+static void quota_shares_what_the_others_leave(struct kunit *test)
+{
+	struct nlmmap_ring *ring = quota_ring(test);
+	int i;
+
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, reserve_as(ring, NOBODY), 0);
+	KUNIT_EXPECT_EQ(test, reserve_as(ring, NOBODY), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, ring->head, 5u);
+	/* 3 frames left: 1 for another user, 1 more for rounding. */
+	KUNIT_EXPECT_EQ(test, reserve_as(ring, DAEMON), 0);
+	KUNIT_EXPECT_EQ(test, reserve_as(ring, DAEMON), 0);
+	KUNIT_EXPECT_EQ(test, reserve_as(ring, DAEMON), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, reserve_as(ring, NLMMAP_SENDER_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, reserve_as(ring, NLMMAP_SENDER_SELF), -ENOBUFS);
+	KUNIT_EXPECT_EQ(test, ring->quota->used, (u32)NFRAMES);
+	KUNIT_EXPECT_EQ(test, ring->pos, (u32)NFRAMES);
+}
+
+static void quota_self_has_no_share(struct kunit *test)
+{
+	struct nlmmap_ring *ring = quota_ring(test);
+	int i;
+
+	for (i = 0; i < NFRAMES; i++)
+		KUNIT_EXPECT_EQ(test, reserve_as(ring, NLMMAP_SENDER_SELF), 0);
+	KUNIT_EXPECT_EQ(test, ring->quota->used, (u32)NFRAMES);
+}
+
+/* A run ends where the sender's share does. */
+static void quota_ends_a_run(struct kunit *test)
+{
+	struct nlmmap_ring *ring = quota_ring(test);
+	u32 idx, n, skipped;
+
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_reserve_as(ring, 32, NOBODY, &idx,
+						      &n, &skipped), 0);
+	KUNIT_EXPECT_EQ(test, n, 5u);
+	KUNIT_EXPECT_EQ(test, nlmmap_frame_reserve_as(ring, 32, NOBODY, &idx,
+						      &n, &skipped), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, n, 0u);
+}
+
+/* Frames come back to their sender's share when the kernel sees them
+ * UNUSED: at the quota's tail, in ring order, or at the head; held frames
+ * stay charged.
+ */
+static void quota_credits_what_the_reader_released(struct kunit *test)
+{
+	struct nlmmap_ring *ring = quota_ring(test);
+	int i;
+
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, reserve_as(ring, NOBODY), 0);
+	for (i = 0; i < 5; i++)
+		set(ring, i, NLMMAP_STATUS_VALID);
+	KUNIT_EXPECT_EQ(test, reserve_as(ring, NOBODY), -EDQUOT);
+	/* Read: 0 and 2 released, 1 held, 3 and 4 not read yet. */
+	set(ring, 0, NLMMAP_STATUS_UNUSED);
+	set(ring, 1, NLMMAP_STATUS_SKIP);
+	set(ring, 2, NLMMAP_STATUS_UNUSED);
+	KUNIT_EXPECT_EQ(test, reserve_as(ring, NOBODY), 0);
+	KUNIT_EXPECT_EQ(test, ring->quota->tail, 3u);
+	KUNIT_EXPECT_EQ(test, ring->quota->used, 4u);
+	/* All read and released but the held one: frames 5.. were never
+	 * anyone's, 1 is still held.
+	 */
+	for (i = 3; i < 6; i++)
+		set(ring, i, NLMMAP_STATUS_UNUSED);
+	KUNIT_EXPECT_EQ(test, reserve_as(ring, DAEMON), 0);
+	KUNIT_EXPECT_EQ(test, ring->quota->used, 2u);
+	KUNIT_EXPECT_NE(test, ring->quota->owner[1], 0);
+	KUNIT_EXPECT_EQ(test, ring->quota->owner[0], 0);
+}
+
+/* More senders than accounts: they share one, and the books balance. */
+static void quota_shared_account_when_full(struct kunit *test)
+{
+	const u32 n = 4 * NLMMAP_SKIP_BUDGET;
+	const struct nl_mmap_req req = { PAGE_SIZE, n / 64, 64, n };
+	struct nlmmap_ring *ring;
+	u32 i, sum = 0;
+
+	ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	KUNIT_ASSERT_EQ(test, nlmmap_geom_check(&req, &ring->geom), 0);
+	ring->base = kunit_kzalloc(test, ring->geom.size, GFP_KERNEL);
+	ring->quota = kunit_kzalloc(test, struct_size(ring->quota, owner, n),
+				    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ring->base);
+	KUNIT_ASSERT_NOT_NULL(test, ring->quota);
+	nlmmap_ring_reset(ring, NULL);
+	for (i = 0; i < 100; i++) {
+		u64 user = nlmmap_sender_uid(KUIDT_INIT(1000 + i));
+
+		KUNIT_EXPECT_EQ(test, reserve_as(ring, user), 0);
+	}
+	for (i = 0; i < NLMMAP_QUOTA_SLOTS; i++)
+		sum += ring->quota->held[i];
+	KUNIT_EXPECT_EQ(test, ring->quota->used, 100u);
+	KUNIT_EXPECT_EQ(test, sum, 100u);
+	KUNIT_EXPECT_GE(test, ring->quota->held[NLMMAP_QUOTA_SHARED],
+			100u - (NLMMAP_QUOTA_SLOTS - 2));
+	KUNIT_EXPECT_EQ(test, ring->quota->held[NLMMAP_QUOTA_SELF], 0u);
+}
+
 static struct kunit_case frame_cases[] = {
 	KUNIT_CASE(resume_threshold),
 	KUNIT_CASE(reserve_takes_the_head),
@@ -309,6 +441,11 @@ static struct kunit_case frame_cases[] = {
 	KUNIT_CASE(room_looks_ahead_of_the_head),
 	KUNIT_CASE(room_once_the_reader_caught_up),
 	KUNIT_CASE(room_after_a_lap_with_holds),
+	KUNIT_CASE(quota_shares_what_the_others_leave),
+	KUNIT_CASE(quota_self_has_no_share),
+	KUNIT_CASE(quota_ends_a_run),
+	KUNIT_CASE(quota_credits_what_the_reader_released),
+	KUNIT_CASE(quota_shared_account_when_full),
 	{}
 };
 

@@ -38,6 +38,7 @@ static const char *const names[NLMMAP_S_MAX + 1] = {
 	[NLMMAP_S_WAKEUPS] = "wake-ups",
 	[NLMMAP_S_RELAYED] = "relayed",
 	[NLMMAP_S_LISTENERS] = "listeners",
+	[NLMMAP_S_QUOTA_DROPPED] = "over sender share",
 };
 
 static int stat_attr(const struct nlattr *attr, void *data)

@@ -179,10 +179,14 @@
  * overrun. A reader that keeps up is never woken: the kernel wakes only
  * sleepers. When the RX ring is full a message is dropped, counted (the
  * ring's DROPPED and the socket's sk_drops, which ss and /proc/net/netlink
- * show), and the overrun is signalled: POLLERR on this fd (cleared by
- * NLMMAP_IOC_CLEAR_ERR, which returns the number of drops) and, unless the
- * socket has NETLINK_NO_ENOBUFS set, ENOBUFS from the next recv() on the
- * socket, as netlink does on overrun.
+ * show), and so is a message whose sender already holds its share of
+ * the ring (at most half of the frames the other senders leave; counted
+ * in QUOTA_DROPPED too): one user's flood cannot take the frames another
+ * user's message needs. Replies to the socket's own requests have no
+ * share of their own. The overrun is signalled: POLLERR on this fd
+ * (cleared by NLMMAP_IOC_CLEAR_ERR, which returns the number of drops)
+ * and, unless the socket has NETLINK_NO_ENOBUFS set, ENOBUFS from the
+ * next recv() on the socket, as netlink does on overrun.
  *
  * Ring memory is charged to the process that sets the ring up: memcg, and
  * RLIMIT_MEMLOCK (its own limit) through its user's locked_vm unless it
@@ -382,7 +386,9 @@ enum nlmmap_stat {
 				 * dump frame holds many)
 				 */
 	NLMMAP_S_COPIED,	/* messages sent through the socket (COPY) */
-	NLMMAP_S_DROPPED,	/* messages dropped on a full ring */
+	NLMMAP_S_DROPPED,	/* messages dropped on a full ring (or
+				 * over their sender's share)
+				 */
 	NLMMAP_S_TX_INPLACE,	/* TX frames processed in place */
 	NLMMAP_S_TX_COPIED,	/* TX frames copied before processing */
 	NLMMAP_S_TX_INVALID,	/* TX frames refused */
@@ -391,6 +397,9 @@ enum nlmmap_stat {
 	NLMMAP_S_RELAYED,	/* multicast events relayed into frames */
 	NLMMAP_S_LISTENERS,	/* relay listeners (namespace, protocol,
 				 * group) running
+				 */
+	NLMMAP_S_QUOTA_DROPPED,	/* of the dropped, those refused a free
+				 * frame by their sender's share
 				 */
 	__NLMMAP_S_MAX,
 };
@@ -420,7 +429,9 @@ enum nlmmap_sub_attr {
 	NLMMAP_SUB_NAME,	/* string: its group's name */
 	NLMMAP_SUB_RELAYED,	/* events written into frames */
 	NLMMAP_SUB_COPIED,	/* events larger than a frame, sent COPY */
-	NLMMAP_SUB_DROPPED,	/* events lost to this ring being full */
+	NLMMAP_SUB_DROPPED,	/* events lost to this ring being full (or
+				 * over their sender's share of it)
+				 */
 	NLMMAP_SUB_LOST,	/* events the relay itself lost (its
 				 * listener's receive buffer) while this
 				 * subscription ran; also counted in
