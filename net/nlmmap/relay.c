@@ -13,7 +13,9 @@
  * every subscriber sees the source's order, and writes each into every
  * subscribed ring (a frame, or COPY for an event larger than a frame; a
  * full ring drops the event for that subscriber only, counted and
- * signalled as any overrun). nm_group is the group, nm_pid the sender's
+ * signalled as any overrun, and so does an event whose sender holds its
+ * share of the ring, design.rst "Per-sender quotas"). nm_group is the
+ * group, nm_pid the sender's
  * port id, nm_uid/nm_gid the sender's credentials as the subscriber's user
  * namespace sees them, as netlink gives them to a member of the group.
  * The listener's socket never reports ENOBUFS (it would stay congested:
@@ -126,12 +128,16 @@ static void nlmmap_sub_count(struct nlmmap_sub *s, int i, u64 n)
 }
 
 /* Write one event into a subscriber's ring, as netlink would deliver it to
- * a member of the group.
+ * a member of the group. It is charged to its sender's share of the ring:
+ * the user of its credentials, or the kernel for the kernel's own events
+ * (port id 0, which no user socket has).
  */
 static void nlmmap_relay_one(struct nlmmap_sub *s, struct sk_buff *skb,
 			     u32 group)
 {
 	const struct scm_creds *c = &NETLINK_CB(skb).creds;
+	u64 sender = NETLINK_CB(skb).portid ? nlmmap_sender_uid(c->uid) :
+					      NLMMAP_SENDER_KERNEL;
 	struct nlmmap_ctx *ctx = s->ctx;
 	struct nl_mmap_hdr *hdr;
 	struct sk_buff *copy;
@@ -140,8 +146,8 @@ static void nlmmap_relay_one(struct nlmmap_sub *s, struct sk_buff *skb,
 	if (skb->len > nlmmap_frame_capacity(&ctx->rx)) {
 		/* Too large for a frame: through the socket, behind COPY. */
 		copy = skb_copy(skb, GFP_ATOMIC);
-		if (copy && !nlmmap_unicast(read_pnet(&ctx->net), copy,
-					    ctx->portid)) {
+		if (copy && !nlmmap_unicast_as(read_pnet(&ctx->net), copy,
+					       ctx->portid, sender)) {
 			nlmmap_sub_count(s, NLMMAP_SUB_COPIED, 1);
 		} else {
 			if (!copy)
@@ -150,10 +156,10 @@ static void nlmmap_relay_one(struct nlmmap_sub *s, struct sk_buff *skb,
 		}
 		return;
 	}
-	hdr = nlmmap_rx_reserve(ctx, skb->len, &err);
+	hdr = nlmmap_rx_reserve_as(ctx, skb->len, sender, &err);
 	if (!hdr) {
 		if (err != -ENOENT) {
-			nlmmap_rx_drop(ctx);
+			nlmmap_rx_drop_err(ctx, err);
 			nlmmap_sub_count(s, NLMMAP_SUB_DROPPED, 1);
 		}
 		return;
