@@ -20,7 +20,11 @@
  * The packet is held (its entry on the queue, in id order) from just
  * before its message is published, in the same critical section, so a
  * verdict read from the ring always finds it; a full queue or a full ring
- * refuses it, counted, and a queue that fails open accepts it instead.
+ * refuses it, counted, and a queue that fails open accepts it instead. A
+ * packet's frame is charged to the user of its local socket (the
+ * kernel's share for packets without one): a user whose packets hold
+ * their share of the ring is refused the same way (design.rst,
+ * "Per-sender quotas").
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -180,6 +184,18 @@ static void *nlmq_msg_put(struct sk_buff *skb, const struct nlmq_inst *q,
 	return nfmsg + 1;
 }
 
+/* Whose share of the ring a packet's frame is: the user of the local
+ * socket it comes from (or, on input, is for), else the kernel's.
+ */
+static u64 nlmq_sender(const struct sk_buff *pkt)
+{
+	struct sock *sk = pkt->sk ? sk_to_full_sk(pkt->sk) : NULL;
+
+	if (sk && sk_fullsock(sk))
+		return nlmmap_sender_uid(sk->sk_uid);
+	return NLMMAP_SENDER_KERNEL;
+}
+
 static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 {
 	struct sk_buff *pkt = entry->skb, *skb;
@@ -191,6 +207,7 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	bool csum_verify, failopen = false;
 	void *body;
 	struct nlattr *nla;
+	u64 sender = nlmq_sender(pkt);
 	size_t size;
 	int err;
 
@@ -215,7 +232,9 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 #endif
 	size = nlmq_msg_size(q, entry, nfnl_ct, ct) + nla_total_size(data_len);
 	if (q->protocol == NETLINK_GENERIC)
-		skb = nlmmap_genlmsg_new(q->net, q->portid, size, GFP_ATOMIC);
+		skb = nlmmap_alloc_skb_as(q->net, q->portid,
+					  nlmsg_total_size(GENL_HDRLEN + size),
+					  GFP_ATOMIC, sender);
 	else
 		skb = alloc_skb(nlmsg_total_size(sizeof(struct nfgenmsg) +
 						 size), GFP_ATOMIC);
@@ -258,7 +277,7 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	q->total++;
 	/* Published or counted as a drop of the ring; never lost. */
 	if (q->protocol == NETLINK_GENERIC)
-		err = nlmmap_unicast(q->net, skb, q->portid);
+		err = nlmmap_unicast_as(q->net, skb, q->portid, sender);
 	else
 		err = nfnetlink_unicast(skb, q->net, q->portid);
 	if (err) {
