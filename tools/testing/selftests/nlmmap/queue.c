@@ -340,6 +340,95 @@ static void maxlen_and_fail_open(void)
 	qsock_close(&s);
 }
 
+/* UDP datagrams "<tag> <i>" to PORT, @n of them, as the user as_user()
+ * made: its own socket, so its packets are its own.
+ */
+struct udp_burst {
+	const char *tag;
+	int n;
+};
+
+static int udp_send(void *arg)
+{
+	const struct udp_burst *b = arg;
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(PORT),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), i;
+	char msg[32];
+
+	if (fd < 0)
+		return 2;
+	for (i = 0; i < b->n; i++) {
+		snprintf(msg, sizeof(msg), "%s %d", b->tag, i);
+		/* Refused by the queue is still sent, as far as UDP knows. */
+		if (sendto(fd, msg, strlen(msg), 0, (void *)&a, sizeof(a)) < 0)
+			return 3;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The flooded system agent: nobody floods a root agent's queue while the
+ * agent does not read; then another user sends a trickle. The flooder's
+ * packets get their share of the 64-frame ring (half, one more for
+ * rounding), the rest are refused, counted and signalled; the trickle is
+ * queued whole, in order, and goes through when accepted.
+ */
+static void flooding_user_keeps_to_its_share(void)
+{
+	struct udp_burst flood = { "flood", 1000 }, trickle = { "trickle", 8 };
+	int flooded = 0, got = 0, bad = 0, err, drops;
+	struct qstats st;
+	struct qsock s;
+	struct pkt p;
+	char want[32];
+
+	queue_start(&s, 0, 0);	/* 64 RX frames, nobody reading */
+	err = as_user(65534, udp_send, &flood);
+	if (err == -EPERM)
+		SKIP("cannot become user nobody here");
+	REQUIRE(err == 0, "the flood: %d", err);
+	REQUIRE(as_user(1, udp_send, &trickle) == 0, "the trickle");
+	REQUIRE(qstats(&st) == 0);
+	while (rx_frame_next(s.r) && next_packet(&s, &p) == 0) {
+		const char *m = udp_data(&p);
+
+		snprintf(want, sizeof(want), "trickle %d", got);
+		if (!strncmp(m, "flood ", 6)) {
+			flooded++;
+			verdict(&s, 0, p.id, NF_DROP, 0, 0, NULL, 0, 0);
+			continue;
+		}
+		if (!strcmp(m, want))
+			got++;
+		else
+			bad++;
+		verdict(&s, 0, p.id, NF_ACCEPT, 0, 0, NULL, 0, 0);
+	}
+	CHECK(got == 8 && !bad, "the trickle: %d of 8 in order, %d others",
+	      got, bad);
+	CHECK(flooded > 0 && flooded <= 33, "the flood held %d of 64 frames",
+	      flooded);
+	CHECK(st.waiting == (unsigned int)(flooded + got) &&
+	      st.s[NLMQ_S_USER_DROPPED] == (uint64_t)(1000 - flooded),
+	      "%u held, %llu user dropped", st.waiting,
+	      (unsigned long long)st.s[NLMQ_S_USER_DROPPED]);
+	drops = mnl_ring_clear_error(s.r);
+	CHECK(drops == 1000 - flooded, "%d of the flood's %d losses signalled",
+	      drops, 1000 - flooded);
+	CHECK(ring_stat(s.r, family, NLMMAP_S_QUOTA_DROPPED) == drops,
+	      "counted as over the sender's share: %lld",
+	      (long long)ring_stat(s.r, family, NLMMAP_S_QUOTA_DROPPED));
+	for (got = 0; got < 8; got++) {
+		snprintf(want, sizeof(want), "trickle %d", got);
+		if (strcmp(received(&s), want))
+			break;
+	}
+	CHECK(got == 8, "%d of the trickle came through", got);
+	qsock_close(&s);
+}
+
 /* With nothing bound: dropped, or through with "bypass". */
 static void bypass_with_nothing_bound(void)
 {
@@ -1130,6 +1219,7 @@ TAP_MAIN(T(accept_drop_repeat_and_mark), T(out_of_order_and_batch),
 	 T(payload_replacement_and_refusals),
 	 T(socket_verdicts_and_counters), T(maxlen_and_fail_open),
 	 T(priority_set_by_a_verdict), T(fail_open_under_a_full_ring),
+	 T(flooding_user_keeps_to_its_share),
 	 T(bypass_with_nothing_bound), T(held_packets_follow_the_policy),
 	 T(only_the_binder_decides), T(held_packets_are_listed),
 	 T(paused_listing_outlives_its_queue),

@@ -10,6 +10,7 @@
  * the last. Each case runs in a network namespace of its own.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
@@ -732,6 +733,100 @@ static void stopped_subscriber_loses_only_its_own(void)
 	ring_teardown(r[1], nl[1]);
 }
 
+/* NETLINK_USERSOCK messages "<tag> <i>" to group 1, @n of them, as the
+ * user as_user() made.
+ */
+struct usersock_burst {
+	const char *tag;
+	int n;
+};
+
+static int usersock_send(void *arg)
+{
+	const struct usersock_burst *b = arg;
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	char buf[NLMSG_SPACE(32)];
+	struct nlmsghdr *nlh = (void *)buf;
+	int fd, i;
+
+	fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+	if (fd < 0)
+		return 2;
+	for (i = 0; i < b->n; i++) {
+		memset(buf, 0, sizeof(buf));
+		nlh->nlmsg_len = NLMSG_LENGTH(32);
+		nlh->nlmsg_type = NLMSG_MIN_TYPE;
+		nlh->nlmsg_seq = i;
+		snprintf(NLMSG_DATA(nlh), 32, "%s %d", b->tag, i);
+		/* Broadcast, then refused by port id 0: no kernel socket
+		 * takes NETLINK_USERSOCK messages.
+		 */
+		if (sendto(fd, buf, nlh->nlmsg_len, 0, (void *)&to,
+			   sizeof(to)) < 0 && errno != ECONNREFUSED)
+			return 3;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The flooded system agent: nobody floods a NETLINK_USERSOCK group that a
+ * root subscriber relays into a ring of 64 frames while it does not read;
+ * then another user sends a trickle. The flooder gets its share (half of
+ * the frames, one more for rounding) and the rest of its messages are
+ * dropped, counted and signalled; the trickle arrives whole, in order.
+ */
+static void flooding_sender_keeps_to_its_share(void)
+{
+	struct usersock_burst flood = { "flood", 1000 }, trickle = {
+		"trickle", 8 };
+	int flooded = 0, got = 0, bad = 0, err, drops;
+	struct nl_mmap_hdr *f[64];
+	struct mnl_socket *nl;
+	struct mnl_ring *r;
+	unsigned int n, i;
+	char want[32];
+
+	own_netns();
+	r = ring_setup(&nl, &family, 64, 1024, 0);
+	REQUIRE(r);
+	err = subscribe(nl, NETLINK_USERSOCK, 1);
+	if (err == -EPROTONOSUPPORT)
+		SKIP("no NETLINK_USERSOCK here");
+	REQUIRE(err == 0, "subscribe: %d", err);
+	err = as_user(65534, usersock_send, &flood);
+	if (err == -EPERM)
+		SKIP("cannot become user nobody here");
+	REQUIRE(err == 0, "the flood: %d", err);
+	REQUIRE(as_user(1, usersock_send, &trickle) == 0, "the trickle");
+	while ((n = mnl_ring_rx_peek(mnl_ring_rx(r), f, 64))) {
+		for (i = 0; i < n; i++) {
+			const char *m = NLMSG_DATA(mnl_ring_frame_data(f[i]));
+
+			if (!strncmp(m, "flood ", 6) && f[i]->nm_uid == 65534) {
+				flooded++;
+				continue;
+			}
+			snprintf(want, sizeof(want), "trickle %d", got);
+			if (!strcmp(m, want) && f[i]->nm_uid == 1)
+				got++;
+			else
+				bad++;
+		}
+		mnl_ring_rx_release(mnl_ring_rx(r), n);
+	}
+	CHECK(got == 8 && !bad, "the trickle: %d of 8 in order, %d others",
+	      got, bad);
+	CHECK(flooded > 0 && flooded <= 33, "the flood held %d of 64 frames",
+	      flooded);
+	drops = mnl_ring_clear_error(r);
+	CHECK(drops == 1000 - flooded, "%d of the flood's %d losses signalled",
+	      drops, 1000 - flooded);
+	CHECK(ring_stat(r, family, NLMMAP_S_QUOTA_DROPPED) == drops,
+	      "counted as over the sender's share: %lld",
+	      (long long)ring_stat(r, family, NLMMAP_S_QUOTA_DROPPED));
+	ring_teardown(r, nl);
+}
+
 /* Events of another namespace never arrive. */
 static void other_namespace_events_never_arrive(void)
 {
@@ -1141,6 +1236,7 @@ TAP_MAIN(T(link_events_match_a_socket_listener),
 	 T(audit_syscall_records_match_a_socket_listener),
 	 T(user_namespace_gets_what_the_source_allows),
 	 T(stopped_subscriber_loses_only_its_own),
+	 T(flooding_sender_keeps_to_its_share),
 	 T(other_namespace_events_never_arrive),
 	 T(listener_follows_first_and_last_subscriber),
 	 TT(listeners_per_user_are_bounded, user_listeners_restore),

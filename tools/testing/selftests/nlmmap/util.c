@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <net/if.h>
 #include <linux/genetlink.h>
 #include <libmnl-mmap/libmnl-mmap.h>
@@ -652,4 +653,23 @@ pid_t spawn_ready(char *const argv[], FILE **out, FILE **errp)
 		}
 	}
 	return -1;
+}
+
+int as_user(unsigned int uid, int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (setgid(uid) || setuid(uid))
+			_exit(126);
+		_exit(fn(arg) & 127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status) == 126 ? -EPERM : WEXITSTATUS(status);
 }

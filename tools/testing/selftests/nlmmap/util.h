@@ -148,4 +148,9 @@ int same_events(const struct events *a, const struct events *b);
  */
 pid_t spawn_ready(char *const argv[], FILE **out, FILE **errp);
 
+/* @fn(@arg) in a child process that is user and group @uid; its result
+ * (0..125), or -EPERM when the child could not become @uid, or -1.
+ */
+int as_user(unsigned int uid, int (*fn)(void *), void *arg);
+
 #endif
