@@ -15,6 +15,21 @@
 
 #define NLMQ_HASH_BITS	4
 
+#define NLMQ_SHARE_SLOTS	16	/* sender accounts per queue: 0 shared */
+#define NLMQ_SHARE_PROBE	4	/* hashed accounts a sender may use */
+
+/**
+ * struct nlmq_share - whose packets a queue holds (design.rst, "Per-sender
+ * quotas"): a sender may queue one more while it holds at most half of
+ * what the others leave of maxlen
+ * @key: each account's sender (NLMMAP_SENDER_*), valid while @held != 0
+ * @held: its packets on the queue
+ */
+struct nlmq_share {
+	u64 key[NLMQ_SHARE_SLOTS];
+	u32 held[NLMQ_SHARE_SLOTS];
+};
+
 /**
  * struct nlmq_inst - one bound queue
  * @qnode: in the namespace's table by queue number (RCU readers)
@@ -35,6 +50,7 @@
  * @copy_mode: NFQNL_COPY_META or NFQNL_COPY_PACKET
  * @copy_range: payload bytes at most
  * @flags: NFQA_CFG_F_*
+ * @share: the senders of @entries, under @lock
  * @stats: NLMQ_S_* counters
  */
 struct nlmq_inst {
@@ -53,6 +69,7 @@ struct nlmq_inst {
 	u8 copy_mode;
 	u32 copy_range;
 	u32 flags;
+	struct nlmq_share share;
 	atomic64_t stats[NLMQ_S_MAX + 1];
 };
 
@@ -89,6 +106,7 @@ extern const struct nfnetlink_subsystem nlmq_nfnl;
 
 /* queue_pkt.c */
 int nlmq_enqueue(struct nf_queue_entry *entry, unsigned int queuenum);
+void nlmq_share_put(struct nlmq_inst *q, const struct sk_buff *pkt);
 
 /* queue_dump.c */
 const struct nlmmap_dump_ops *

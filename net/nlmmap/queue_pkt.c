@@ -21,11 +21,12 @@
  * before its message is published, in the same critical section, so a
  * verdict read from the ring always finds it; a full queue or a full ring
  * refuses it, counted, and a queue that fails open accepts it instead. A
- * packet's frame is charged to the user of its local socket (the
+ * packet and its frame are charged to the user of its local socket (the
  * kernel's share for packets without one): a user whose packets hold
- * their share of the ring is refused the same way (design.rst,
- * "Per-sender quotas").
+ * their share of the queue (maxlen) or of the ring is refused the same
+ * way (design.rst, "Per-sender quotas").
  */
+#include <linux/hash.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_queue.h>
@@ -184,16 +185,69 @@ static void *nlmq_msg_put(struct sk_buff *skb, const struct nlmq_inst *q,
 	return nfmsg + 1;
 }
 
-/* Whose share of the ring a packet's frame is: the user of the local
- * socket it comes from (or, on input, is for), else the kernel's.
+/* Whose share of the ring and the queue a packet is: the user of the
+ * local socket it comes from (or, on input, is for), else the kernel's.
  */
 static u64 nlmq_sender(const struct sk_buff *pkt)
 {
 	struct sock *sk = pkt->sk ? sk_to_full_sk(pkt->sk) : NULL;
 
 	if (sk && sk_fullsock(sk))
-		return nlmmap_sender_uid(sk->sk_uid);
+		return nlmmap_sender_uid(READ_ONCE(sk->sk_uid));
 	return NLMMAP_SENDER_KERNEL;
+}
+
+/* @sender's account on the queue: its own, else (@take) a free one, else
+ * the shared account 0.
+ */
+static u32 nlmq_share_slot(const struct nlmq_share *sh, u64 sender,
+			   bool take)
+{
+	u32 h = hash_64(sender, 32), i, s, free = 0;
+
+	for (i = 0; i < NLMQ_SHARE_PROBE; i++) {
+		s = 1 + (h + i) % (NLMQ_SHARE_SLOTS - 1);
+		if (!sh->held[s]) {
+			if (!free)
+				free = s;
+		} else if (sh->key[s] == sender) {
+			return s;
+		}
+	}
+	return take ? free : 0;
+}
+
+/* May @sender hold one more packet on @q? If so it does. Under q->lock. */
+static bool nlmq_share_take(struct nlmq_inst *q, u64 sender)
+{
+	struct nlmq_share *sh = &q->share;
+	u32 s = nlmq_share_slot(sh, sender, true);
+
+	if (sh->held[s] + q->total > q->maxlen)
+		return false;
+	sh->key[s] = sender;
+	sh->held[s]++;
+	return true;
+}
+
+/**
+ * nlmq_share_put() - a held packet leaves its queue
+ * @q: the queue, its lock held, q->total already lowered
+ * @pkt: the packet (entry->skb), its socket as when it was queued
+ *
+ * Its sender is found again from the packet's socket. Should that have
+ * changed owner meanwhile (fchown() by root), the wrong account may be
+ * credited or none; the books are exact again when the queue empties.
+ */
+void nlmq_share_put(struct nlmq_inst *q, const struct sk_buff *pkt)
+{
+	struct nlmq_share *sh = &q->share;
+	u32 s = nlmq_share_slot(sh, nlmq_sender(pkt), false);
+
+	if (sh->held[s])
+		sh->held[s]--;
+	if (!q->total)
+		memset(sh->held, 0, sizeof(sh->held));
 }
 
 static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
@@ -262,7 +316,7 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	genlmsg_end(skb, body);
 
 	spin_lock_bh(&q->lock);
-	if (q->total >= q->maxlen) {
+	if (q->total >= q->maxlen || !nlmq_share_take(q, sender)) {
 		spin_unlock_bh(&q->lock);
 		nlmmap_free_skb(skb);
 		failopen = q->flags & NFQA_CFG_F_FAIL_OPEN;
@@ -283,6 +337,7 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	if (err) {
 		list_del(&entry->list);
 		q->total--;
+		nlmq_share_put(q, pkt);
 		spin_unlock_bh(&q->lock);
 		failopen = q->flags & NFQA_CFG_F_FAIL_OPEN;
 		nlmq_count(q, failopen ? NLMQ_S_FAIL_OPEN :

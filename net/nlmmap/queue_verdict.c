@@ -85,6 +85,7 @@ unsigned int nlmq_flush(struct nlmq_inst *q, int ifindex, bool policy)
 			continue;
 		list_move_tail(&entry->list, &gone);
 		q->total--;
+		nlmq_share_put(q, entry->skb);
 		n++;
 	}
 	if (policy && (q->flags & NFQA_CFG_F_FAIL_OPEN))
@@ -220,6 +221,7 @@ int nlmq_verdict_apply_q(struct nlmq_inst *q, const struct nlmq_verdict *v)
 		}
 		list_move_tail(&entry->list, &decided);
 		q->total--;
+		nlmq_share_put(q, entry->skb);
 		n++;
 		if (!v->batch)
 			break;

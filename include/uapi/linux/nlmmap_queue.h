@@ -92,8 +92,12 @@ enum nlmq_attr {
 enum nlmq_stat {
 	NLMQ_S_UNSPEC,
 	NLMQ_S_QUEUED,		/* packets sent to the application */
-	NLMQ_S_QUEUE_DROPPED,	/* refused: the queue was full */
-	NLMQ_S_USER_DROPPED,	/* refused: the ring or socket was full */
+	NLMQ_S_QUEUE_DROPPED,	/* refused: the queue was full, or its
+				 * sender held its share of it
+				 */
+	NLMQ_S_USER_DROPPED,	/* refused: the ring or socket was full,
+				 * or the sender held its share of the ring
+				 */
 	NLMQ_S_FAIL_OPEN,	/* accepted instead (NFQA_CFG_F_FAIL_OPEN) */
 	NLMQ_S_VERDICTS,	/* packets given a verdict */
 	NLMQ_S_BAD_VERDICTS,	/* verdicts refused: unknown id, bad
