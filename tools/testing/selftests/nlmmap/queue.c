@@ -429,6 +429,57 @@ static void flooding_user_keeps_to_its_share(void)
 	qsock_close(&s);
 }
 
+/* The same with a queue shorter than the ring (maxlen 16): an agent that
+ * reads its frames but delays its verdicts is flooded through the queue,
+ * not the ring. The flood holds its share of maxlen, 9 of 16 (counted as
+ * QUEUE_DROPPED beyond it); the trickle's 4 packets, its share of what is
+ * left, are all queued.
+ */
+static void flooding_user_keeps_to_its_share_of_the_queue(void)
+{
+	struct udp_burst flood = { "flood", 1000 }, trickle = { "trickle", 4 };
+	int flooded = 0, got = 0, bad = 0, err;
+	struct nl_mmap_hdr *f;
+	struct qstats st;
+	struct qsock s;
+	struct pkt p;
+	char want[32];
+
+	queue_start(&s, 0, 16);
+	err = as_user(65534, udp_send, &flood);
+	if (err == -EPERM)
+		SKIP("cannot become user nobody here");
+	REQUIRE(err == 0, "the flood: %d", err);
+	REQUIRE(as_user(1, udp_send, &trickle) == 0, "the trickle");
+	REQUIRE(qstats(&st) == 0);
+	/* A packet the queue refused leaves a hole in the frame it had. */
+	while ((f = rx_frame_next(s.r)) && (!f->nm_len ||
+					    next_packet(&s, &p) == 0)) {
+		const char *m;
+
+		if (!f->nm_len) {
+			rx_frame_done(s.r, 0);
+			continue;
+		}
+		m = udp_data(&p);
+		snprintf(want, sizeof(want), "trickle %d", got);
+		if (!strncmp(m, "flood ", 6))
+			flooded++;
+		else if (!strcmp(m, want))
+			got++;
+		else
+			bad++;
+	}
+	CHECK(got == 4 && !bad, "the trickle: %d of 4 in order, %d others",
+	      got, bad);
+	CHECK(flooded == 9, "the flood held %d of 16", flooded);
+	CHECK(st.waiting == (unsigned int)(flooded + got) &&
+	      st.s[NLMQ_S_QUEUE_DROPPED] == (uint64_t)(1000 - flooded),
+	      "%u held, %llu queue dropped", st.waiting,
+	      (unsigned long long)st.s[NLMQ_S_QUEUE_DROPPED]);
+	qsock_close(&s);	/* the held ones are dropped */
+}
+
 /* With nothing bound: dropped, or through with "bypass". */
 static void bypass_with_nothing_bound(void)
 {
@@ -1220,6 +1271,7 @@ TAP_MAIN(T(accept_drop_repeat_and_mark), T(out_of_order_and_batch),
 	 T(socket_verdicts_and_counters), T(maxlen_and_fail_open),
 	 T(priority_set_by_a_verdict), T(fail_open_under_a_full_ring),
 	 T(flooding_user_keeps_to_its_share),
+	 T(flooding_user_keeps_to_its_share_of_the_queue),
 	 T(bypass_with_nothing_bound), T(held_packets_follow_the_policy),
 	 T(only_the_binder_decides), T(held_packets_are_listed),
 	 T(paused_listing_outlives_its_queue),
