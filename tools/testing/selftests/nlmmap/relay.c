@@ -919,7 +919,7 @@ static void user_listeners_restore(void)
 }
 
 /* Act as @uid from here on (sockets and ring files made now are its). */
-static int as_user(uid_t uid)
+static int become_user(uid_t uid)
 {
 	return seteuid(0) || (uid && seteuid(uid)) ? -1 : 0;
 }
@@ -945,7 +945,7 @@ static void listeners_per_user_are_bounded(void)
 	 */
 	CHECK(write_param("relay_user_listeners", "3") == 0,
 	      "no relay_user_listeners parameter");
-	REQUIRE(as_user(1000) == 0, "cannot act as uid 1000 here");
+	REQUIRE(become_user(1000) == 0, "cannot act as uid 1000 here");
 	r[0] = ring_setup(&nl[0], &family, 8, 1024, 0);
 	r[1] = ring_setup(&nl[1], &family, 8, 1024, 0);
 	REQUIRE(r[0] && r[1]);
@@ -966,7 +966,7 @@ static void listeners_per_user_are_bounded(void)
 	CHECK(listeners() == base + 3, "%lld listeners",
 	      (long long)(listeners() - base));
 	/* Another user is unaffected, and may share the first's. */
-	REQUIRE(as_user(1001) == 0);
+	REQUIRE(become_user(1001) == 0);
 	r[2] = ring_setup(&nl[2], &family, 8, 1024, 0);
 	REQUIRE(r[2]);
 	CHECK(subscribe(nl[2], NETLINK_ROUTE, g[3]) == 0, "uid 1001: %u",
@@ -974,7 +974,7 @@ static void listeners_per_user_are_bounded(void)
 	CHECK(subscribe(nl[2], NETLINK_ROUTE, g[0]) == 0, "uid 1001: %u",
 	      g[0]);
 	/* One hold given back makes room for one. */
-	REQUIRE(as_user(1000) == 0);
+	REQUIRE(become_user(1000) == 0);
 	CHECK(relay_cmd(nl[0], family, NLMMAP_CMD_UNSUBSCRIBE, NETLINK_ROUTE,
 			g[1]) == 0);
 	CHECK(subscribe(nl[0], NETLINK_ROUTE, g[3]) == 0, "room for one");
@@ -988,7 +988,7 @@ static void listeners_per_user_are_bounded(void)
 		CHECK(subscribe(nl[0], NETLINK_ROUTE, g[i]) == 0,
 		      "again: group %u", g[i]);
 	CHECK(subscribe(nl[0], NETLINK_ROUTE, g[3]) == -EDQUOT, "again");
-	REQUIRE(as_user(0) == 0);
+	REQUIRE(become_user(0) == 0);
 	ring_teardown(r[0], nl[0]);
 	ring_teardown(r[2], nl[2]);
 	CHECK(listeners() == base, "%lld listeners left",
