@@ -949,7 +949,7 @@ static int tcp_max_packet(struct qsock *s, int target)
 			{ c, sent < target ? POLLOUT : 0, 0 },
 		};
 
-		if (poll(pfd, 3, 10000) <= 0)
+		if (poll(pfd, 3, 60000) <= 0)
 			break;
 		while (rx_frame_next(s->r) && !next_packet(s, &p)) {
 			if ((int)p.len > max)
@@ -1118,7 +1118,7 @@ static void uid_gid_when_asked(void)
 			REQUIRE(qreq(s.nl, NLMQ_CMD_BIND, 0, NFQA_CFG_F_UID_GID,
 				     0) == 0);
 		send_udp(&s, "who");
-		REQUIRE(poll(&pfd, 1, 10000) == 1);
+		REQUIRE(poll(&pfd, 1, 60000) == 1);
 		f = rx_frame_next(s.r);
 		REQUIRE(f);
 		memset(attr, 0, sizeof(attr));
