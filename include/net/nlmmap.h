@@ -31,6 +31,7 @@
 #include <net/genetlink.h>
 
 struct net;
+struct sock;
 struct nlmmap_ctx;
 struct nlmmap_dump_ops;
 
@@ -139,8 +140,12 @@ static inline struct sk_buff *nlmmap_genlmsg_new(struct net *net, u32 portid,
  * @owner: the module of @msg
  * @msg: runs one request; @nlh's lengths were read once and bounded, and
  *	@nlh is a kernel copy of the frame (never the frame itself): its
- *	bytes cannot change under @msg. @portid is the ring's bound socket,
- *	which sent it. Process context, the ring's lock held: bounded work only.
+ *	bytes cannot change under @msg. @portid and @sk are the ring's bound
+ *	socket, which sent it (@sk referenced by the ring for the call, but
+ *	possibly released already: SOCK_DEAD). Ownership is proven by @sk,
+ *	never by @portid alone, which a released socket gives up before its
+ *	NETLINK_URELEASE. Process context, the ring's lock held: bounded
+ *	work only.
  *	Returns 0 or a negative error, which is acked (as is 0 with
  *	NLM_F_ACK).
  * @dump: optional: a request with NLM_F_DUMP goes here instead of @msg
@@ -153,8 +158,10 @@ struct nlmmap_tx_family {
 	struct list_head node;
 	u16 id;
 	struct module *owner;
-	int (*msg)(struct net *net, u32 portid, const struct nlmsghdr *nlh);
+	int (*msg)(struct net *net, u32 portid, struct sock *sk,
+		   const struct nlmsghdr *nlh);
 	const struct nlmmap_dump_ops *(*dump)(struct net *net, u32 portid,
+					      struct sock *sk,
 					      const struct nlmsghdr *nlh,
 					      unsigned long args[2]);
 };

@@ -38,6 +38,14 @@ struct nlmq_share {
  * @net: the namespace
  * @queue: queue number
  * @portid: the bound socket's port id
+ * @sk: the bound socket: the queue's owner. Compared with a request's
+ *	sender and, under the namespace's lock, tested for SOCK_DEAD; never
+ *	referenced: the socket's release (NETLINK_URELEASE, which netlink
+ *	sends before its RCU-deferred sock_put()) takes the queue out of
+ *	the tables, so it outlives the queue there and in any RCU reader
+ *	that found it. A port id is no proof: netlink frees it before the
+ *	release's notifier runs, and another socket may take it meanwhile.
+ * @cookie: this binding, unique: what a held-packet dump resumes with
  * @protocol: its protocol: NETLINK_GENERIC (a ring socket of the
  *	"nlmmap_queue" family, one queue per socket, in the by-portid table)
  *	or NETLINK_NETFILTER (nfnetlink_queue's protocol, any number of
@@ -60,6 +68,8 @@ struct nlmq_inst {
 	struct net *net;
 	u16 queue;
 	u32 portid;
+	const struct sock *sk;
+	unsigned long cookie;
 	int protocol;
 	spinlock_t lock;	/* @entries, @total, @id_seq, configuration */
 	struct list_head entries;
@@ -93,11 +103,14 @@ static inline void nlmq_count(struct nlmq_inst *q, int stat, u64 n)
 /* queue_main.c */
 struct genl_family *nlmq_family(void);
 struct nlmq_inst *nlmq_by_queue_rcu(struct net *net, u16 queue);
-struct nlmq_inst *nlmq_by_portid_rcu(struct net *net, u32 portid);
-struct nlmq_inst *nlmq_inst_alloc(struct net *net, u16 queue, u32 portid,
+struct nlmq_inst *nlmq_by_sock_rcu(struct net *net, const struct sock *sk,
+				   u32 portid);
+struct nlmq_inst *nlmq_inst_alloc(struct net *net, u16 queue,
+				  const struct sock *sk, u32 portid,
 				  int protocol);
 int nlmq_inst_add(struct nlmq_inst *fresh);
-int nlmq_inst_remove(struct net *net, u16 queue, u32 portid, int protocol);
+int nlmq_inst_remove(struct net *net, u16 queue, const struct sock *sk,
+		     int protocol);
 int nlmq_set_config(struct nlmq_inst *q, u32 mode, u32 range, u32 maxlen,
 		    u32 flags);
 
@@ -110,8 +123,8 @@ void nlmq_share_put(struct nlmq_inst *q, const struct sk_buff *pkt);
 
 /* queue_dump.c */
 const struct nlmmap_dump_ops *
-nlmq_entries_tx_dump(struct net *net, u32 portid, const struct nlmsghdr *nlh,
-		     unsigned long args[2]);
+nlmq_entries_tx_dump(struct net *net, u32 portid, struct sock *sk,
+		     const struct nlmsghdr *nlh, unsigned long args[2]);
 int nlmq_entries_start(struct netlink_callback *cb);
 int nlmq_entries_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
@@ -119,7 +132,7 @@ int nlmq_entries_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 void nlmq_reinject(struct nf_queue_entry *entry, unsigned int verdict);
 int nlmq_verdict_parse(struct nlmq_verdict *v, u8 cmd,
 		       struct nlattr **tb);
-int nlmq_verdict_apply(struct net *net, u32 portid,
+int nlmq_verdict_apply(struct net *net, const struct sock *sk, u32 portid,
 		       const struct nlmq_verdict *v);
 int nlmq_verdict_apply_q(struct nlmq_inst *q, const struct nlmq_verdict *v);
 unsigned int nlmq_flush(struct nlmq_inst *q, int ifindex, bool policy);

@@ -13,14 +13,16 @@
  * packets once under the queue's lock, as a verdict does: bounded by the
  * queue's maximum length (NLMQ_MAXLEN_MAX).
  *
- * The queue's own socket may dump it; other sockets need CAP_NET_ADMIN
- * in the namespace.
+ * The queue's own socket (the one that bound it, not whoever holds its
+ * port id now) may dump it; other sockets need CAP_NET_ADMIN in the
+ * namespace.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <net/genetlink.h>
 #include <net/netfilter/nf_queue.h>
 #include <net/nlmmap.h>
+#include <net/sock.h>
 
 #include "queue.h"
 
@@ -80,7 +82,7 @@ static u32 nlmq_entries_fill(struct sk_buff *skb,
 	rcu_read_lock();
 	q = nlmq_by_queue_rcu(src->net, src->args[0]);
 	/* The queue the dump began with, not a later binding of its number. */
-	if (!q || q->portid != src->args[1])
+	if (!q || q->cookie != src->args[1])
 		goto out;
 	spin_lock_bh(&q->lock);
 	list_for_each_entry(e, &q->entries, list) {
@@ -112,10 +114,13 @@ static long nlmq_queue_attr(const struct nlattr *a)
 }
 
 /* The queue a dump asks for (@queue, or the requester's own when
- * negative), if @portid may see it: its number and socket in @args.
+ * negative), if the requester @sk (port id @portid) may see it: its
+ * number and binding in @args. Its own is the one it bound itself, not
+ * one bound under its port id by a socket released since.
  */
-static int nlmq_entries_which(struct net *net, u32 portid, long queue,
-			      bool admin, unsigned long args[2])
+static int nlmq_entries_which(struct net *net, const struct sock *sk,
+			      u32 portid, long queue, bool admin,
+			      unsigned long args[2])
 {
 	struct nlmq_inst *q;
 	int err = 0;
@@ -124,15 +129,15 @@ static int nlmq_entries_which(struct net *net, u32 portid, long queue,
 		return -EINVAL;
 	rcu_read_lock();
 	q = queue >= 0 ? nlmq_by_queue_rcu(net, queue) :
-			 nlmq_by_portid_rcu(net, portid);
+			 nlmq_by_sock_rcu(net, sk, portid);
 	if (!q) {
 		err = -ENOENT;
-	} else if ((q->portid != portid || q->protocol != NETLINK_GENERIC) &&
-		   !admin) {
+	} else if ((q->sk != sk || sock_flag(sk, SOCK_DEAD) ||
+		    q->protocol != NETLINK_GENERIC) && !admin) {
 		err = -EPERM;
 	} else {
 		args[0] = q->queue;
-		args[1] = q->portid;
+		args[1] = q->cookie;
 	}
 	rcu_read_unlock();
 	return err;
@@ -141,7 +146,8 @@ static int nlmq_entries_which(struct net *net, u32 portid, long queue,
 /**
  * nlmq_entries_tx_dump() - an ENTRY_GET dump requested in a TX frame
  * @net: the ring's namespace
- * @portid: its bound socket
+ * @portid: its bound socket's port id
+ * @sk: that socket
  * @nlh: the request (a kernel copy of the frame, lengths checked)
  * @args: the dump's arguments, filled in
  *
@@ -150,8 +156,8 @@ static int nlmq_entries_which(struct net *net, u32 portid, long queue,
  * Return: the dump to run, or an ERR_PTR().
  */
 const struct nlmmap_dump_ops *
-nlmq_entries_tx_dump(struct net *net, u32 portid, const struct nlmsghdr *nlh,
-		     unsigned long args[2])
+nlmq_entries_tx_dump(struct net *net, u32 portid, struct sock *sk,
+		     const struct nlmsghdr *nlh, unsigned long args[2])
 {
 	static const struct nla_policy policy[NLMQ_A_MAX + 1] = {
 		[NLMQ_A_QUEUE]	= { .type = NLA_U32 },
@@ -165,13 +171,13 @@ nlmq_entries_tx_dump(struct net *net, u32 portid, const struct nlmsghdr *nlh,
 	err = nla_parse(tb, NLMQ_A_MAX, nlmsg_data(nlh) + GENL_HDRLEN,
 			nlmsg_len(nlh) - GENL_HDRLEN, policy, NULL);
 	if (!err)
-		err = nlmq_entries_which(net, portid,
+		err = nlmq_entries_which(net, sk, portid,
 					 nlmq_queue_attr(tb[NLMQ_A_QUEUE]),
 					 false, args);
 	return err ? ERR_PTR(err) : &nlmq_entries_ops;
 }
 
-/* cb->args: the queue, its socket's port id, then the position (the next
+/* cb->args: the queue, its binding's cookie, then the position (the next
  * id, and whether one was sent).
  */
 int nlmq_entries_start(struct netlink_callback *cb)
@@ -183,7 +189,8 @@ int nlmq_entries_start(struct netlink_callback *cb)
 	unsigned long args[2];
 	int err;
 
-	err = nlmq_entries_which(net, portid, nlmq_queue_attr(qa),
+	err = nlmq_entries_which(net, NETLINK_CB(cb->skb).sk, portid,
+				 nlmq_queue_attr(qa),
 				 netlink_net_capable(cb->skb, CAP_NET_ADMIN),
 				 args);
 	if (err)

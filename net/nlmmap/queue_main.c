@@ -79,20 +79,28 @@ struct nlmq_inst *nlmq_by_queue_rcu(struct net *net, u16 queue)
 }
 
 /**
- * nlmq_by_portid_rcu() - the queue a socket bound
+ * nlmq_by_sock_rcu() - the queue a ring socket bound
  * @net: its namespace
- * @portid: the socket's port id
+ * @sk: the socket, which must have bound the queue itself
+ * @portid: its port id
+ *
+ * Another socket that holds @portid now (the binder was released, its
+ * queue not yet ended) finds nothing, and neither does a socket that
+ * was released.
  *
  * Context: rcu_read_lock() held.
  * Return: the queue or NULL.
  */
-struct nlmq_inst *nlmq_by_portid_rcu(struct net *net, u32 portid)
+struct nlmq_inst *nlmq_by_sock_rcu(struct net *net, const struct sock *sk,
+				   u32 portid)
 {
 	struct nlmq_inst *q;
 
+	if (sock_flag(sk, SOCK_DEAD))
+		return NULL;
 	hash_for_each_possible_rcu(nlmq_pernet(net)->by_portid, q, pnode,
 				   portid)
-		if (q->portid == portid)
+		if (q->sk == sk && q->portid == portid)
 			return q;
 	return NULL;
 }
@@ -117,13 +125,14 @@ static void nlmq_inst_destroy(struct nlmq_net *qn, struct nlmq_inst *q)
 	call_rcu(&q->rcu, nlmq_inst_free_rcu);
 }
 
-static struct nlmq_inst *nlmq_by_portid(struct nlmq_net *qn, u32 portid)
+static struct nlmq_inst *nlmq_by_sock(struct nlmq_net *qn,
+				      const struct sock *sk, u32 portid)
 {
 	struct nlmq_inst *q;
 
 	lockdep_assert_held(&qn->lock);
 	hash_for_each_possible(qn->by_portid, q, pnode, portid)
-		if (q->portid == portid)
+		if (q->sk == sk && q->portid == portid)
 			return q;
 	return NULL;
 }
@@ -197,20 +206,25 @@ static int nlmq_config(struct nlmq_inst *q, struct nlattr **a)
  * nlmq_inst_alloc() - a queue, not bound yet, with the defaults
  * @net: its namespace
  * @queue: its number
- * @portid: the socket binding it
+ * @sk: the socket binding it (NETLINK_CB(skb).sk of its request)
+ * @portid: that socket's port id
  * @protocol: NETLINK_GENERIC or NETLINK_NETFILTER
  *
  * Return: the queue (kfree() it unless nlmq_inst_add() took it), or NULL.
  */
-struct nlmq_inst *nlmq_inst_alloc(struct net *net, u16 queue, u32 portid,
+struct nlmq_inst *nlmq_inst_alloc(struct net *net, u16 queue,
+				  const struct sock *sk, u32 portid,
 				  int protocol)
 {
+	static atomic_long_t cookies;
 	struct nlmq_inst *q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
 
 	if (!q)
 		return NULL;
 	q->net = net;
 	q->queue = queue;
+	q->sk = sk;
+	q->cookie = atomic_long_inc_return(&cookies);
 	q->portid = portid;
 	q->protocol = protocol;
 	spin_lock_init(&q->lock);
@@ -246,13 +260,14 @@ int nlmq_inst_add(struct nlmq_inst *fresh)
  * nlmq_inst_remove() - unbind a queue; its held packets follow its policy
  * @net: its namespace
  * @queue: its number
- * @portid: the socket unbinding it
+ * @sk: the socket unbinding it
  * @protocol: that socket's protocol
  *
  * Return: 0, -ENODEV when nothing is bound under @queue, -EPERM when
- * another socket bound it.
+ * another socket bound it (whatever its port id).
  */
-int nlmq_inst_remove(struct net *net, u16 queue, u32 portid, int protocol)
+int nlmq_inst_remove(struct net *net, u16 queue, const struct sock *sk,
+		     int protocol)
 {
 	struct nlmq_net *qn = nlmq_pernet(net);
 	struct nlmq_inst *q;
@@ -263,7 +278,7 @@ int nlmq_inst_remove(struct net *net, u16 queue, u32 portid, int protocol)
 		if (q->queue != queue)
 			continue;
 		err = -EPERM;
-		if (q->portid == portid && q->protocol == protocol) {
+		if (q->sk == sk && q->protocol == protocol) {
 			nlmq_inst_destroy(qn, q);
 			err = 0;
 		}
@@ -277,6 +292,7 @@ int nlmq_inst_remove(struct net *net, u16 queue, u32 portid, int protocol)
 static int nlmq_genl_bind(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlmq_net *qn = nlmq_pernet(genl_info_net(info));
+	struct sock *sk = NETLINK_CB(skb).sk;
 	struct nlmq_inst *q, *fresh;
 	u32 portid = info->snd_portid;
 	u32 queue;
@@ -287,7 +303,7 @@ static int nlmq_genl_bind(struct sk_buff *skb, struct genl_info *info)
 	queue = nla_get_u32(info->attrs[NLMQ_A_QUEUE]);
 	if (queue > U16_MAX || !portid)
 		return -EINVAL;
-	fresh = nlmq_inst_alloc(genl_info_net(info), queue, portid,
+	fresh = nlmq_inst_alloc(genl_info_net(info), queue, sk, portid,
 				NETLINK_GENERIC);
 	if (!fresh)
 		return -ENOMEM;
@@ -296,7 +312,10 @@ static int nlmq_genl_bind(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 
 	spin_lock(&qn->lock);
-	q = nlmq_by_portid(qn, portid);
+	/* A released socket's queue may still be there under @portid, until
+	 * its NETLINK_URELEASE: not ours, whatever its number.
+	 */
+	q = nlmq_by_sock(qn, sk, portid);
 	if (q) {
 		/* Its own queue again: a new configuration. */
 		err = q->queue == queue ? nlmq_config(q, info->attrs) : -EBUSY;
@@ -320,7 +339,7 @@ static int nlmq_genl_unbind(struct sk_buff *skb, struct genl_info *info)
 	struct nlmq_inst *q;
 
 	spin_lock(&qn->lock);
-	q = nlmq_by_portid(qn, info->snd_portid);
+	q = nlmq_by_sock(qn, NETLINK_CB(skb).sk, info->snd_portid);
 	if (q)
 		nlmq_inst_destroy(qn, q);
 	spin_unlock(&qn->lock);
@@ -334,7 +353,8 @@ static int nlmq_genl_verdict(struct sk_buff *skb, struct genl_info *info)
 
 	err = nlmq_verdict_parse(&v, info->genlhdr->cmd, info->attrs);
 	return err ?: nlmq_verdict_apply(genl_info_net(info),
-					 info->snd_portid, &v);
+					 NETLINK_CB(skb).sk, info->snd_portid,
+					 &v);
 }
 
 static const struct nla_policy nlmq_verdict_policy[NFQA_MAX + 1] = {
@@ -352,7 +372,8 @@ static const struct nla_policy nlmq_verdict_policy[NFQA_MAX + 1] = {
  * file. @nlh is nlmmap's kernel copy of the frame, so nla_parse() and
  * nlmq_verdict_parse() may read it as they read a socket's skb.
  */
-static int nlmq_tx_msg(struct net *net, u32 portid, const struct nlmsghdr *nlh)
+static int nlmq_tx_msg(struct net *net, u32 portid, struct sock *sk,
+		       const struct nlmsghdr *nlh)
 {
 	const struct genlmsghdr *gh = nlmsg_data(nlh);
 	struct nlattr *tb[NFQA_MAX + 1];
@@ -366,7 +387,7 @@ static int nlmq_tx_msg(struct net *net, u32 portid, const struct nlmsghdr *nlh)
 			NULL);
 	if (!err)
 		err = nlmq_verdict_parse(&v, gh->cmd, tb);
-	return err ?: nlmq_verdict_apply(net, portid, &v);
+	return err ?: nlmq_verdict_apply(net, sk, portid, &v);
 }
 
 static struct nlmmap_tx_family nlmq_tx = {
@@ -468,8 +489,16 @@ static struct genl_family nlmq_genl __ro_after_init = {
 	.resv_start_op	= NLMQ_CMD_GET + 1,
 };
 
-/* Every queue of a socket that is released (closed, or its task died). */
-/* A socket released (closed, or its task killed): its queues end. */
+/* A socket released (closed, or its task killed): its queues end.
+ *
+ * netlink unhashes the socket, then marks it SOCK_DEAD, then sends this
+ * with its port id, which another socket may own by now: only the queues
+ * of released sockets under that port id end, never a live socket's.
+ * Every released socket gets here before it can be freed (netlink drops
+ * its last reference after an RCU grace period), and this notifier is
+ * registered before any queue can be bound: so the socket of every queue
+ * in the tables is still there to be tested.
+ */
 static int nlmq_netlink_event(struct notifier_block *nb, unsigned long event,
 			      void *ptr)
 {
@@ -485,14 +514,17 @@ static int nlmq_netlink_event(struct notifier_block *nb, unsigned long event,
 	qn = nlmq_pernet(n->net);
 	spin_lock(&qn->lock);
 	if (n->protocol == NETLINK_GENERIC) {
-		q = nlmq_by_portid(qn, n->portid);
-		if (q)
-			nlmq_inst_destroy(qn, q);
+		hash_for_each_possible_safe(qn->by_portid, q, tmp, pnode,
+					    n->portid)
+			if (q->portid == n->portid &&
+			    sock_flag(q->sk, SOCK_DEAD))
+				nlmq_inst_destroy(qn, q);
 	} else {
 		/* As nfnetlink_queue does: every queue, once per release. */
 		hash_for_each_safe(qn->by_queue, bkt, tmp, q, qnode)
 			if (q->protocol == NETLINK_NETFILTER &&
-			    q->portid == n->portid)
+			    q->portid == n->portid &&
+			    sock_flag(q->sk, SOCK_DEAD))
 				nlmq_inst_destroy(qn, q);
 	}
 	spin_unlock(&qn->lock);
@@ -580,31 +612,32 @@ static int __init nlmq_init(void)
 	err = register_pernet_subsys(&nlmq_net_ops);
 	if (err)
 		return err;
+	/* Before anything can bind: every bound socket's release is seen. */
+	netlink_register_notifier(&nlmq_netlink_nb);
 	/* nfnetlink_queue's protocol, and the guard against it. */
 	err = nfnetlink_subsys_register(&nlmq_nfnl);
 	if (err) {
 		pr_err("nfnetlink_queue holds the queue backend: rmmod nfnetlink_queue, then load nlmmap_queue\n");
-		goto out_pernet;
+		goto out_release;
 	}
 	err = genl_register_family(&nlmq_genl);
 	if (err)
 		goto out_subsys;
 	nlmq_tx.id = nlmq_genl.id;
 	nlmmap_tx_register(&nlmq_tx);
-	netlink_register_notifier(&nlmq_netlink_nb);
 	err = register_netdevice_notifier(&nlmq_dev_nb);
 	if (err)
-		goto out_notifier;
+		goto out_genl;
 	nf_register_queue_handler(&nlmq_handler);
 	return 0;
 
-out_notifier:
-	netlink_unregister_notifier(&nlmq_netlink_nb);
+out_genl:
 	nlmmap_tx_unregister(&nlmq_tx);
 	genl_unregister_family(&nlmq_genl);
 out_subsys:
 	nfnetlink_subsys_unregister(&nlmq_nfnl);
-out_pernet:
+out_release:
+	netlink_unregister_notifier(&nlmq_netlink_nb);
 	unregister_pernet_subsys(&nlmq_net_ops);
 	return err;
 }
@@ -615,16 +648,17 @@ static void __exit nlmq_exit(void)
 	 * unregistering waits for those running); then every queue ends,
 	 * its packets by policy. Unregistering the device notifier replays
 	 * NETDEV_DOWN for every device that is up: ignored, or it would drop
-	 * them all.
+	 * them all. The release notifier goes after the last request could
+	 * bind: from then on a queue's socket is never looked at again.
 	 */
 	nf_unregister_queue_handler();
 	nfnetlink_subsys_unregister(&nlmq_nfnl);
 	synchronize_rcu();
 	WRITE_ONCE(nlmq_exiting, true);
 	unregister_netdevice_notifier(&nlmq_dev_nb);
-	netlink_unregister_notifier(&nlmq_netlink_nb);
 	nlmmap_tx_unregister(&nlmq_tx);
 	genl_unregister_family(&nlmq_genl);
+	netlink_unregister_notifier(&nlmq_netlink_nb);
 	unregister_pernet_subsys(&nlmq_net_ops);
 	rcu_barrier();	/* the queues' last flushes */
 }

@@ -20,8 +20,11 @@
  * NLMQ_MAX_COPY_RANGE (65531) is lowered by both.
  *
  * nfnetlink checks CAP_NET_ADMIN in the socket's namespace for every
- * message. The queue's owner is its (protocol, port id): a ring socket's
- * port id never owns a queue bound here, nor the reverse.
+ * message. The queue's owner is the socket that bound it (NETLINK_CB's
+ * sk), of this protocol: not its port id, which a released socket gives
+ * up before its queues end, so a socket that takes it meanwhile owns
+ * nothing; and a ring socket never owns a queue bound here, nor the
+ * reverse.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -42,7 +45,7 @@ static struct nlmq_inst *nlmq_nfnl_owned(struct sk_buff *skb,
 	*err = 0;
 	if (!q)
 		*err = -ENODEV;
-	else if (q->portid != NETLINK_CB(skb).portid ||
+	else if (q->sk != NETLINK_CB(skb).sk ||
 		 q->protocol != NETLINK_NETFILTER)
 		*err = -EPERM;
 	return *err ? NULL : q;
@@ -105,7 +108,8 @@ static int nlmq_nfnl_config(struct sk_buff *skb, const struct nfnl_info *info,
 	if (cmd) {
 		switch (cmd->command) {
 		case NFQNL_CFG_CMD_BIND:
-			q = nlmq_inst_alloc(info->net, queue, portid,
+			q = nlmq_inst_alloc(info->net, queue,
+					    NETLINK_CB(skb).sk, portid,
 					    NETLINK_NETFILTER);
 			if (!q)
 				return -ENOMEM;
@@ -116,7 +120,8 @@ static int nlmq_nfnl_config(struct sk_buff *skb, const struct nfnl_info *info,
 			}
 			break;
 		case NFQNL_CFG_CMD_UNBIND:
-			return nlmq_inst_remove(info->net, queue, portid,
+			return nlmq_inst_remove(info->net, queue,
+						NETLINK_CB(skb).sk,
 						NETLINK_NETFILTER);
 		default:
 			return -EOPNOTSUPP;

@@ -329,11 +329,18 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	/* Held before its message can be read: a verdict always finds it. */
 	list_add_tail(&entry->list, &q->entries);
 	q->total++;
-	/* Published or counted as a drop of the ring; never lost. */
-	if (q->protocol == NETLINK_GENERIC)
+	/* Published or counted as a drop of the ring; never lost. A socket
+	 * being released gives up its port id, which another socket may
+	 * hold by now: nothing more for it (its queue is ending).
+	 */
+	if (sock_flag(q->sk, SOCK_DEAD)) {
+		nlmmap_free_skb(skb);
+		err = -ECONNREFUSED;
+	} else if (q->protocol == NETLINK_GENERIC) {
 		err = nlmmap_unicast_as(q->net, skb, q->portid, sender);
-	else
+	} else {
 		err = nfnetlink_unicast(skb, q->net, q->portid);
+	}
 	if (err) {
 		list_del(&entry->list);
 		q->total--;

@@ -4,7 +4,9 @@
  * packets go when their queue ends.
  *
  * A verdict names a packet id of the queue its sender bound: nobody else's
- * packets can be reached. Ids may come in any order; a batch covers every
+ * packets can be reached. The sender is its socket, not its port id
+ * (nlmq_by_sock_rcu()): a socket that took a released binder's port id
+ * before that queue ended reaches nothing. Ids may come in any order; a batch covers every
  * held id up to its own. An unknown or already decided id, a verdict out
  * of range, or a replacement payload that is too short (shorter than the
  * headers up to the transport header), too long (over 65535 bytes) or
@@ -17,6 +19,7 @@
 #include <linux/skbuff.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_queue.h>
+#include <net/sock.h>
 
 #include "queue.h"
 
@@ -245,21 +248,23 @@ int nlmq_verdict_apply_q(struct nlmq_inst *q, const struct nlmq_verdict *v)
 /**
  * nlmq_verdict_apply() - decide held packets of a ring socket's queue
  * @net: the sender's namespace
- * @portid: the sender, whose queue it is
+ * @sk: the sender, whose queue it is: the socket that bound it
+ * @portid: its port id
  * @v: the verdict
  *
  * Context: process context.
  * Return: as nlmq_verdict_apply_q(), or -ENOTCONN when the sender bound
- * no queue.
+ * no queue or was released (another socket that took its port id since
+ * gets -ENOTCONN too).
  */
-int nlmq_verdict_apply(struct net *net, u32 portid,
+int nlmq_verdict_apply(struct net *net, const struct sock *sk, u32 portid,
 		       const struct nlmq_verdict *v)
 {
 	struct nlmq_inst *q;
 	int err = -ENOTCONN;
 
 	rcu_read_lock();
-	q = nlmq_by_portid_rcu(net, portid);
+	q = nlmq_by_sock_rcu(net, sk, portid);
 	if (q)
 		err = nlmq_verdict_apply_q(q, v);
 	rcu_read_unlock();

@@ -106,7 +106,7 @@ static int nlmmap_tx_other_dump(struct nlmmap_ctx *ctx,
 
 	if (!f->dump || !ctx->rx.geom.size)
 		return -EOPNOTSUPP;
-	ops = f->dump(src.net, src.portid, nlh, src.args);
+	ops = f->dump(src.net, src.portid, ctx->sk, nlh, src.args);
 	if (IS_ERR(ops))
 		return PTR_ERR(ops);
 	return nlmmap_dump_start(ctx, &dr, ops, &src);
@@ -144,7 +144,8 @@ static int nlmmap_tx_other(struct nlmmap_ctx *ctx, const void *data,
 	if ((nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
 		err = nlmmap_tx_other_dump(ctx, found, data);
 	else
-		err = found->msg(read_pnet(&ctx->net), ctx->portid, data);
+		err = found->msg(read_pnet(&ctx->net), ctx->portid, ctx->sk,
+				 data);
 	module_put(found->owner);
 	return err;
 }
