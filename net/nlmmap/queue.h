@@ -114,6 +114,13 @@ int nlmq_inst_remove(struct net *net, u16 queue, const struct sock *sk,
 int nlmq_set_config(struct nlmq_inst *q, u32 mode, u32 range, u32 maxlen,
 		    u32 flags);
 
+#ifdef NLMMAP_KUNIT
+struct netlink_notify;
+int nlmq_kunit_pernet_init(void);
+void nlmq_kunit_pernet_exit(void);
+void nlmq_kunit_release(struct netlink_notify *n);
+#endif
+
 /* queue_nfnl.c */
 extern const struct nfnetlink_subsystem nlmq_nfnl;
 

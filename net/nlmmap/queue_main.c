@@ -605,6 +605,29 @@ static struct pernet_operations nlmq_net_ops = {
 	.size	= sizeof(struct nlmq_net),
 };
 
+#ifdef NLMMAP_KUNIT
+/* The KUnit suites run before the module's init (MODULE_STATE_COMING):
+ * they set up the per-namespace tables, and nothing else, for
+ * themselves.
+ */
+int nlmq_kunit_pernet_init(void)
+{
+	return register_pernet_subsys(&nlmq_net_ops);
+}
+
+void nlmq_kunit_pernet_exit(void)
+{
+	unregister_pernet_subsys(&nlmq_net_ops);
+	rcu_barrier();	/* the queues' frees */
+}
+
+/* A release, as netlink sends it. */
+void nlmq_kunit_release(struct netlink_notify *n)
+{
+	nlmq_netlink_event(NULL, NETLINK_URELEASE, n);
+}
+#endif
+
 static int __init nlmq_init(void)
 {
 	int err;
@@ -674,3 +697,8 @@ MODULE_VERSION(NLMMAP_VERSION);
  * which backend serves the protocol is the administrator's choice.
  */
 MODULE_ALIAS_GENL_FAMILY(NLMQ_GENL_NAME);
+
+#ifdef NLMMAP_KUNIT
+/* The KUnit suite of this file tests its request handlers. */
+#include "../../tests/kunit/queue_kunit.c"
+#endif

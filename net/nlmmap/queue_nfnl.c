@@ -221,3 +221,8 @@ const struct nfnetlink_subsystem nlmq_nfnl = {
 	.cb_count	= NFQNL_MSG_MAX,
 	.cb		= nlmq_nfnl_cb,
 };
+
+#ifdef NLMMAP_KUNIT
+/* The KUnit suite of this file tests its request handlers. */
+#include "../../tests/kunit/queue_nfnl_kunit.c"
+#endif
