@@ -596,6 +596,127 @@ static void only_the_binder_decides(void)
 	qsock_close(&s);
 }
 
+/* The attacker of reused_port_id_decides_nothing(): as soon as @portid
+ * is free, it takes it and sends VERDICT_BATCH NF_ACCEPT for every id
+ * until it is told it has no queue. 0: it decided nothing; 1: a verdict
+ * decided packets; 2: it never got the port id.
+ */
+static int take_port_and_accept(uint32_t portid, int ready)
+{
+	struct mnl_socket *nl;
+	char buf[512];
+	long tries;
+	int k, err;
+
+	for (tries = 0; tries < 1000000; tries++) {
+		nl = mnl_socket_open(NETLINK_GENERIC);
+		if (!nl)
+			return 2;
+		if (!tries && write(ready, "s", 1) != 1)
+			return 2;
+		if (mnl_socket_bind(nl, 0, portid) < 0) {
+			mnl_socket_close(nl);	/* still the agent's */
+			continue;
+		}
+		for (k = 0; k < 64; k++) {
+			struct nlmsghdr *nlh = mnl_ring_genl_put(buf, qfam,
+				NLMQ_CMD_VERDICT_BATCH, NLMQ_GENL_VERSION,
+				NLM_F_ACK, k + 1);
+
+			nfq_nlmsg_verdict_put(nlh, 0x7fffffff, NF_ACCEPT);
+			err = request_ack(nl, nlh, sizeof(buf));
+			if (!err)
+				return 1;
+			if (err == -ENOTCONN)
+				break;
+		}
+		mnl_socket_close(nl);
+		return 0;
+	}
+	return 2;
+}
+
+/* A root agent holds packets on queue 0 and closes its socket, while user
+ * nobody spins socket() + bind() on the agent's port id and sends
+ * VERDICT_BATCH NF_ACCEPT as soon as it has it: netlink frees the port
+ * id before the release's NETLINK_URELEASE ends the queue, but the queue
+ * is the agent socket's, so nobody decides nothing (each attempt is
+ * answered ENOTCONN) and the held packets go by the agent's policy:
+ * dropped. A bounded number of rounds; how often nobody gets the port id
+ * in the window is not timed, only reported. (Deterministically:
+ * tests/kunit/queue_kunit.c.)
+ */
+static void reused_port_id_decides_nothing(void)
+{
+	const char *k = getenv("NLMMAP_KERNEL");
+	int rounds = k && !strcmp(k, "debug") ? 40 : 200;
+	int i, status, took = 0, decided = 0, arrived = 0;
+	struct qsock s = {};
+	struct pkt p;
+	const char *got;
+
+	queue_env();
+	REQUIRE(queue_rule("queue num 0") == 0);
+	s.rx = udp_socket(PORT);
+	s.tx = udp_socket(0);
+	REQUIRE(s.rx >= 0 && s.tx >= 0);
+	for (i = 0; i < rounds && !tap_case_failed; i++) {
+		int ready[2];
+		uint32_t portid;
+		pid_t pid;
+		char c;
+
+		s.r = ring_setup(&s.nl, &family, 64, 4096, 16);
+		REQUIRE(s.r);
+		REQUIRE(mnl_ring_genl_resolve(s.nl, NLMQ_GENL_NAME, &qfam) == 0);
+		REQUIRE(qreq(s.nl, NLMQ_CMD_BIND, 0, 0, 0) == 0);
+		send_udp(&s, "held");
+		send_udp(&s, "held");
+		REQUIRE(next_packet(&s, &p) == 0 && next_packet(&s, &p) == 0,
+			"round %d: two held", i);
+		portid = mnl_socket_get_portid(s.nl);
+		REQUIRE(pipe(ready) == 0);
+		fflush(stdout);
+		pid = fork();
+		REQUIRE(pid >= 0);
+		if (!pid) {
+			/* Not the agent's socket and ring: only the agent. */
+			close(mnl_ring_get_fd(s.r));
+			close(mnl_socket_get_fd(s.nl));
+			close(ready[0]);
+			if (setgid(65534) || setuid(65534))
+				_exit(3);
+			_exit(take_port_and_accept(portid, ready[1]));
+		}
+		close(ready[1]);
+		/* It is spinning (or could not become nobody): close. */
+		CHECK(read(ready[0], &c, 1) >= 0);
+		close(ready[0]);
+		ring_teardown(s.r, s.nl);
+		REQUIRE(waitpid(pid, &status, 0) == pid);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+			SKIP("cannot become user nobody here");
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) <= 2,
+		      "round %d: %#x", i, status);
+		took += WIFEXITED(status) && WEXITSTATUS(status) < 2;
+		decided += WIFEXITED(status) && WEXITSTATUS(status) == 1;
+	}
+	printf("# nobody took the port id in %d of %d rounds, decided in %d\n",
+	       took, i, decided);
+	CHECK(!decided, "nobody decided the agent's packets in %d rounds",
+	      decided);
+	/* Dropped by the agent's policy, every one: the marker comes first. */
+	send_udp_unqueued(&s, "marker");
+	while (strcmp((got = received(&s)), "marker") && *got)
+		arrived++;
+	CHECK(!strcmp(got, "marker"), "the marker came");
+	while (*received_now(&s))
+		arrived++;
+	CHECK(!arrived, "%d held packets got through", arrived);
+	close(s.rx);
+	close(s.tx);
+}
+
 /* Held packets as NLMQ_CMD_ENTRY_GET lists them. */
 struct held {
 	int n;
@@ -1481,7 +1602,8 @@ TAP_MAIN(T(accept_drop_repeat_and_mark), T(out_of_order_and_batch),
 	 T(flooding_user_keeps_to_its_share),
 	 T(flooding_user_keeps_to_its_share_of_the_queue),
 	 T(bypass_with_nothing_bound), T(held_packets_follow_the_policy),
-	 T(only_the_binder_decides), T(held_packets_are_listed),
+	 T(only_the_binder_decides), T(reused_port_id_decides_nothing),
+	 T(held_packets_are_listed),
 	 T(paused_listing_outlives_its_queue),
 	 T(listing_read_with_holds_ends),
 	 T(requeue_to_another_queue),
