@@ -20,7 +20,9 @@
  * NFQA_PAYLOAD: what nfq_nlmsg_verdict_put*() write) or
  * NLMQ_CMD_VERDICT_BATCH (every id up to NFQA_VERDICT_HDR's, optional
  * NFQA_MARK), as requests in TX frames or on the socket; they apply to the
- * queue the sender bound. One queue per socket.
+ * queue the sender bound: the sending socket itself (a TX frame's is the
+ * ring's bound socket), never another socket that holds its port id after
+ * its release (ENOTCONN). One queue per socket.
  *
  * NLMQ_CMD_ENTRY_GET dumps the packets a queue holds, one message each
  * (generic netlink header with the queue number in reserved, as a packet
