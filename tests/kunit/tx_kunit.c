@@ -17,7 +17,8 @@ static struct {
 	bool stable;				/* @nlh unchanged by the writer */
 } tx_kunit;
 
-static int tx_kunit_msg(struct net *net, u32 portid, const struct nlmsghdr *nlh)
+static int tx_kunit_msg(struct net *net, u32 portid, struct sock *sk,
+			const struct nlmsghdr *nlh)
 {
 	const struct nlattr *nla = nlmsg_data(nlh) + GENL_HDRLEN;
 	unsigned long p = (unsigned long)nlh;
