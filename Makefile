@@ -81,6 +81,7 @@ tools: lib
 
 tests: lib
 	$(MAKE) -C tools/testing/selftests/nlmmap O=$(BUILD)/tests LIBDIR=$(BUILD)/lib
+	$(MAKE) -C tools/testing/fuzz O=$(BUILD)/tests
 
 run: deps-ok
 	$(VM)/run.sh --demo stock
