@@ -14,6 +14,9 @@
 #                   headers, tools, man pages, udev rule, modprobe.d
 #                   example; DESTDIR, PREFIX, LIBDIR, KREL honoured
 #   make dist       nlmmap-VERSION.tar.gz, the tree DKMS builds from
+#   make fuzz [SECONDS=N] [SEED=S] [ROUND=R]   nlmmap-fuzz in the debug
+#                   kernel for N seconds (default 600), or only round R of
+#                   seed S; ends with its summary line
 #
 TOP      := $(CURDIR)
 BUILD    ?= $(TOP)/build
@@ -44,7 +47,7 @@ export CFLAGS
 
 .PHONY: install uninstall dist
 .PHONY: all deps deps-ok deps-present modules lib tools tests run check \
-	bench static checkpatch sparse vm-stock vm-debug clean
+	bench static checkpatch sparse vm-stock vm-debug fuzz clean
 
 # Plain make installs nothing: it names what is missing and make deps.
 all: deps-present modules lib tools
@@ -91,6 +94,11 @@ vm-stock: deps-ok
 
 vm-debug: deps-ok
 	$(VM)/run.sh --kunit --tests $(TESTS) debug
+
+SECONDS  ?= 600
+fuzz: deps-ok
+	NLMMAP_FUZZ_SEED=$(SEED) NLMMAP_FUZZ_ROUND=$(ROUND) \
+		$(VM)/run.sh --fuzz $(SECONDS) debug
 
 static: deps-ok checkpatch sparse
 

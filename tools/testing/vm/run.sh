@@ -10,6 +10,9 @@
 #   --bench ARGS    run nlmmap-bench instead, on one vCPU with the icount
 #                   plugin (tools/bench/run.sh does this)
 #   --break         NLMMAP_BREAK=1 in the guest: tests fail on purpose
+#   --fuzz SECONDS  run nlmmap-fuzz for that long instead (seed from
+#                   NLMMAP_FUZZ_SEED, else its own; only round
+#                   NLMMAP_FUZZ_ROUND if set), then its summary
 #
 # Environment: NLMMAP_VM_TIMEOUT (seconds, default 1200), NLMMAP_RESULTS
 # (a file that gets one line "<passed> <failed>" appended), NLMMAP_BUILD
@@ -21,7 +24,7 @@ set -eu
 # shellcheck source=tools/testing/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-tests=all kunit=0 demo=0 brk=0 bench=
+tests=all kunit=0 demo=0 brk=0 bench='' fuzz=''
 while [ $# -gt 1 ]; do
 	case "$1" in
 	--tests) tests=$2; shift ;;
@@ -29,6 +32,7 @@ while [ $# -gt 1 ]; do
 	--demo) demo=1 ;;
 	--bench) demo=bench bench=$2; shift ;;
 	--break) brk=1 ;;
+	--fuzz) demo=fuzz fuzz=$2; shift ;;
 	*) die "unknown option $1" ;;
 	esac
 	shift
@@ -82,6 +86,16 @@ esac
 cmdline="console=ttyS0 loglevel=5 panic=-1 rdinit=/init nlmmap.kernel=$kernel"
 cmdline="$cmdline nlmmap.tests=$tests nlmmap.kunit=$kunit nlmmap.demo=$demo"
 cmdline="$cmdline nlmmap.break=$brk"
+if [ -n "$fuzz" ]; then
+	case "$fuzz${NLMMAP_FUZZ_SEED:-}${NLMMAP_FUZZ_ROUND:-}" in
+	*[!0-9]*) die "--fuzz SECONDS, NLMMAP_FUZZ_SEED and _ROUND are numbers" ;;
+	esac
+	cmdline="$cmdline nlmmap.fuzz=$fuzz nlmmap.seed=${NLMMAP_FUZZ_SEED:-}"
+	cmdline="$cmdline nlmmap.round=${NLMMAP_FUZZ_ROUND:-}"
+	# Every VM run stays under half its timeout: the fuzzing, its last
+	# round's deadline, boot and teardown.
+	: "${NLMMAP_VM_TIMEOUT:=$((2 * (fuzz + 400)))}"
+fi
 cpu=(-accel "tcg,thread=multi" -smp 2)
 if [ -n "$bench" ]; then
 	# One vCPU: the plugin's counters are plain inline additions.
@@ -130,4 +144,13 @@ fi
 [ -n "${NLMMAP_RESULTS:-}" ] &&
 	echo "$passed $failed $skipped" >>"$NLMMAP_RESULTS"
 echo "$kernel: $passed passed, $failed failed, $skipped skipped"
+if [ -n "$fuzz" ]; then
+	sum=$(tr -d '\r' <"$out/console.log" | grep -a '^nlmmap-fuzz: summary' |
+		tail -n 1)
+	clean=clean
+	"$VM_DIR/scan-console.sh" "$out/console.log" >/dev/null ||
+		clean="NOT clean"
+	echo "${sum:-nlmmap-fuzz: no summary (see $out/console.log)}," \
+		"console $clean"
+fi
 [ "$failed" = 0 ]
