@@ -122,6 +122,7 @@ static struct shared *sh;
 static uint64_t opt_seed;
 static long opt_iter = 1000000, opt_seconds = 60, opt_round = -1;
 static int opt_torture, opt_mixed, opt_serial, opt_deadline = 120, opt_verbose;
+static int opt_ops;	/* at most this many operations per thread */
 static const char *opt_tap;
 
 /* ---- random numbers: splitmix64 ---- */
@@ -2005,6 +2006,8 @@ static void round_plan(uint64_t rs, struct round *r)
 	for (w = 0; w < r->workers; w++)
 		r->threads[w] = opt_torture ? MAX_THREADS : 1 + rn(&s, MAX_THREADS);
 	r->ops = opt_torture ? 120 : 40 + rn(&s, 60);
+	if (opt_ops && r->ops > opt_ops)
+		r->ops = opt_ops;
 }
 
 static uint64_t round_seed(uint64_t seed, long i)
@@ -2223,10 +2226,13 @@ static int run_round(long i, uint64_t rs)
 		return 0;
 	printf("# FAILURE in round %ld (round seed %#llx): %s\n", i,
 	       (unsigned long long)rs, why);
-	printf("# replay: nlmmap-fuzz --seed %llu --round %ld%s%s (or make fuzz "
-	       "SEED=%llu ROUND=%ld)\n", (unsigned long long)opt_seed, i,
+	printf("# replay: nlmmap-fuzz --seed %llu --round %ld%s%s --ops %d "
+	       "(make fuzz SEED=%llu ROUND=%ld%s)\n",
+	       (unsigned long long)opt_seed, i,
 	       opt_mixed ? " --mixed" : opt_torture ? " --torture" : "",
-	       opt_serial ? " --serial" : "", (unsigned long long)opt_seed, i);
+	       opt_serial && !opt_mixed ? " --serial" : "", opt_ops,
+	       (unsigned long long)opt_seed, i,
+	       opt_ops ? " (with the same --ops)" : "");
 	print_logs(logs);
 	if (bad == 2) {
 		printf("# the kernel report (in full on the console):\n");
@@ -2237,11 +2243,50 @@ static int run_round(long i, uint64_t rs)
 	return bad;
 }
 
+static int refcnt(const char *name)
+{
+	char p[96];
+	FILE *f;
+	int n = -1;
+
+	snprintf(p, sizeof(p), "/sys/module/%.63s/refcnt", name);
+	f = fopen(p, "r");
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/* The end of the run: every process of ours reaped (killed rounds leave
+ * some), then nlmmap's references back to what nlmmap_queue alone holds
+ * (namespaces die asynchronously) within --deadline seconds; 1 if not.
+ */
+static int settle(void)
+{
+	long end = now_ms() + opt_deadline * 1000L;
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int st;
+
+	while (now_ms() < end) {
+		pid_t p = waitpid(-1, &st, WNOHANG);
+
+		if (p > 0)
+			continue;
+		if (p < 0 && errno == ECHILD &&
+		    refcnt("nlmmap") <= mod_loaded("nlmmap_queue"))
+			return 0;
+		nanosleep(&ts, NULL);	/* bounded by the deadline */
+	}
+	return 1;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: nlmmap-fuzz [--seed S] [--iterations N] "
 		"[--seconds T] [--round R] [--torture|--mixed] [--serial] "
-		"[--deadline D] "
+		"[--ops N] [--deadline D] "
 		"[--tap NAME] [--verbose]\n");
 	exit(2);
 }
@@ -2312,6 +2357,7 @@ int main(int argc, char **argv)
 		{ "torture", no_argument, NULL, 'T' },
 		{ "mixed", no_argument, NULL, 'M' },
 		{ "serial", no_argument, NULL, 'S' },
+		{ "ops", required_argument, NULL, 'o' },
 		{ "deadline", required_argument, NULL, 'd' },
 		{ "tap", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -2358,6 +2404,9 @@ int main(int argc, char **argv)
 		case 'S':
 			opt_serial = 1;
 			break;
+		case 'o':
+			opt_ops = atoi(optarg);
+			break;
 		case 'd':
 			opt_deadline = atoi(optarg);
 			break;
@@ -2385,8 +2434,8 @@ int main(int argc, char **argv)
 	if (opt_tap)
 		printf("1..1\n");
 	printf("# nlmmap-fuzz: seed %llu%s%s, at most %ld rounds and %ld s\n",
-	       (unsigned long long)opt_seed, opt_mixed ? " (mixed: rounds 4k+1 "
-	       "serial, 4k+3 torture)" : opt_torture ? " (torture)" : "",
+	       (unsigned long long)opt_seed, opt_mixed ? " (mixed: odd rounds "
+	       "torture, 4k+2 serial)" : opt_torture ? " (torture)" : "",
 	       opt_serial && !opt_mixed ? " (serial)" : "",
 	       opt_round >= 0 ? 1 : opt_iter, opt_seconds);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -2424,8 +2473,8 @@ int main(int argc, char **argv)
 			break;
 		ensure_modules();
 		if (opt_mixed) {
-			opt_torture = i % 4 == 3;
-			opt_serial = i % 4 == 1;
+			opt_torture = i % 2 == 1;
+			opt_serial = i % 4 == 2;
 		}
 		r = run_round(i, round_seed(opt_seed, i));
 		cov[0] += sh->setups;
@@ -2441,6 +2490,11 @@ int main(int argc, char **argv)
 		reports += r == 2;
 		if (done % 10 == 0 || opt_verbose)
 			printf("# round %ld done, %ld failed\n", i, failures);
+	}
+	if (settle()) {
+		printf("# FAILURE: nlmmap still in use %d s after the last "
+		       "round's processes ended\n", opt_deadline);
+		failures++;
 	}
 	ensure_modules();
 	if (!had_queue)
