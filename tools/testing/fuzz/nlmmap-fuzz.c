@@ -3,7 +3,8 @@
  * nlmmap-fuzz - a seeded syscall fuzzer for nlmmap and nlmmap_queue.
  *
  *   nlmmap-fuzz [--seed S] [--iterations N] [--seconds T] [--round R]
- *               [--torture] [--deadline D] [--tap NAME] [--verbose]
+ *               [--torture | --mixed] [--serial] [--ops N] [--deadline D]
+ *               [--tap NAME] [--verbose]
  *
  * Round i of seed S runs with the seed mix(S, i): it forks 1..3 worker
  * processes of 1..4 threads each (--torture: two workers of four
@@ -13,7 +14,9 @@
  * stream: the operations and their arguments are a function of the seed
  * alone (every operation takes two numbers of the stream, whatever its
  * outcome), so a seed replays the same calls; the interleaving of the
- * threads is the scheduler's. Every call is written, before it is made,
+ * threads is the scheduler's, unless --serial makes them take turns, one
+ * operation each, in a fixed order. --mixed: odd rounds torture, rounds
+ * 4k+2 serial. --ops caps the operations per thread. Every call is written, before it is made,
  * into a log in shared memory, and its result after it returns.
  *
  * A round fails when a process of it dies of a signal it did not expect
@@ -26,8 +29,9 @@
  *
  * The run stops after N rounds or T seconds, whichever comes first, and
  * ends with "nlmmap-fuzz: summary: iterations I seed S rounds A..B
- * reports R failures F". Without options, NLMMAP_FUZZ_SECONDS and
- * NLMMAP_FUZZ_SEED from the environment (make fuzz) are used.
+ * reports R failures F". Without options, NLMMAP_FUZZ_SECONDS,
+ * NLMMAP_FUZZ_SEED and NLMMAP_FUZZ_ROUND from the environment are used,
+ * in mixed mode (make fuzz). Documentation/nlmmap/fuzz.rst has more.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
