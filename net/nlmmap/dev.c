@@ -6,7 +6,9 @@
  * the file, so the module cannot be unloaded while any ring file is open
  * or mapped.
  */
+#include <linux/build_bug.h>
 #include <linux/capability.h>
+#include <linux/compat.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/memcontrol.h>
@@ -204,6 +206,88 @@ static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 		ret = -EFAULT;
 	return ret;
 }
+
+/* 32-bit programs reach nlmmap_ioctl() through compat_ptr_ioctl(), which
+ * converts the pointer and nothing else. That is right because every
+ * structure of the uAPI has one layout for both ABIs: the mirrors below
+ * lay out the structures with 64-bit fields as the compat ABI does
+ * (compat_u64: 4-byte aligned with IA32 emulation), and both they and
+ * the uAPI must have the sizes and offsets of uAPI v1. The ioctl numbers,
+ * which encode the sizes, are fixed with them.
+ */
+struct nlmmap_compat_offsets {
+	compat_u64	rx;
+	compat_u64	tx;
+	compat_u64	ctrl;
+	compat_u64	size;
+};
+
+struct nlmmap_compat_setup {
+	u32		size;
+	u32		flags;
+	struct nl_mmap_req rx;
+	struct nl_mmap_req tx;
+	u32		dump_resume_pct;
+	u32		wake_frames;
+	u32		wake_usecs;
+	u32		features;
+	struct nlmmap_compat_offsets off;
+	compat_u64	resv[4];
+};
+
+static_assert(sizeof(struct nlmmap_offsets) == 32 &&
+	      sizeof(struct nlmmap_compat_offsets) == 32);
+static_assert(offsetof(struct nlmmap_offsets, rx) == 0 &&
+	      offsetof(struct nlmmap_compat_offsets, rx) == 0);
+static_assert(offsetof(struct nlmmap_offsets, tx) == 8 &&
+	      offsetof(struct nlmmap_compat_offsets, tx) == 8);
+static_assert(offsetof(struct nlmmap_offsets, ctrl) == 16 &&
+	      offsetof(struct nlmmap_compat_offsets, ctrl) == 16);
+static_assert(offsetof(struct nlmmap_offsets, size) == 24 &&
+	      offsetof(struct nlmmap_compat_offsets, size) == 24);
+
+static_assert(sizeof(struct nlmmap_setup) == 120 &&
+	      sizeof(struct nlmmap_compat_setup) == 120 &&
+	      NLMMAP_SETUP_SIZE_V1 == 120);
+static_assert(offsetof(struct nlmmap_setup, size) == 0 &&
+	      offsetof(struct nlmmap_compat_setup, size) == 0);
+static_assert(offsetof(struct nlmmap_setup, flags) == 4 &&
+	      offsetof(struct nlmmap_compat_setup, flags) == 4);
+static_assert(offsetof(struct nlmmap_setup, rx) == 8 &&
+	      offsetof(struct nlmmap_compat_setup, rx) == 8);
+static_assert(offsetof(struct nlmmap_setup, tx) == 24 &&
+	      offsetof(struct nlmmap_compat_setup, tx) == 24);
+static_assert(offsetof(struct nlmmap_setup, dump_resume_pct) == 40 &&
+	      offsetof(struct nlmmap_compat_setup, dump_resume_pct) == 40);
+static_assert(offsetof(struct nlmmap_setup, wake_frames) == 44 &&
+	      offsetof(struct nlmmap_compat_setup, wake_frames) == 44);
+static_assert(offsetof(struct nlmmap_setup, wake_usecs) == 48 &&
+	      offsetof(struct nlmmap_compat_setup, wake_usecs) == 48);
+static_assert(offsetof(struct nlmmap_setup, features) == 52 &&
+	      offsetof(struct nlmmap_compat_setup, features) == 52);
+static_assert(offsetof(struct nlmmap_setup, off) == 56 &&
+	      offsetof(struct nlmmap_compat_setup, off) == 56);
+static_assert(offsetof(struct nlmmap_setup, resv) == 88 &&
+	      offsetof(struct nlmmap_compat_setup, resv) == 88);
+
+/* No 64-bit fields: one layout on every ABI, v1's. */
+static_assert(sizeof(struct nl_mmap_req) == 16 &&
+	      sizeof(struct nl_mmap_hdr) == 24 &&
+	      sizeof(struct nlmmap_ctrl) == 64 &&
+	      offsetof(struct nlmmap_ctrl, rx_head) == 0);
+static_assert(sizeof(struct nlmmap_subscription) == 48 &&
+	      offsetof(struct nlmmap_subscription, protocol) == 4 &&
+	      offsetof(struct nlmmap_subscription, group) == 8 &&
+	      offsetof(struct nlmmap_subscription, flags) == 12 &&
+	      offsetof(struct nlmmap_subscription, family) == 16 &&
+	      offsetof(struct nlmmap_subscription, name) == 32);
+
+static_assert(NLMMAP_IOC_SETUP == 0xc078b801 &&
+	      NLMMAP_IOC_KICK == 0xb804 &&
+	      NLMMAP_IOC_CLEAR_ERR == 0xb805 &&
+	      NLMMAP_IOC_BOUND == 0x8004b806 &&
+	      NLMMAP_IOC_SUBSCRIBE == 0xc030b807 &&
+	      NLMMAP_IOC_UNSUBSCRIBE == 0x4030b808);
 
 static const struct file_operations nlmmap_fops = {
 	.owner		= THIS_MODULE,

@@ -195,6 +195,10 @@
  * removes the rings; a new setup by the same user counts the old rings'
  * charge as free.
  *
+ * 32-bit programs (i386 on an x86-64 kernel with IA32 emulation) use the
+ * device, its ioctls, the mapping and the frames exactly as 64-bit ones
+ * do: every structure has one layout for both (see struct nlmmap_offsets).
+ *
  * Who may open /dev/nlmmap (mode 0666) is the administrator's choice, as
  * with io_uring_disabled: the module parameter disabled is 0 (everyone),
  * 1 (CAP_NET_ADMIN, or members of the group given by the parameter group)
@@ -251,11 +255,19 @@
 
 #define NLMMAP_WAKE_USECS_MAX	1000000	/* one second */
 
+/*
+ * Each structure of this header has the same layout for i386 and x86-64,
+ * so 32-bit programs on a 64-bit kernel make the same calls. The 64-bit
+ * fields lie at multiples of 8 and no structure has padding: the layout
+ * is the same whether u64 is 8-byte aligned (x86-64, and __aligned_u64
+ * everywhere) or 4-byte aligned (i386's plain __u64, which the first v1
+ * header had). The module and the selftests check every size and offset.
+ */
 struct nlmmap_offsets {
-	__u64	rx;		/* RX ring */
-	__u64	tx;		/* TX ring */
-	__u64	ctrl;		/* struct nlmmap_ctrl */
-	__u64	size;		/* length to mmap() */
+	__aligned_u64	rx;	/* RX ring */
+	__aligned_u64	tx;	/* TX ring */
+	__aligned_u64	ctrl;	/* struct nlmmap_ctrl */
+	__aligned_u64	size;	/* length to mmap() */
 };
 
 struct nlmmap_setup {
@@ -268,7 +280,7 @@ struct nlmmap_setup {
 	__u32	wake_usecs;	/* in: or this long after the first frame */
 	__u32	features;	/* out: NLMMAP_FEAT_* */
 	struct nlmmap_offsets off; /* out */
-	__u64	resv[4];	/* must be zero */
+	__aligned_u64	resv[4]; /* must be zero */
 };
 
 #define NLMMAP_SETUP_SIZE_V1	sizeof(struct nlmmap_setup)
