@@ -6,6 +6,7 @@
 set -eu
 pkgs="linux-image-amd64 linux-headers-amd64 linux-source-6.1
 gcc make libc6-dev pkg-config qemu-system-x86 busybox-static cpio gzip
+gcc-multilib libc6-dev-i386
 xz-utils zstd kmod flex bison bc libelf-dev libssl-dev dwarves sparse
 perl python3 libmnl-dev libnl-3-dev libnl-genl-3-dev
 libnetfilter-queue-dev nftables iptables iperf3 iproute2 shellcheck git gnuplot-nox strace dkms groff-base man-db"

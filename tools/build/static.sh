@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # static.sh [CHECK]... - the static checks of make check; CHECK is one of
-# checkpatch kernel-doc sparse w1 shellcheck abi tools man install dkms.
+# checkpatch kernel-doc sparse w1 shellcheck abi uapi-layout tools man
+# install dkms.
 # checkpatch.pl --strict (from linux-source-6.1) per kernel source file,
 # kernel-doc warnings,
 # sparse (C=2) and a W=1 build of the module against the stock headers;
@@ -145,8 +146,25 @@ run_man() {
 	rm -f "$rep"
 }
 
-[ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1 shellcheck abi tools \
-	man install dkms
+
+# The uAPI's structures have one layout for i386 and x86-64: fixed sizes,
+# offsets and ioctl numbers, compiled for both.
+run_uapi_layout() {
+	local rep m
+	rep=$(mktemp)
+	for m in 32 64; do
+		gcc -m$m -std=c11 -Wall -Werror -fsyntax-only \
+			-I"$TOP/include/uapi" -include \
+			"$TOP/tools/testing/selftests/nlmmap/uapi_layout.h" \
+			-x c /dev/null >>"$rep" 2>&1 || echo "with -m$m" >>"$rep"
+	done
+	[ ! -s "$rep" ]
+	verdict uapi-layout $? "$rep"
+	rm -f "$rep"
+}
+
+[ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1 shellcheck abi \
+	uapi-layout tools man install dkms
 for c in "$@"; do
 	case "$c" in
 	checkpatch) run_checkpatch ;;
@@ -158,6 +176,7 @@ for c in "$@"; do
 	tools) run_tools ;;
 	install|dkms) run_install "$c" ;;
 	man) run_man ;;
+	uapi-layout) run_uapi_layout ;;
 	*) echo "static.sh: unknown check $c" >&2; exit 2 ;;
 	esac
 done
