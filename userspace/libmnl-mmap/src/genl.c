@@ -108,15 +108,11 @@ EXPORT_SYMBOL struct nlmsghdr *mnl_ring_genl_put(void *buf, uint16_t family,
 	return nlh;
 }
 
-/*
- * Bind the ring file @fd to @nl: NLMMAP_CMD_BIND sent on @nl, so the
- * kernel binds to the socket that sent it under the port id it sent from.
- * Waits for the ack. Returns 0, or -1 with errno set.
- */
 /* The nlmmap family's id, resolved on a socket of its own: the caller's
- * socket may have traffic in flight.
+ * socket may have traffic in flight. Resolving a family the kernel does
+ * not know yet loads its module (MODULE_ALIAS_GENL_FAMILY).
  */
-static int ring_family(uint16_t *family)
+int ring_family(uint16_t *family)
 {
 	struct mnl_socket *q = mnl_socket_open(NETLINK_GENERIC);
 	int ret = -1;
@@ -129,15 +125,17 @@ static int ring_family(uint16_t *family)
 	return ret;
 }
 
-int ring_genl_bind(struct mnl_socket *nl, int fd)
+/*
+ * Bind the ring file @fd to @nl: NLMMAP_CMD_BIND of @family sent on @nl,
+ * so the kernel binds to the socket that sent it under the port id it
+ * sent from. Waits for the ack. Returns 0, or -1 with errno set.
+ */
+int ring_genl_bind(struct mnl_socket *nl, int fd, uint16_t family)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	uint16_t family;
 	unsigned int seq;
 
-	if (ring_family(&family))
-		return -1;
 	seq = getpid() ^ (unsigned int)fd ^ 0x6e6c6d6du;
 	nlh = mnl_ring_genl_put(buf, family, NLMMAP_CMD_BIND,
 				NLMMAP_GENL_VERSION, NLM_F_ACK, seq);

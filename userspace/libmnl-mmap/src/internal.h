@@ -6,7 +6,8 @@
 
 #define EXPORT_SYMBOL __attribute__((visibility("default")))
 
-int ring_genl_bind(struct mnl_socket *nl, int fd);
+int ring_family(uint16_t *family);
+int ring_genl_bind(struct mnl_socket *nl, int fd, uint16_t family);
 int ring_wait_ack(struct mnl_socket *nl, void *buf, size_t len,
 		  unsigned int seq);
 

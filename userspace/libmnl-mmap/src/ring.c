@@ -86,13 +86,19 @@ EXPORT_SYMBOL struct mnl_ring *mnl_ring_map_setup(struct mnl_socket *nl,
 {
 	const struct nl_mmap_req *rx = &setup->rx, *tx = &setup->tx;
 	struct mnl_ring *r;
+	uint16_t family;
 
+	/* The family first: resolving it loads nlmmap.ko if it is not yet,
+	 * and /dev/nlmmap exists only once it is.
+	 */
+	if (ring_family(&family))
+		return NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
 	r->nl = nl;
 	r->fd = open(NLMMAP_DEVICE, O_RDWR | O_CLOEXEC);
-	if (r->fd < 0 || ring_genl_bind(nl, r->fd) < 0)
+	if (r->fd < 0 || ring_genl_bind(nl, r->fd, family) < 0)
 		goto fail;
 	setup->size = sizeof(*setup);
 	if (ioctl(r->fd, NLMMAP_IOC_SETUP, setup) < 0)
@@ -137,7 +143,9 @@ fail:
  * @param rx geometry of the RX ring, or NULL for none
  * @param tx geometry of the TX ring, or NULL for none
  *
- * Opens /dev/nlmmap, binds it to @p nl (NLMMAP_CMD_BIND sent on @p nl,
+ * Resolves the nlmmap family (which loads nlmmap.ko through modprobe when
+ * it is installed and not loaded), opens /dev/nlmmap, binds it to @p nl
+ * (NLMMAP_CMD_BIND sent on @p nl,
  * whose answer it reads, passing over other traffic), sets both rings up
  * in one NLMMAP_IOC_SETUP and maps them with the control page. Ring
  * memory counts against RLIMIT_MEMLOCK unless the caller has
