@@ -55,6 +55,8 @@ check() {
 	# shellcheck disable=SC2086 # an option and its argument
 	[ -z "$bad" ] || try "$t/malformed-number" 2 "abc" "$dir/$t" $bad abc
 	# shellcheck disable=SC2086
+	[ -z "$bad" ] || try "$t/signed-number" 2 "+1" "$dir/$t" $bad +1
+	# shellcheck disable=SC2086
 	[ -z "$range" ] || try "$t/out-of-range" 2 "${range##* }" "$dir/$t" $range
 }
 
@@ -66,5 +68,7 @@ check nlmmap-stats "-e" "--entries 65536"
 check nlmmap-flood "--stall" "--stall 0"
 check nlmmap-bench "--reps" "--reps 0"
 check nlmmap-ringdemo "" ""
+# The ring's wake-up options mean nothing on a plain socket.
+try nlmmap-queue/wake-with-socket 2 "-w and -W" "$dir/nlmmap-queue" -s -w 4
 check nlmmap-demo "" ""
 [ "$fails" = 0 ]

@@ -9,6 +9,7 @@
 #ifndef NLMMAP_TOOLS_CLI_H
 #define NLMMAP_TOOLS_CLI_H
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -32,19 +33,23 @@ cli_refuse(const char *prog, const char *fmt, ...)
 }
 
 /*
- * An unsigned number of option @opt in [@min, @max]: decimal, or 0x-hex;
- * all of @arg must be the number.
+ * An unsigned number of option @opt in [@min, @max]: decimal, or
+ * hexadecimal after 0x (a leading 0 is not octal); all of @arg must be
+ * the number, no sign, no blank.
  */
 static inline unsigned long cli_ulong(const char *prog, const char *opt,
 				      const char *arg, unsigned long min,
 				      unsigned long max)
 {
+	int hex = arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X');
 	unsigned long v;
 	char *end;
 
 	errno = 0;
-	v = strtoul(arg, &end, 0);
-	if (!*arg || *end || errno || arg[strspn(arg, " \t")] == '-' ||
+	v = strtoul(hex ? arg + 2 : arg, &end, hex ? 16 : 10);
+	if (!*arg || (hex && !arg[2]) || *end || errno ||
+	    !(hex ? isxdigit((unsigned char)arg[2]) :
+		    isdigit((unsigned char)arg[0])) ||
 	    v < min || v > max)
 		cli_refuse(prog, "invalid number '%s' for %s (expected %lu to %lu)",
 			   arg, opt, min, max);

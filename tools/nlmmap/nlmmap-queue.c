@@ -328,11 +328,19 @@ static int sock_cfg(struct mnl_socket *nl, const struct opts *o, uint8_t cmd)
 	char buf[512];
 	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, o->queue);
 
+	ssize_t n;
+
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, cmd);
+	if (cmd == NFQNL_CFG_CMD_BIND)
+		nlh->nlmsg_flags |= NLM_F_ACK;	/* EPERM, EBUSY: said now */
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	if (cmd != NFQNL_CFG_CMD_BIND)
 		return 0;
+	/* Nothing is queued to this socket before its bind is acked. */
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n < 0 || mnl_cb_run(buf, n, 0, 0, NULL, NULL) < 0)
+		return -1;
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, o->queue);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, o->range);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS,
@@ -379,8 +387,12 @@ static int run_socket(const struct opts *o, int tty)
 	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcv,
 		   sizeof(rcv));
 	if (sock_cfg(nl, o, NFQNL_CFG_CMD_BIND)) {
-		cli_nlmmap_error(PROG, "binding the queue", errno,
-				 "binding a queue needs CAP_NET_ADMIN");
+		if (errno == EBUSY)
+			fprintf(stderr, PROG ": queue %u is bound by another socket (cat /proc/net/netfilter/nfnetlink_queue)\n",
+				o->queue);
+		else
+			cli_nlmmap_error(PROG, "binding the queue", errno,
+					 "binding a queue needs CAP_NET_ADMIN");
 		return -1;
 	}
 	started = 1;
@@ -461,8 +473,9 @@ static void usage(void)
 	       "  -f, --fail-open      accept packets the queue cannot hold (F_FAIL_OPEN)\n"
 	       "  -g, --gso            whole GSO packets (F_GSO)\n"
 	       "  -c, --count=N        stop after N packets\n"
-	       "  -t, --time=SECONDS   stop after SECONDS\n"
-	       "  -w, --wake-frames=N  ring: wake the reader every N frames (default 64)\n"
+	       "  -t, --time=SECONDS   stop after SECONDS (0: no limit, the default)\n"
+	       "  -w, --wake-frames=N  ring: wake the reader every N frames, 0 to 256\n"
+	       "                       (default 64; 0 or 1: every frame)\n"
 	       "  -W, --wake-usecs=US  ring: or US microseconds after the first, 1 to\n"
 	       "                       1000000 (default 500)\n"
 	       "  -S, --summary        the totals at the end\n"
@@ -493,8 +506,9 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { .batch = 64, .range = 0xffff, .wake = 64,
 			  .wake_us = 500 };
-	int opt, tty = isatty(2), ret;
+	int opt, tty = isatty(2), ret, wake_set = 0, wake_us_set = 0;
 
+	argv[0] = (char *)PROG;		/* getopt_long()'s own messages name the tool */
 	while ((opt = getopt_long(argc, argv, "q:b:d:m:r:fgc:t:w:W:Ssh",
 				  lopts, NULL)) != -1) {
 		switch (opt) {
@@ -528,12 +542,15 @@ int main(int argc, char **argv)
 			o.seconds = cli_seconds(PROG, "--time", optarg);
 			break;
 		case 'w':
+			/* At most the RX ring's frames (256 or 1024). */
 			o.wake = cli_ulong(PROG, "--wake-frames", optarg, 0,
-					   UINT32_MAX);
+					   256);
+			wake_set = 1;
 			break;
 		case 'W':
 			o.wake_us = cli_ulong(PROG, "--wake-usecs", optarg, 1,
 					      NLMMAP_WAKE_USECS_MAX);
+			wake_us_set = 1;
 			break;
 		case 'S':
 			o.summary = 1;
@@ -549,6 +566,8 @@ int main(int argc, char **argv)
 		}
 	}
 	cli_no_args(PROG, argc, argv);
+	if (o.plain && (wake_set || wake_us_set))
+		cli_refuse(PROG, "-w and -W are for the ring; -s reads a socket");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	ret = o.plain ? run_socket(&o, tty) : run_ring(&o, tty);

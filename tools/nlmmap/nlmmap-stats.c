@@ -182,14 +182,14 @@ static int entry_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int queues(struct mnl_socket *nl, int entries_of)
+static int queues(struct mnl_socket *nl, int entries_of, int only)
 {
 	uint16_t qfam;
 	int err;
 
 	if (mnl_ring_genl_resolve(nl, NLMQ_GENL_NAME, &qfam)) {
-		if (entries_of < 0)
-			return 0;	/* nlmmap_queue is not loaded */
+		if (entries_of < 0 && !only)
+			return 0;	/* all of it: no queues to show */
 		fprintf(stderr, PROG ": nlmmap_queue.ko is not loaded (modprobe nlmmap_queue)\n");
 		return 1;
 	}
@@ -273,7 +273,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	err = queues(nl, entries_of);
+	err = queues(nl, entries_of, only_queues);
 	mnl_socket_close(nl);
 	return err;
 }

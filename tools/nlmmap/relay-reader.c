@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,11 +32,27 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* SIGINT and SIGTERM end the run as a count does (the summary follows):
+ * no SA_RESTART, so a sleeping recv() or poll() returns at once.
+ */
 void relay_reader_init(struct relay_reader *rr, const char *tool,
 		       struct mnl_socket *nl, struct mnl_ring *r, int force)
 {
+	struct sigaction sa = { .sa_handler = on_signal };
+
 	*rr = (struct relay_reader){ .tool = tool, .nl = nl, .r = r };
 	rr->rate = force || isatty(2);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 static void rate_line(struct relay_reader *rr, double *t0,
@@ -73,11 +90,15 @@ int relay_reader_run(struct relay_reader *rr, mnl_cb_t cb, void *data)
 	int ret, got;
 
 	for (;;) {
+		if (stop)
+			return 0;
 		if (!rr->r) {
 			ssize_t n = mnl_socket_recvfrom(rr->nl, buf,
 							sizeof(buf));
 
 			rr->syscalls++;
+			if (n < 0 && errno == EINTR)
+				continue;	/* stop is looked at first */
 			if (n < 0 && errno == ENOBUFS) {
 				socket_drops(rr);
 				fprintf(stderr, "%s: events lost\n", rr->tool);
@@ -95,7 +116,9 @@ int relay_reader_run(struct relay_reader *rr, mnl_cb_t cb, void *data)
 				rr->syscalls += 2;
 				got = mnl_ring_wait(rr->r, POLLIN,
 						    rr->rate ? 1000 : -1);
-				if (got & POLLERR) {
+				if (got < 0 && errno != EINTR)
+					return -1;
+				if (got > 0 && (got & POLLERR)) {
 					got = mnl_ring_clear_error(rr->r);
 					rr->syscalls++;
 					rr->lost += got > 0 ? got : 0;
@@ -109,7 +132,7 @@ int relay_reader_run(struct relay_reader *rr, mnl_cb_t cb, void *data)
 		if (ret == MNL_CB_STOP)
 			return 0;
 		if (ret == MNL_CB_ERROR)
-			return -1;
+			return stop ? 0 : -1;
 	}
 }
 
