@@ -114,15 +114,16 @@ check: deps-ok
 bench: deps-ok
 	tools/bench/run.sh
 
-# What a distribution package would hold, under DESTDIR. depmod runs on
-# the modules' tree (DESTDIR's when one is given), never loads anything.
+# What a distribution package would hold, under DESTDIR. depmod runs
+# only for a real install (no DESTDIR): a package's postinst runs it on
+# the target, where the modules' dependencies (nfnetlink) are.
 install: modules lib tools
 	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/udev/rules.d \
 		$(DESTDIR)$(SYSCONFDIR)/modprobe.d
 	install -m 644 $(MODOUT)/nlmmap.ko $(MODOUT)/nlmmap_queue.ko \
 		$(DESTDIR)$(MODDIR)/
-	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KREL)
+	$(if $(DESTDIR),,depmod $(KREL))
 	$(MAKE) -C userspace/libmnl-mmap O=$(BUILD)/lib install
 	install -m 755 $(INSTALL_TOOLS:%=$(BUILD)/tools/%) $(DESTDIR)$(SBINDIR)/
 	install -m 644 tools/install/60-nlmmap.rules \
@@ -137,7 +138,7 @@ install: modules lib tools
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/nlmmap.ko $(DESTDIR)$(MODDIR)/nlmmap_queue.ko
 	-rmdir $(DESTDIR)$(MODDIR) 2>/dev/null
-	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KREL)
+	$(if $(DESTDIR),,depmod $(KREL))
 	$(MAKE) -C userspace/libmnl-mmap O=$(BUILD)/lib uninstall
 	rm -f $(INSTALL_TOOLS:%=$(DESTDIR)$(SBINDIR)/%) \
 	      $(DESTDIR)$(SYSCONFDIR)/udev/rules.d/60-nlmmap.rules \
