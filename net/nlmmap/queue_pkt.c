@@ -221,8 +221,14 @@ static u32 nlmq_share_slot(const struct nlmq_share *sh, u64 sender,
 static bool nlmq_share_take(struct nlmq_inst *q, u64 sender)
 {
 	struct nlmq_share *sh = &q->share;
-	u32 s = nlmq_share_slot(sh, sender, true);
+	u32 s;
 
+	/* The kernel's packets (forwarded, kernel-made) keep to no share:
+	 * they count in q->total against the users' only.
+	 */
+	if (sender == NLMMAP_SENDER_KERNEL)
+		return true;
+	s = nlmq_share_slot(sh, sender, true);
 	if (sh->held[s] + q->total > q->maxlen)
 		return false;
 	sh->key[s] = sender;
@@ -242,10 +248,14 @@ static bool nlmq_share_take(struct nlmq_inst *q, u64 sender)
 void nlmq_share_put(struct nlmq_inst *q, const struct sk_buff *pkt)
 {
 	struct nlmq_share *sh = &q->share;
-	u32 s = nlmq_share_slot(sh, nlmq_sender(pkt), false);
+	u64 sender = nlmq_sender(pkt);
+	u32 s;
 
-	if (sh->held[s])
-		sh->held[s]--;
+	if (sender != NLMMAP_SENDER_KERNEL) {
+		s = nlmq_share_slot(sh, sender, false);
+		if (sh->held[s])
+			sh->held[s]--;
+	}
 	if (!q->total)
 		memset(sh->held, 0, sizeof(sh->held));
 }

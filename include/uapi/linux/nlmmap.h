@@ -182,11 +182,13 @@
  * show), and so is a message whose sender already holds its share of
  * the ring (at most half of the frames the other senders leave; counted
  * in QUOTA_DROPPED too): one user's flood cannot take the frames another
- * user's message needs. Replies to the socket's own requests have no
- * share of their own. The overrun is signalled: POLLERR on this fd
- * (cleared by NLMMAP_IOC_CLEAR_ERR, which returns the number of drops)
- * and, unless the socket has NETLINK_NO_ENOBUFS set, ENOBUFS from the
- * next recv() on the socket, as netlink does on overrun.
+ * user's message needs. Replies to the socket's own requests and the
+ * kernel's own messages (rtnetlink events, audit records, forwarded
+ * packets) keep to no share; they count against the users'. The
+ * overrun is signalled: POLLERR on this fd (cleared by
+ * NLMMAP_IOC_CLEAR_ERR, which returns the number of drops) and, unless
+ * the socket has NETLINK_NO_ENOBUFS set, ENOBUFS from the next recv() on
+ * the socket, as netlink does on overrun.
  *
  * Ring memory is charged to the process that sets the ring up: memcg, and
  * RLIMIT_MEMLOCK (its own limit) through its user's locked_vm unless it
