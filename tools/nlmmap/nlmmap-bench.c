@@ -656,9 +656,13 @@ static pid_t queue_tool(const char *mode, const char *batch,
 		/* A verdict per @batch packets; the ring reader woken once
 		 * a burst (or 5 ms after its first frame).
 		 */
-		execl("/tests/nlmmap-queue", "nlmmap-queue", "-c", cnt, "-r",
-		      "128", "-b", batch, "-w", "256", "-W", "5000", "-S",
-		      *mode ? mode : NULL, NULL);
+		if (*mode)	/* -s: a socket, no wake-up policy */
+			execl("/tests/nlmmap-queue", "nlmmap-queue", "-c", cnt,
+			      "-r", "128", "-b", batch, "-S", mode, NULL);
+		else
+			execl("/tests/nlmmap-queue", "nlmmap-queue", "-c", cnt,
+			      "-r", "128", "-b", batch, "-w", "256", "-W",
+			      "5000", "-S", NULL);
 		_exit(127);
 	}
 	close(e[1]);
@@ -695,6 +699,12 @@ static void run_queue(const char *name, const char *mode, const char *batch,
 	pid = mode ? queue_tool(mode, batch, want, &err) : 0;
 	if (pid < 0) {
 		printf("# %s: no verdict tool\n", name);
+		failed = 1;
+		close(rx);
+		close(tx);
+		free(lat);
+		if (err)
+			fclose(err);
 		return;
 	}
 	marker();
