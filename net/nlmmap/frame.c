@@ -74,10 +74,7 @@ static u32 nlmmap_quota_slot(struct nlmmap_quota *q, u64 sender)
 	const u32 hashed = NLMMAP_QUOTA_SLOTS - NLMMAP_QUOTA_SHARED - 1;
 	u32 h, i, s, free = NLMMAP_QUOTA_SHARED;
 
-	/* The receiver's own replies and the kernel's own messages share
-	 * the account that is never refused (see nlmmap_quota_allows()).
-	 */
-	if (sender == NLMMAP_SENDER_SELF || sender == NLMMAP_SENDER_KERNEL)
+	if (sender == NLMMAP_SENDER_SELF)
 		return NLMMAP_QUOTA_SELF;
 	h = hash_64(sender, 32);
 	for (i = 0; i < NLMMAP_QUOTA_PROBE; i++) {
@@ -105,12 +102,8 @@ static void nlmmap_quota_credit(struct nlmmap_quota *q, u32 idx)
 	}
 }
 
-/* May account @s take one more frame of @nr? Users' accounts keep to
- * their share; the receiver's replies and the kernel's messages (one
- * account, NLMMAP_QUOTA_SELF) count against the users' but are limited
- * only by the ring: the kernel is no flooding user, and halving the ring
- * for the only sender most rings have (rtnetlink's events, the audit log,
- * forwarded packets) would lose half of every burst.
+/* May account @s take one more frame of @nr? The receiver's own account
+ * (NLMMAP_QUOTA_SELF) is limited only by the ring.
  */
 static bool nlmmap_quota_allows(const struct nlmmap_quota *q, u32 s, u32 nr)
 {

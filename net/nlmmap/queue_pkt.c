@@ -187,12 +187,15 @@ static void *nlmq_msg_put(struct sk_buff *skb, const struct nlmq_inst *q,
 
 /* Whose share of the ring and the queue a packet is: the user of the
  * local socket it comes from (or, on input, is for), else the kernel's.
+ * The kernel's own sockets (ICMP errors, TCP resets: sk_kern_sock) belong
+ * to uid 0 by creation, but what they send any user can provoke: the
+ * kernel's, not root's.
  */
 static u64 nlmq_sender(const struct sk_buff *pkt)
 {
 	struct sock *sk = pkt->sk ? sk_to_full_sk(pkt->sk) : NULL;
 
-	if (sk && sk_fullsock(sk))
+	if (sk && sk_fullsock(sk) && !sk->sk_kern_sock)
 		return nlmmap_sender_uid(READ_ONCE(sk->sk_uid));
 	return NLMMAP_SENDER_KERNEL;
 }
@@ -221,14 +224,8 @@ static u32 nlmq_share_slot(const struct nlmq_share *sh, u64 sender,
 static bool nlmq_share_take(struct nlmq_inst *q, u64 sender)
 {
 	struct nlmq_share *sh = &q->share;
-	u32 s;
+	u32 s = nlmq_share_slot(sh, sender, true);
 
-	/* The kernel's packets (forwarded, kernel-made) keep to no share:
-	 * they count in q->total against the users' only.
-	 */
-	if (sender == NLMMAP_SENDER_KERNEL)
-		return true;
-	s = nlmq_share_slot(sh, sender, true);
 	if (sh->held[s] + q->total > q->maxlen)
 		return false;
 	sh->key[s] = sender;
@@ -248,14 +245,10 @@ static bool nlmq_share_take(struct nlmq_inst *q, u64 sender)
 void nlmq_share_put(struct nlmq_inst *q, const struct sk_buff *pkt)
 {
 	struct nlmq_share *sh = &q->share;
-	u64 sender = nlmq_sender(pkt);
-	u32 s;
+	u32 s = nlmq_share_slot(sh, nlmq_sender(pkt), false);
 
-	if (sender != NLMMAP_SENDER_KERNEL) {
-		s = nlmq_share_slot(sh, sender, false);
-		if (sh->held[s])
-			sh->held[s]--;
-	}
+	if (sh->held[s])
+		sh->held[s]--;
 	if (!q->total)
 		memset(sh->held, 0, sizeof(sh->held));
 }

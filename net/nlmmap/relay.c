@@ -129,15 +129,18 @@ static void nlmmap_sub_count(struct nlmmap_sub *s, int i, u64 n)
 
 /* Write one event into a subscriber's ring, as netlink would deliver it to
  * a member of the group. It is charged to its sender's share of the ring:
- * the user of its credentials, or the kernel for the kernel's own events
- * (port id 0, which no user socket has).
+ * the user of its credentials. The kernel's own events (port id 0, which
+ * no user socket has: rtnetlink's, the audit log's) are what the
+ * subscriber asked for, as replies are, and keep to no share
+ * (NLMMAP_SENDER_SELF): otherwise the only sender most relayed rings have
+ * would keep half of every burst.
  */
 static void nlmmap_relay_one(struct nlmmap_sub *s, struct sk_buff *skb,
 			     u32 group)
 {
 	const struct scm_creds *c = &NETLINK_CB(skb).creds;
 	u64 sender = NETLINK_CB(skb).portid ? nlmmap_sender_uid(c->uid) :
-					      NLMMAP_SENDER_KERNEL;
+					      NLMMAP_SENDER_SELF;
 	struct nlmmap_ctx *ctx = s->ctx;
 	struct nl_mmap_hdr *hdr;
 	struct sk_buff *copy;

@@ -183,8 +183,8 @@
  * the ring (at most half of the frames the other senders leave; counted
  * in QUOTA_DROPPED too): one user's flood cannot take the frames another
  * user's message needs. Replies to the socket's own requests and the
- * kernel's own messages (rtnetlink events, audit records, forwarded
- * packets) keep to no share; they count against the users'. The
+ * kernel's own relayed events (rtnetlink, the audit log) keep to no
+ * share; they count against the users'. The
  * overrun is signalled: POLLERR on this fd (cleared by
  * NLMMAP_IOC_CLEAR_ERR, which returns the number of drops) and, unless
  * the socket has NETLINK_NO_ENOBUFS set, ENOBUFS from the next recv() on
