@@ -673,20 +673,6 @@ static void copy_frame_message_forged_by_another_user(void)
 /* Listener holds: never leaked by the order things close in.          */
 /* ------------------------------------------------------------------ */
 
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/sys/module/nlmmap/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 static void listeners_restore(void)
 {
 	write_param("relay_user_listeners", "256");

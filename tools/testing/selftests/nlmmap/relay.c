@@ -897,20 +897,6 @@ static void listener_follows_first_and_last_subscriber(void)
 	ring_teardown(r[0], nl[0]);
 }
 
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/sys/module/nlmmap/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 static void user_listeners_restore(void)
 {
 	write_param("relay_user_listeners", "256");

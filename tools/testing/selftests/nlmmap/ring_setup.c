@@ -339,20 +339,6 @@ static void setup_is_extensible(void)
 	mnl_socket_close(nl);
 }
 
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/sys/module/nlmmap/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 /* What open() says as user nobody (in a child), as 0 or errno. */
 static int open_as_nobody(void)
 {

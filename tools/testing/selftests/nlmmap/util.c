@@ -673,3 +673,17 @@ int as_user(unsigned int uid, int (*fn)(void *), void *arg)
 		return -1;
 	return WEXITSTATUS(status) == 126 ? -EPERM : WEXITSTATUS(status);
 }
+
+int write_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/module/nlmmap/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}

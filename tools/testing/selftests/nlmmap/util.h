@@ -153,4 +153,7 @@ pid_t spawn_ready(char *const argv[], FILE **out, FILE **errp);
  */
 int as_user(unsigned int uid, int (*fn)(void *), void *arg);
 
+/* Write @val to nlmmap's module parameter @name: 0, or -1. */
+int write_param(const char *name, const char *val);
+
 #endif
