@@ -1120,6 +1120,24 @@ static void monitor_counts_events(void)
 	}
 }
 
+/* nlmmap-audit (@argv) started with audit on, and off again when the
+ * case ends; *@au is the audit socket to send records with. SKIPs where
+ * there is no tool or no audit.
+ */
+static pid_t audit_tool_start(char **argv, struct mnl_socket **au,
+			      FILE **out)
+{
+	if (access(argv[0], X_OK))
+		SKIP("no %s", argv[0]);
+	*au = mnl_socket_open(NETLINK_AUDIT);
+	if (!*au)
+		SKIP("no audit in this kernel");
+	if (audit_enable(*au, 1))
+		SKIP("cannot enable audit");
+	tap_defer(audit_off, *au);
+	return spawn_ready(argv, out, NULL);
+}
+
 /* nlmmap-audit prints records the way the audit log reads. */
 static void audit_tool_prints_records(void)
 {
@@ -1130,15 +1148,7 @@ static void audit_tool_prints_records(void)
 	FILE *out;
 	pid_t pid;
 
-	if (access(argv[0], X_OK))
-		SKIP("no %s", argv[0]);
-	au = mnl_socket_open(NETLINK_AUDIT);
-	if (!au)
-		SKIP("no audit in this kernel");
-	if (audit_enable(au, 1))
-		SKIP("cannot enable audit");
-	tap_defer(audit_off, au);
-	pid = spawn_ready(argv, &out, NULL);
+	pid = audit_tool_start(argv, &au, &out);
 	REQUIRE(pid > 0 && out);
 	for (i = 0; i < 3; i++) {
 		snprintf(msg, sizeof(msg), AUDIT_MARK " tool %d", i);
@@ -1181,15 +1191,7 @@ static void audit_tool_prints_user_and_login_records(void)
 	FILE *out;
 	pid_t pid;
 
-	if (access(argv[0], X_OK))
-		SKIP("no %s", argv[0]);
-	au = mnl_socket_open(NETLINK_AUDIT);
-	if (!au)
-		SKIP("no audit in this kernel");
-	if (audit_enable(au, 1))
-		SKIP("cannot enable audit");
-	tap_defer(audit_off, au);
-	pid = spawn_ready(argv, &out, NULL);
+	pid = audit_tool_start(argv, &au, &out);
 	REQUIRE(pid > 0 && out);
 	REQUIRE(audit_request(au, AUDIT_USER, user, strlen(user) + 1) == 0);
 	login = set_loginuid("4242") == 0;
