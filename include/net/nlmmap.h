@@ -16,7 +16,9 @@
  * core, because nothing but nlmmap_unicast() delivers them and it
  * delivers them by publishing the frame; clone, queue, trim, expand or
  * hand them to netlink_unicast() and friends is a bug. Free one with
- * kfree_skb() by mistake and it is still released safely.
+ * kfree_skb() by mistake and it is still released safely. A ring skb goes
+ * only to the (net, portid) it was allocated for: nlmmap_unicast() to any
+ * other destination refuses it (-EINVAL, a hole in its ring, a warning).
  *
  * A producer must commit or free its skb promptly: the frame it holds
  * stops the reader (frames are read in reservation order), and closing

@@ -574,26 +574,18 @@ static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
 	return nlmmap_rx_copy(ctx, hdr, skb);
 }
 
-/**
- * nlmmap_unicast_as() - deliver a message from @sender to a netlink socket
- * @net: network namespace of the destination socket
- * @skb: from nlmmap_alloc_skb_as(); consumed in every case
- * @portid: port id of the destination socket (for a ring skb, the one it
- *	    was allocated for)
- * @sender: as given to nlmmap_alloc_skb_as()
- *
- * A ring skb is published in its frame (charged to @sender when it was
- * reserved). An ordinary skb goes to the socket's queue; if the socket has
- * an RX ring, a COPY frame charged to @sender marks its place in the
- * ring's order, and when no frame is free, or none for @sender's share,
- * the message is dropped, counted and signalled (POLLERR on the ring
- * file, ENOBUFS on the socket).
- *
- * Context: any; never sleeps.
- * Return: 0, or a negative error when the message was not delivered.
+/* A ring skb's frame is in the ring bound to (@net, @portid). Its frame
+ * keeps the binding: unbinding waits for reserved frames.
  */
-int nlmmap_unicast_as(struct net *net, struct sk_buff *skb, u32 portid,
-		      u64 sender)
+static bool nlmmap_skb_is_for(const struct nlmmap_ctx *ctx,
+			      const struct net *net, u32 portid)
+{
+	return ctx->portid == portid && net_eq(read_pnet(&ctx->net), net);
+}
+
+/* @caller, the producer, is named when it sends a ring skb astray. */
+static int __nlmmap_unicast_as(struct net *net, struct sk_buff *skb,
+			       u32 portid, u64 sender, unsigned long caller)
 {
 	struct nlmmap_skb_cb *cb = NLMMAP_SKB_CB(skb);
 	struct nlmmap_ctx *ctx;
@@ -609,6 +601,19 @@ int nlmmap_unicast_as(struct net *net, struct sk_buff *skb, u32 portid,
 		return -EINVAL;
 	}
 	ctx = cb->ctx;
+	if (unlikely(!nlmmap_skb_is_for(ctx, net, portid))) {
+		/* A producer's bug: the frame is the ring's, not @portid's.
+		 * Delivering it there would hand the message to another
+		 * socket; it becomes a hole in its own ring instead.
+		 */
+		net_warn_ratelimited("nlmmap: %pS sent port %u's ring skb to port %u%s: dropped\n",
+				     (void *)caller, ctx->portid, portid,
+				     net_eq(read_pnet(&ctx->net), net) ?
+				     "" : " of another namespace");
+		nlmmap_count(ctx, NLMMAP_S_DROPPED, 1);
+		nlmmap_free_skb(skb);
+		return -EINVAL;
+	}
 	if (cb->batch)
 		return nlmmap_batch_send(cb->batch, skb);
 	nlmmap_frame_publish(ctx, cb->hdr, skb->len, NLMMAP_STATUS_VALID);
@@ -618,6 +623,33 @@ int nlmmap_unicast_as(struct net *net, struct sk_buff *skb, u32 portid,
 	nlmmap_skb_park(ctx, skb);
 	nlmmap_rx_done(ctx);
 	return 0;
+}
+
+/**
+ * nlmmap_unicast_as() - deliver a message from @sender to a netlink socket
+ * @net: network namespace of the destination socket
+ * @skb: from nlmmap_alloc_skb_as(); consumed in every case
+ * @portid: port id of the destination socket (for a ring skb, the one it
+ *	    was allocated for)
+ * @sender: as given to nlmmap_alloc_skb_as()
+ *
+ * A ring skb is published in its frame (charged to @sender when it was
+ * reserved); one sent to another socket than it was allocated for is
+ * refused: it becomes a hole in its ring, counted as dropped, with a
+ * (rate-limited) warning naming the caller. An ordinary skb goes to the
+ * socket's queue; if the socket has an RX ring, a COPY frame charged to
+ * @sender marks its place in the ring's order, and when no frame is free,
+ * or none for @sender's share, the message is dropped, counted and
+ * signalled (POLLERR on the ring file, ENOBUFS on the socket).
+ *
+ * Context: any; never sleeps.
+ * Return: 0, or a negative error when the message was not delivered
+ * (-EINVAL: a ring skb sent to another socket).
+ */
+int nlmmap_unicast_as(struct net *net, struct sk_buff *skb, u32 portid,
+		      u64 sender)
+{
+	return __nlmmap_unicast_as(net, skb, portid, sender, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(nlmmap_unicast_as);
 
@@ -629,7 +661,8 @@ EXPORT_SYMBOL_GPL(nlmmap_unicast_as);
  *	    was allocated for)
  *
  * nlmmap_unicast_as() from NLMMAP_SENDER_SELF: a ring skb is published in
- * its frame. An ordinary skb goes to the socket's queue; if the socket has
+ * its frame (refused with -EINVAL when @net or @portid is not its
+ * ring's). An ordinary skb goes to the socket's queue; if the socket has
  * an RX ring, a COPY frame marks its place in the ring's order, and when
  * no frame is free the message is dropped, counted and signalled (POLLERR
  * on the ring file, ENOBUFS on the socket).
@@ -639,7 +672,8 @@ EXPORT_SYMBOL_GPL(nlmmap_unicast_as);
  */
 int nlmmap_unicast(struct net *net, struct sk_buff *skb, u32 portid)
 {
-	return nlmmap_unicast_as(net, skb, portid, NLMMAP_SENDER_SELF);
+	return __nlmmap_unicast_as(net, skb, portid, NLMMAP_SENDER_SELF,
+				   _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(nlmmap_unicast);
 
@@ -659,3 +693,8 @@ void nlmmap_free_skb(struct sk_buff *skb)
 		nlmmap_batch_cancel(cb->batch, skb);
 }
 EXPORT_SYMBOL_GPL(nlmmap_free_skb);
+
+#ifdef NLMMAP_KUNIT
+/* The KUnit suite of this file tests these very functions. */
+#include "../../tests/kunit/rx_kunit.c"
+#endif
