@@ -53,6 +53,7 @@ struct nlmmap_counters {
 struct nlmmap_batch;
 struct nlmmap_dump;
 struct netlink_callback;
+struct scm_creds;
 struct sock;
 struct sk_buff;
 struct user_struct;
@@ -376,6 +377,9 @@ static inline void nlmmap_frame_publish_id(struct nlmmap_ctx *ctx,
 	hdr->nm_gid = ctx->cred_gid;
 	nlmmap_status_store(&hdr->nm_status, status);
 }
+
+int nlmmap_rx_put(struct nlmmap_ctx *ctx, const struct sk_buff *skb,
+		  u64 sender, u32 group, const struct scm_creds *creds);
 
 /**
  * nlmmap_rx_wake() - a frame was published: wake a reader asleep in

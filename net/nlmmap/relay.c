@@ -142,7 +142,6 @@ static void nlmmap_relay_one(struct nlmmap_sub *s, struct sk_buff *skb,
 	u64 sender = NETLINK_CB(skb).portid ? nlmmap_sender_uid(c->uid) :
 					      NLMMAP_SENDER_SELF;
 	struct nlmmap_ctx *ctx = s->ctx;
-	struct nl_mmap_hdr *hdr;
 	struct sk_buff *copy;
 	int err;
 
@@ -159,25 +158,13 @@ static void nlmmap_relay_one(struct nlmmap_sub *s, struct sk_buff *skb,
 		}
 		return;
 	}
-	hdr = nlmmap_rx_reserve_as(ctx, skb->len, sender, &err);
-	if (!hdr) {
-		if (err != -ENOENT) {
-			nlmmap_rx_drop_err(ctx, err);
-			nlmmap_sub_count(s, NLMMAP_SUB_DROPPED, 1);
-		}
-		return;
+	err = nlmmap_rx_put(ctx, skb, sender, group, c);
+	if (!err) {
+		nlmmap_count(ctx, NLMMAP_S_RELAYED, 1);
+		nlmmap_sub_count(s, NLMMAP_SUB_RELAYED, 1);
+	} else if (err != -ENOENT) {
+		nlmmap_sub_count(s, NLMMAP_SUB_DROPPED, 1);
 	}
-	skb_copy_bits(skb, 0, (u8 *)hdr + NLMMAP_HDRLEN, skb->len);
-	hdr->nm_len = skb->len;
-	hdr->nm_group = group;
-	hdr->nm_pid = NETLINK_CB(skb).portid;
-	hdr->nm_uid = from_kuid_munged(ctx->user_ns, c->uid);
-	hdr->nm_gid = from_kgid_munged(ctx->user_ns, c->gid);
-	nlmmap_status_store(&hdr->nm_status, NLMMAP_STATUS_VALID);
-	nlmmap_count(ctx, NLMMAP_S_RELAYED, 1);
-	nlmmap_sub_count(s, NLMMAP_SUB_RELAYED, 1);
-	nlmmap_rx_wake(ctx);
-	nlmmap_rx_done(ctx);
 }
 
 /* Events the listener's socket could not queue: lost for every

@@ -550,6 +550,49 @@ int nlmmap_rx_copy(struct nlmmap_ctx *ctx, struct nl_mmap_hdr *hdr,
 	return err;
 }
 
+/**
+ * nlmmap_rx_put() - copy a message another socket received into the next
+ * RX frame, as netlink delivers it to a member of a group
+ * @ctx: the context; the caller keeps it alive (RCU)
+ * @skb: the message, as the other socket received it; not consumed
+ * @sender: whose share of the ring pays for the frame
+ * @group: nm_group: the group it was sent to
+ * @creds: its sender's credentials (NETLINK_CB(skb).creds), which the
+ *	   frame carries in the reader's user namespace
+ *
+ * nm_pid is the sender's port id (NETLINK_CB(skb).portid). The relay's
+ * way into a ring: the frame is reserved, written and published here, as
+ * every other producer's is in this file.
+ *
+ * Context: any; never sleeps.
+ * Return: 0 (published); -ENOENT: the ring is closed to producers, or
+ * -EMSGSIZE: @skb does not fit a frame, both with nothing counted; any
+ * other error is a drop, counted and signalled.
+ */
+int nlmmap_rx_put(struct nlmmap_ctx *ctx, const struct sk_buff *skb,
+		  u64 sender, u32 group, const struct scm_creds *creds)
+{
+	struct nl_mmap_hdr *hdr;
+	int err;
+
+	hdr = nlmmap_rx_reserve_as(ctx, skb->len, sender, &err);
+	if (!hdr) {
+		if (err != -ENOENT && err != -EMSGSIZE)
+			nlmmap_rx_drop_err(ctx, err);
+		return err;
+	}
+	skb_copy_bits(skb, 0, (u8 *)hdr + NLMMAP_HDRLEN, skb->len);
+	hdr->nm_len = skb->len;
+	hdr->nm_group = group;
+	hdr->nm_pid = NETLINK_CB(skb).portid;
+	hdr->nm_uid = from_kuid_munged(ctx->user_ns, creds->uid);
+	hdr->nm_gid = from_kgid_munged(ctx->user_ns, creds->gid);
+	nlmmap_status_store(&hdr->nm_status, NLMMAP_STATUS_VALID);
+	nlmmap_rx_wake(ctx);
+	nlmmap_rx_done(ctx);
+	return 0;
+}
+
 /* An ordinary skb to @portid: through the socket, with a COPY frame. */
 static int nlmmap_unicast_copy(struct net *net, struct sk_buff *skb,
 			       u32 portid, u64 sender)
