@@ -78,9 +78,14 @@ pc() {
 		pkg-config "$@" libmnl-mmap
 }
 
+# MAJOR.MINOR of VERSION can be asked for, the next minor cannot.
 pc_version() {
-	[ "$(pc --modversion)" = "$VERSION" ] && pc --atleast-version 1.3 &&
-		! pc --atleast-version 1.4
+	local major=${VERSION%%.*} minor
+	minor=${VERSION#*.}
+	minor=${minor%%.*}
+	[ "$(pc --modversion)" = "$VERSION" ] &&
+		pc --atleast-version "$major.$minor" &&
+		! pc --atleast-version "$major.$((minor + 1))"
 }
 
 # A program built against the installed tree, run against its library.
