@@ -15,7 +15,8 @@
  * Each call belongs to the version node that introduced it:
  * LIBMNL_MMAP_1 (1.0), LIBMNL_MMAP_1.1 (mnl_ring_map_setup(),
  * mnl_ring_subscribe(), mnl_ring_unsubscribe()), LIBMNL_MMAP_1.2
- * (mnl_ring_subscribe_genl()), LIBMNL_MMAP_1.3 (mnl_ring_version()).
+ * (mnl_ring_subscribe_genl()), LIBMNL_MMAP_1.3 (mnl_ring_version()),
+ * LIBMNL_MMAP_1.4 (the mnl_ring_queue_*() calls).
  * The package version (pkg-config's Version, LIBMNL_MMAP_VERSION) is
  * MAJOR.MINOR.MICRO, MAJOR.MINOR the newest node: a program that needs a
  * call asks pkg-config for --atleast-version of its node.
@@ -25,9 +26,9 @@
 
 /* The version of this header; mnl_ring_version() is the library's. */
 #define LIBMNL_MMAP_VERSION_MAJOR	1
-#define LIBMNL_MMAP_VERSION_MINOR	3
+#define LIBMNL_MMAP_VERSION_MINOR	4
 #define LIBMNL_MMAP_VERSION_MICRO	0
-#define LIBMNL_MMAP_VERSION		"1.3.0"
+#define LIBMNL_MMAP_VERSION		"1.4.0"
 
 #include <stdint.h>
 #include <sys/types.h>
@@ -107,6 +108,62 @@ int mnl_ring_dump(struct mnl_ring *r, struct nlmsghdr *nlh, void *buf,
  * program run against an older library than it was built with.
  */
 const char *mnl_ring_version(void);
+
+/*
+ * nfqueue on a ring (LIBMNL_MMAP_1.4; nlmmap_queue.ko; man mnl_ring_queue
+ * and src/queue.c). One thread at a time per queue.
+ */
+struct mnl_ring_queue;
+/*
+ * Open a socket and ring sized for COPY_RANGE (0: the most, 65531), bind
+ * QUEUE with FLAGS (NFQA_CFG_F_*) and wait for the ack. Returns the
+ * queue, or NULL/errno: ENOENT no nlmmap_queue module, EBUSY another
+ * socket holds the queue, EPERM no CAP_NET_ADMIN (or no rings allowed),
+ * EINVAL QUEUE above 65535, and mnl_ring_map()'s.
+ */
+struct mnl_ring_queue *mnl_ring_queue_open(unsigned int queue,
+					   unsigned int copy_range,
+					   uint32_t flags);
+/*
+ * Flush the verdicts, unbind and free Q (NULL: nothing); packets still
+ * held follow the queue's policy.
+ */
+void mnl_ring_queue_close(struct mnl_ring_queue *q);
+/* Q's ring, for its fd and the mnl_ring calls; cannot fail. */
+struct mnl_ring *mnl_ring_queue_get_ring(struct mnl_ring_queue *q);
+/*
+ * Call CB (with DATA) per packet message, which nfq_nlmsg_parse() reads
+ * as nfnetlink_queue's, waiting once up to TIMEOUT ms when none is ready,
+ * and flush the verdicts. Returns as mnl_cb_run() (MNL_CB_ERROR with
+ * errno: a refused verdict's, ENOBUFS after an RX overrun), or
+ * MNL_RING_EMPTY when nothing came.
+ */
+int mnl_ring_queue_run(struct mnl_ring_queue *q, mnl_cb_t cb, void *data,
+		       int timeout);
+/*
+ * The verdict calls write verdict V for packet ID (with a MARK, a new
+ * PAYLOAD of LEN bytes, or for every held packet up to ID, with *MARK
+ * when MARK is not NULL) into a TX frame, which the next flush hands
+ * in; on a full TX ring they flush and wait for a frame. Each returns
+ * 0, or -1/errno: ENOBUFS no TX frame came free; EMSGSIZE (payload) LEN
+ * above 65531 or past a frame. The kernel's refusal of a verdict comes
+ * back through mnl_ring_queue_run().
+ */
+int mnl_ring_queue_verdict(struct mnl_ring_queue *q, uint32_t id,
+			   uint32_t v);
+int mnl_ring_queue_verdict_mark(struct mnl_ring_queue *q, uint32_t id,
+				uint32_t v, uint32_t mark);
+int mnl_ring_queue_verdict_payload(struct mnl_ring_queue *q, uint32_t id,
+				   uint32_t v, const void *payload,
+				   size_t len);
+int mnl_ring_queue_verdict_batch(struct mnl_ring_queue *q, uint32_t id,
+				 uint32_t v, const uint32_t *mark);
+/*
+ * Hand the verdicts written so far to the kernel (run and the verdict
+ * calls on a full ring do it too). Returns the frames the kernel took
+ * (0: none pending), or -1/errno as mnl_ring_tx_kick().
+ */
+int mnl_ring_queue_flush(struct mnl_ring_queue *q);
 
 #ifdef __cplusplus
 }
