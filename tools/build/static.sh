@@ -3,7 +3,7 @@
 #
 # static.sh [CHECK]... - the static checks of make check; CHECK is one of
 # checkpatch kernel-doc sparse w1 shellcheck abi uapi-layout tools man
-# install dkms.
+# install dkms queue-port-diff.
 # checkpatch.pl --strict (from linux-source-6.1) per kernel source file,
 # kernel-doc warnings,
 # sparse (C=2) and a W=1 build of the module against the stock headers;
@@ -146,6 +146,25 @@ run_man() {
 	rm -f "$rep"
 }
 
+# The port of an nfqueue program to the ring stays small: the socket
+# example and its ring twin are at most 30 changed lines apart (diff -u,
+# its file headers left out), and the diff queue.rst shows is that diff.
+run_queue_port_diff() {
+	local rep ex="$TOP/userspace/libmnl-mmap/examples" n
+	local doc="$TOP/Documentation/nlmmap/nfq-port.diff"
+	rep=$(mktemp)
+	(cd "$ex" && diff -u --label nfq-port.c --label nfq-port-ring.c \
+		nfq-port.c nfq-port-ring.c) >"$rep.diff"
+	n=$(grep -v -e '^+++ ' -e '^--- ' "$rep.diff" | grep -c '^[-+]')
+	[ "$n" -le 30 ] || echo "nfq-port.c to nfq-port-ring.c: $n changed lines (at most 30)" >>"$rep"
+	[ "$n" -gt 0 ] || echo "nfq-port.c and nfq-port-ring.c do not differ" >>"$rep"
+	diff -u "$doc" "$rep.diff" >>"$rep" 2>&1 ||
+		echo "${doc#"$TOP"/} is not the examples' diff: regenerate it" >>"$rep"
+	rm -f "$rep.diff"
+	[ ! -s "$rep" ]
+	verdict queue-port-diff $? "$rep"
+	rm -f "$rep"
+}
 
 # The uAPI's structures have one layout for i386 and x86-64: fixed sizes,
 # offsets and ioctl numbers, compiled for both.
@@ -164,7 +183,7 @@ run_uapi_layout() {
 }
 
 [ $# -gt 0 ] || set -- checkpatch kernel-doc sparse w1 shellcheck abi \
-	uapi-layout tools man install dkms
+	uapi-layout tools man install dkms queue-port-diff
 for c in "$@"; do
 	case "$c" in
 	checkpatch) run_checkpatch ;;
@@ -177,6 +196,7 @@ for c in "$@"; do
 	install|dkms) run_install "$c" ;;
 	man) run_man ;;
 	uapi-layout) run_uapi_layout ;;
+	queue-port-diff) run_queue_port_diff ;;
 	*) echo "static.sh: unknown check $c" >&2; exit 2 ;;
 	esac
 done
