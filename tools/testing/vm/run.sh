@@ -79,7 +79,7 @@ for b in nft iperf3 iptables; do
 done
 # shellcheck disable=SC2086
 "$VM_DIR/initramfs.sh" "$out/initramfs.gz" "$KMODS" "$KREL" \
-	"$build/mod-$kernel" "$build/tests:$build/tools:$build/hostbin" $extra
+	"$build/mod-$kernel" "$build/tests:$build/tools:$build/lib/examples:$build/hostbin" $extra
 
 case "$KIMAGE" in
 *bzImage) mem=2048 ;;
