@@ -4,9 +4,13 @@
 # initramfs.sh OUT KMODS KREL MODDIR TESTDIRS [kernel-module ...]
 #
 # Builds a gzip'd initramfs: busybox-static, guest/init, the nlmmap
-# modules from MODDIR (to /lib/nlmmap), the programs of TESTDIRS (to
-# /tests; a colon-separated list) with the shared libraries they need (ldd), and the named
-# kernel modules of KMODS/lib/modules/KREL with their dependencies.
+# modules from MODDIR (to /lib/modules/KREL/updates, linked from
+# /lib/nlmmap), the programs of TESTDIRS (to /tests; a colon-separated
+# list) with the shared libraries they need (ldd), the named kernel
+# modules of KMODS/lib/modules/KREL with their dependencies, and the
+# host's kmod as /sbin/kmod: the tree is depmod'ed, so the guest's
+# modprobe (and the kernel's request_module()) resolves aliases and
+# dependencies as on an installed system.
 set -eu
 # shellcheck source=tools/testing/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -18,13 +22,29 @@ trap 'rm -rf "$root"' EXIT
 
 chmod 755 "$root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,lib/nlmmap,tests}
+mkdir -p "$root/lib/modules/$krel/updates"
 chmod 1777 "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
 cp "$VM_DIR/guest/init" "$root/init"
-cp "$moddir"/*.ko "$root/lib/nlmmap/"
+for ko in "$moddir"/*.ko; do
+	cp "$ko" "$root/lib/modules/$krel/updates/"
+	ln -s "../modules/$krel/updates/${ko##*/}" "$root/lib/nlmmap/${ko##*/}"
+done
 echo "root:x:0:0:root:/:/bin/sh" >"$root/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
+
+# A program's shared libraries (ldd), into the same paths in the guest.
+libs() {
+	ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+# kmod, for modprobe and the kernel's request_module().
+cp -L /bin/kmod "$root/sbin/kmod"
+libs /bin/kmod
 
 # Test programs and the libraries they load.
 for f in $(echo "$testdir" | tr : " " | sed "s|\([^ ]*\)|\1/*|g"); do
@@ -32,10 +52,7 @@ for f in $(echo "$testdir" | tr : " " | sed "s|\([^ ]*\)|\1/*|g"); do
 		continue
 	fi
 	cp "$f" "$root/tests/"
-	ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
+	libs "$f"
 done
 
 # iptables loads its extensions (and what they link) from the directory
@@ -46,10 +63,7 @@ if [ -e "$root/tests/iptables" ]; then
 	mkdir -p "$root$xt"
 	for f in "$xt"/*.so; do
 		cp -L "$f" "$root$f"
-		ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
-			mkdir -p "$root$(dirname "$lib")"
-			cp -L "$lib" "$root$lib"
-		done
+		libs "$f"
 	done
 fi
 
@@ -72,5 +86,16 @@ for m in "$@"; do
 		basename "$dst" >>"$root/lib/modules/$krel/load-order"
 	done
 done
+
+# modules.dep and modules.alias for the guest's modprobe; what is built
+# in, so that modprobe takes it as present.
+for f in modules.builtin modules.builtin.modinfo; do
+	src=$kmods/lib/modules/$krel/$f
+	[ -f "$src" ] && cp "$src" "$root/lib/modules/$krel/"
+done
+(cd "$root/lib/modules/$krel" && find . -name '*.ko' | sed 's|^\./||' |
+	sort >modules.order)
+depmod -b "$root" "$krel" ||
+	die "depmod of the guest's modules failed"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
