@@ -11,6 +11,11 @@
 # host's kmod as /sbin/kmod: the tree is depmod'ed, so the guest's
 # modprobe (and the kernel's request_module()) resolves aliases and
 # dependencies as on an installed system.
+#
+# NLMMAP_VM_FILES=DIR: DIR's contents go to /opt/nlmmap (its programs'
+# libraries resolved with ldd); NLMMAP_VM_TOOLS="ip auditctl": those host
+# programs, with their libraries, to /opt/nlmmap/bin; NLMMAP_VM_RUN=CMD:
+# the command line init runs for nlmmap.demo=run, as /etc/nlmmap-run.
 set -eu
 # shellcheck source=tools/testing/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -53,6 +58,30 @@ for f in $(echo "$testdir" | tr : " " | sed "s|\([^ ]*\)|\1/*|g"); do
 	fi
 	cp "$f" "$root/tests/"
 	libs "$f"
+done
+
+# The user's files and host tools (run.sh --run).
+if [ -n "${NLMMAP_VM_FILES:-}" ]; then
+	[ -d "$NLMMAP_VM_FILES" ] || die "NLMMAP_VM_FILES=$NLMMAP_VM_FILES is not a directory"
+	mkdir -p "$root/opt/nlmmap"
+	cp -a "$NLMMAP_VM_FILES/." "$root/opt/nlmmap/"
+	find "$root/opt/nlmmap" -type f -perm -u+x | while read -r f; do
+		libs "$f"
+	done
+fi
+if [ -n "${NLMMAP_VM_RUN:-}" ]; then
+	printf '%s\n' "$NLMMAP_VM_RUN" >"$root/etc/nlmmap-run"
+	# Run by the host's dash: busybox's sh prefers its own applets (ip,
+	# modprobe) to the programs in PATH.
+	mkdir -p "$root/usr/bin"
+	cp -L /bin/dash "$root/usr/bin/dash"
+	libs /bin/dash
+fi
+for b in ${NLMMAP_VM_TOOLS:-}; do
+	p=$(command -v "$b") || die "NLMMAP_VM_TOOLS: no $b on this host"
+	mkdir -p "$root/opt/nlmmap/bin"
+	cp -L "$p" "$root/opt/nlmmap/bin/"
+	libs "$p"
 done
 
 # iptables loads its extensions (and what they link) from the directory

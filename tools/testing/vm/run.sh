@@ -6,7 +6,15 @@
 #
 #   --tests a,b     only these test programs (default: all of them)
 #   --kunit         also run the KUnit module (debug kernel only)
-#   --demo          run the demo instead of the tests
+#   --demo [NAME]   run the demo (or /tests/nlmmap-NAME) instead of the
+#                   tests; its output streamed as it runs
+#   --run 'CMD'     run CMD (a shell command line) in the guest instead of
+#                   the tests, with nlmmap and nlmmap_queue loaded and
+#                   autoloading on; its output streamed, then its exit
+#                   status. NLMMAP_VM_FILES=DIR goes to /opt/nlmmap (CMD
+#                   runs there; programs in it get their libraries),
+#                   NLMMAP_VM_TOOLS="ip auditctl nft" (host programs) to
+#                   /opt/nlmmap/bin, first in PATH
 #   --bench ARGS    run nlmmap-bench instead, on one vCPU with the icount
 #                   plugin (tools/bench/run.sh does this)
 #   --break         NLMMAP_BREAK=1 in the guest: tests fail on purpose
@@ -18,7 +26,8 @@
 # for debug, whose tests under KASAN and kmemleak take 3-4x longer and
 # under a host load of 15 on two cores ran past 1200 s), NLMMAP_RESULTS
 # (a file that gets one line "<passed> <failed>" appended), NLMMAP_BUILD
-# (build directory, default <top>/build).
+# (build directory, default <top>/build), NLMMAP_VM_FILES and
+# NLMMAP_VM_TOOLS (above).
 #
 # Prints one line per case and "<kernel>: N passed, N failed"; exits 1 on
 # any failure, including any kernel report on the console.
@@ -26,12 +35,20 @@ set -eu
 # shellcheck source=tools/testing/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-tests=all kunit=0 demo=0 brk=0 bench='' fuzz=''
+tests=all kunit=0 demo=0 brk=0 bench='' fuzz='' run=''
 while [ $# -gt 1 ]; do
 	case "$1" in
 	--tests) tests=$2; shift ;;
 	--kunit) kunit=1 ;;
-	--demo) demo=1 ;;
+	--demo)
+		demo=1
+		# A name when a kernel still follows it.
+		case "$2" in
+		-*|stock|debug) ;;
+		*[!a-z]*) die "--demo NAME: lower-case letters only" ;;
+		*) [ $# -gt 2 ] && { demo=$2; shift; } ;;
+		esac ;;
+	--run) demo=run run=$2; shift ;;
 	--bench) demo=bench bench=$2; shift ;;
 	--break) brk=1 ;;
 	--fuzz) demo=fuzz fuzz=$2; shift ;;
@@ -78,7 +95,7 @@ for b in nft iperf3 iptables; do
 	[ -n "$p" ] && ln -sf "$p" "$build/hostbin/$b"
 done
 # shellcheck disable=SC2086
-"$VM_DIR/initramfs.sh" "$out/initramfs.gz" "$KMODS" "$KREL" \
+NLMMAP_VM_RUN=$run "$VM_DIR/initramfs.sh" "$out/initramfs.gz" "$KMODS" "$KREL" \
 	"$build/mod-$kernel" "$build/tests:$build/tools:$build/lib/examples:$build/hostbin" $extra
 
 case "$KIMAGE" in
@@ -105,6 +122,9 @@ if [ -n "$bench" ]; then
 	     -d plugin -D "$out/icount.log")
 fi
 rm -f "$out/console.log" "$out/results.log" "$out/icount.log"
+# The demo's (or --run's) output alone, without kernel messages, on a
+# third port (ttyS2), shown as it comes.
+: >"$out/output.log"
 start=$(date +%s)
 set +e
 [ "$kernel" = debug ] && : "${NLMMAP_VM_TIMEOUT:=2400}"
@@ -113,14 +133,16 @@ timeout "${NLMMAP_VM_TIMEOUT:-1200}" qemu-system-x86_64 \
 	-nodefaults -display none -no-reboot \
 	-kernel "$KIMAGE" -initrd "$out/initramfs.gz" -append "$cmdline" \
 	-serial "file:$out/console.log" -serial "file:$out/results.log" \
-	</dev/null
+	-serial "file:$out/output.log" \
+	</dev/null &
+qpid=$!
+if [ "$demo" != 0 ] && [ "$demo" != bench ]; then
+	tail -n +1 -f --pid="$qpid" "$out/output.log" | tr -d '\r'
+fi
+wait "$qpid"
 qrc=$?
 set -e
 echo "vm: $kernel ($KREL) ran $(($(date +%s) - start)) s of ${NLMMAP_VM_TIMEOUT:-1200}, qemu exit $qrc" >&2
-
-if [ "$demo" != 0 ]; then
-	sed -n '/^nlmmap-vm: kernel/,/^nlmmap-vm: demo exit/p' "$out/console.log"
-fi
 
 passed=0 failed=0 skipped=0
 while read -r tag suite case status; do
