@@ -132,15 +132,31 @@ run_install() { # install|dkms
 	rm -f "$rep"
 }
 
-# Every man page: groff's warnings (-ww) are failures, and man renders it.
+# Every man page: groff's warnings (-ww) are failures, and man renders it,
+# both from a tree laid out as installed (manN/), where a link page's .so
+# resolves; and every page's .TH names "nlmmap VERSION", so none goes
+# stale.
 run_man() {
-	local rep p
+	local rep p name src tree v
 	rep=$(mktemp)
+	tree=$(mktemp -d)
+	v=$(cat "$TOP/VERSION")
 	for p in "$TOP"/Documentation/man/*.[1-8]; do
-		{ groff -ww -z -man "$p" 2>&1 | sed "s|^|${p##*/}: |"
-		  MANWIDTH=80 man -l "$p" >/dev/null 2>&1 ||
-			echo "${p##*/}: man -l failed"; } >>"$rep"
+		mkdir -p "$tree/man${p##*.}" && cp "$p" "$tree/man${p##*.}/"
 	done
+	for p in "$TOP"/Documentation/man/*.[1-8]; do
+		name=${p##*/}
+		src=man${p##*.}/$name
+		grep -q '^\.so ' "$p" ||
+			grep -qx "\.TH [^ ]* [1-8] [0-9-]* \"nlmmap $v\" .*" "$p" ||
+			echo "$name: .TH is not of \"nlmmap $v\" (VERSION):" \
+				"$(grep -m1 '^\.TH' "$p")" >>"$rep"
+		{ (cd "$tree" && groff -ww -z -man "$src") 2>&1 |
+			sed "s|^|$name: |"
+		  (cd "$tree" && MANWIDTH=80 man -l "$src") >/dev/null 2>&1 ||
+			echo "$name: man -l failed"; } >>"$rep"
+	done
+	rm -rf "$tree"
 	[ ! -s "$rep" ]
 	verdict man $? "$rep"
 	rm -f "$rep"
