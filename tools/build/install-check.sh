@@ -6,7 +6,8 @@
 # the tree (modules under updates/, and after a depmod of that tree their
 # dependencies and the family aliases, the library by soname with a .pc whose version follows
 # the symbol nodes, headers clear of the distribution's linux/, tools,
-# udev rule, modprobe.d example, man pages), builds and runs a program
+# udev rule, modprobe.d example, man pages, one for each call as man
+# CALL finds it), builds and runs a program
 # against it through pkg-config, then make uninstall must leave no file. "dkms" builds make dist's tarball with dkms into
 # trees of its own (--sourcetree, --dkmstree) for the stock kernel and
 # checks the two modules. Loads nothing. Prints "ok|FAIL install/<what>".
@@ -109,6 +110,18 @@ PROG
 		[ "$(LD_LIBRARY_PATH=$d$libdir ldd "$tmp/p" | grep -c "$d$libdir/libmnl-mmap.so.1")" = 1 ]
 }
 
+# man CALL finds a page for every call of the installed header, through
+# the installed link pages.
+man_finds_calls() {
+	local call missing=0
+	for call in nlmmap libmnl-mmap $(grep -oh 'mnl_ring_[a-z_]*(' \
+		"$d/usr/include/libmnl-mmap/libmnl-mmap.h" | tr -d '(' | sort -u); do
+		man -M "$d/usr/share/man" -w "$call" >/dev/null 2>&1 ||
+			{ echo "man $call: no page"; missing=1; }
+	done
+	return $missing
+}
+
 nothing_left() {
 	local left
 	rm -f "$d/lib/modules/$KREL"/modules.*	# the check's own depmod
@@ -139,6 +152,7 @@ run_install() {
 		usr/sbin/nlmmap-monitor usr/sbin/nlmmap-stats \
 		etc/udev/rules.d/60-nlmmap.rules etc/modprobe.d/nlmmap.conf \
 		"${man[@]}"
+	check man-pages man_finds_calls
 	check modules-resolve modules_resolve
 	check soname soname_is_1
 	check pkg-config pc_version

@@ -134,10 +134,10 @@ run_install() { # install|dkms
 
 # Every man page: groff's warnings (-ww) are failures, and man renders it,
 # both from a tree laid out as installed (manN/), where a link page's .so
-# resolves; and every page's .TH names "nlmmap VERSION", so none goes
-# stale.
+# resolves; every page's .TH names "nlmmap VERSION", so none goes stale;
+# and every call of libmnl-mmap.h has a page, as man CALL finds it.
 run_man() {
-	local rep p name src tree v
+	local rep p name src tree v call
 	rep=$(mktemp)
 	tree=$(mktemp -d)
 	v=$(cat "$TOP/VERSION")
@@ -155,6 +155,12 @@ run_man() {
 			sed "s|^|$name: |"
 		  (cd "$tree" && MANWIDTH=80 man -l "$src") >/dev/null 2>&1 ||
 			echo "$name: man -l failed"; } >>"$rep"
+	done
+	for call in $(grep -oh 'mnl_ring_[a-z_]*(' \
+		"$TOP/userspace/libmnl-mmap/include/libmnl-mmap/libmnl-mmap.h" |
+		tr -d '(' | sort -u); do
+		man -M "$tree" -w "$call" >/dev/null 2>&1 ||
+			echo "$call: no page (man $call finds none)" >>"$rep"
 	done
 	rm -rf "$tree"
 	[ ! -s "$rep" ]
