@@ -149,10 +149,53 @@ static long nlmmap_ioc_bound(struct nlmmap_ctx *ctx, u32 __user *uarg)
 	return put_user(portid, uarg);
 }
 
-static long nlmmap_ioctl(struct file *file, unsigned int cmd,
+/* The extensible ioctls (SETUP, SUBSCRIBE, UNSUBSCRIBE) take a struct
+ * whose first field is its size, as openat2()'s struct open_how and
+ * clone3()'s struct clone_args do. Their numbers encode the size too, so
+ * a program built against a later header, with a larger struct, has a
+ * larger number: they are dispatched with the size bits masked, as
+ * seccomp's EA_IOCTL() does, and the canonical (v1) number goes on.
+ */
+#define NLMMAP_IOC_BASE(cmd)	((cmd) & ~IOCSIZE_MASK)
+
+static unsigned int nlmmap_ioc_canonical(unsigned int cmd)
+{
+	switch (NLMMAP_IOC_BASE(cmd)) {
+	case NLMMAP_IOC_BASE(NLMMAP_IOC_SETUP):
+		return NLMMAP_IOC_SETUP;
+	case NLMMAP_IOC_BASE(NLMMAP_IOC_SUBSCRIBE):
+		return NLMMAP_IOC_SUBSCRIBE;
+	case NLMMAP_IOC_BASE(NLMMAP_IOC_UNSUBSCRIBE):
+		return NLMMAP_IOC_UNSUBSCRIBE;
+	}
+	return cmd;		/* the others match exactly or not at all */
+}
+
+/* The size of an extensible ioctl's struct: its size field, read once,
+ * which must be the size @cmd encodes and at least @v1 (EINVAL), and at
+ * most a page (E2BIG). copy_struct_from_user() then wants every byte
+ * past what this kernel knows zero (E2BIG).
+ */
+static int nlmmap_ioc_usize(unsigned int cmd, const void __user *uarg,
+			    u32 v1, u32 *usize)
+{
+	u32 size;
+
+	if (get_user(size, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (size < v1 || size != _IOC_SIZE(cmd))
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	*usize = size;
+	return 0;
+}
+
+static long nlmmap_ioctl(struct file *file, unsigned int ucmd,
 			 unsigned long arg)
 {
 	struct nlmmap_ctx *ctx = file->private_data;
+	unsigned int cmd = nlmmap_ioc_canonical(ucmd);
 	void __user *uarg = (void __user *)arg;
 	struct nlmmap_setup setup;
 	u32 usize = 0;
@@ -163,12 +206,9 @@ static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 	 */
 	switch (cmd) {
 	case NLMMAP_IOC_SETUP:
-		if (get_user(usize, (u32 __user *)uarg))
-			return -EFAULT;
-		if (usize < NLMMAP_SETUP_SIZE_V1)
-			return -EINVAL;
-		if (usize > PAGE_SIZE)
-			return -E2BIG;
+		ret = nlmmap_ioc_usize(ucmd, uarg, NLMMAP_SETUP_SIZE_V1, &usize);
+		if (ret)
+			return ret;
 		ret = copy_struct_from_user(&setup, sizeof(setup), uarg, usize);
 		if (ret)
 			return ret;
@@ -180,7 +220,11 @@ static long nlmmap_ioctl(struct file *file, unsigned int cmd,
 		return nlmmap_ioc_bound(ctx, uarg);
 	case NLMMAP_IOC_SUBSCRIBE:
 	case NLMMAP_IOC_UNSUBSCRIBE:
-		return nlmmap_relay_ioctl(ctx, cmd, uarg);
+		ret = nlmmap_ioc_usize(ucmd, uarg, NLMMAP_SUBSCRIPTION_SIZE_V1,
+				       &usize);
+		if (ret)
+			return ret;
+		return nlmmap_relay_ioctl(ctx, cmd, uarg, usize);
 	default:
 		return -ENOTTY;
 	}
@@ -276,6 +320,7 @@ static_assert(sizeof(struct nl_mmap_req) == 16 &&
 	      sizeof(struct nlmmap_ctrl) == 64 &&
 	      offsetof(struct nlmmap_ctrl, rx_head) == 0);
 static_assert(sizeof(struct nlmmap_subscription) == 48 &&
+	      NLMMAP_SUBSCRIPTION_SIZE_V1 == 48 &&
 	      offsetof(struct nlmmap_subscription, protocol) == 4 &&
 	      offsetof(struct nlmmap_subscription, group) == 8 &&
 	      offsetof(struct nlmmap_subscription, flags) == 12 &&

@@ -603,7 +603,7 @@ int nlmmap_relay_dump_ring(struct sk_buff *skb, struct netlink_callback *cb,
 
 /* relay_ctl.c */
 long nlmmap_relay_ioctl(struct nlmmap_ctx *ctx, unsigned int cmd,
-			void __user *uarg);
+			void __user *uarg, u32 usize);
 int nlmmap_relay_dump_start(struct netlink_callback *cb);
 int nlmmap_relay_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 

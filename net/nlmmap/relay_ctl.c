@@ -130,19 +130,15 @@ out:
 	return err;
 }
 
-/* Copy in and check a struct nlmmap_subscription; resolve names. */
+/* Copy in (@usize bytes, checked by the caller) and check a struct
+ * nlmmap_subscription; resolve names.
+ */
 static int nlmmap_sub_req_get(struct nlmmap_subscription *req,
-			      void __user *uarg, struct net *net, bool names)
+			      void __user *uarg, u32 usize, struct net *net,
+			      bool names)
 {
-	u32 usize;
 	int err;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < sizeof(*req))
-		return -EINVAL;
-	if (usize > PAGE_SIZE)
-		return -E2BIG;
 	err = copy_struct_from_user(req, sizeof(*req), uarg, usize);
 	if (err)
 		return err;
@@ -166,13 +162,14 @@ static int nlmmap_sub_req_get(struct nlmmap_subscription *req,
  * @ctx: the ring file's context
  * @cmd: the ioctl
  * @uarg: its struct nlmmap_subscription
+ * @usize: the size of *@uarg, NLMMAP_SUBSCRIPTION_SIZE_V1 to PAGE_SIZE
  *
  * Context: process context, no lock held.
  * Return: 0 or a negative error as nlmmap_relay_subscribe(); -ENOENT for
  * an unknown family or group name; -ENOTCONN when the ring is not bound.
  */
 long nlmmap_relay_ioctl(struct nlmmap_ctx *ctx, unsigned int cmd,
-			void __user *uarg)
+			void __user *uarg, u32 usize)
 {
 	struct nlmmap_subscription req;
 	struct sock *sk = NULL;
@@ -190,7 +187,7 @@ long nlmmap_relay_ioctl(struct nlmmap_ctx *ctx, unsigned int cmd,
 	if (!sk)
 		return -ENOTCONN;
 
-	err = nlmmap_sub_req_get(&req, uarg, sock_net(sk),
+	err = nlmmap_sub_req_get(&req, uarg, usize, sock_net(sk),
 				 cmd == NLMMAP_IOC_SUBSCRIBE);
 	if (err)
 		goto out;

@@ -26,11 +26,15 @@
  * NLMMAP_IOC_SETUP sets up (or, with a zero geometry, removes) both rings
  * in one call, and reports back the features of this kernel and where each
  * part lies in the mapping (today: RX ring at 0, TX ring after it, the
- * control page after that; use the offsets). It is extensible like
- * io_uring_params: the caller passes the size of the struct it knows (at
- * least NLMMAP_SETUP_SIZE_V1, EINVAL otherwise); fields the kernel does
- * not know must be zero (E2BIG otherwise); the kernel writes its answer
- * into the caller's size only; unknown flag bits,
+ * control page after that; use the offsets). It is extensible as
+ * openat2()'s struct open_how and clone3()'s struct clone_args are: the
+ * caller sets size to the size of the struct it knows (at least
+ * NLMMAP_SETUP_SIZE_V1, EINVAL otherwise) and passes the ioctl number of
+ * that struct, which encodes the same size (EINVAL when they differ): the
+ * kernel finds the ioctl whatever the size bits, so a program built
+ * against a later header reaches it with its larger struct. Fields the
+ * kernel does not know must be zero (E2BIG otherwise); the kernel writes
+ * its answer into the caller's size only; unknown flag bits,
  * non-zero reserved fields and bad geometry give EINVAL. The per-ring
  * choices are here, not in module parameters: NLMMAP_SETUP_TX_COPY
  * (always copy TX frames before processing them), dump_resume_pct (when a
@@ -285,7 +289,7 @@ struct nlmmap_setup {
 	__aligned_u64	resv[4]; /* must be zero */
 };
 
-#define NLMMAP_SETUP_SIZE_V1	sizeof(struct nlmmap_setup)
+#define NLMMAP_SETUP_SIZE_V1	120	/* the smallest size the kernel takes */
 
 /* The control page, mapped after the TX ring. */
 #define NLMMAP_CTRL_SIZE	4096
@@ -325,7 +329,9 @@ struct nlmmap_ctrl {
  * With @family set (SUBSCRIBE only), @protocol must be NETLINK_GENERIC
  * and @group 0: the kernel resolves the family's multicast group @name
  * and returns its number in @group (frames of the group carry it in
- * nm_group). Both ioctls return 0 on success.
+ * nm_group). Both ioctls return 0 on success. The struct is extensible
+ * as struct nlmmap_setup is: size at least NLMMAP_SUBSCRIPTION_SIZE_V1
+ * and the size the ioctl number encodes, unknown fields zero.
  */
 #define NLMMAP_SUB_NAMSIZ	16	/* GENL_NAMSIZ */
 struct nlmmap_subscription {
@@ -336,6 +342,8 @@ struct nlmmap_subscription {
 	char	family[NLMMAP_SUB_NAMSIZ]; /* in: generic netlink family */
 	char	name[NLMMAP_SUB_NAMSIZ];   /* in: its multicast group */
 };
+
+#define NLMMAP_SUBSCRIPTION_SIZE_V1	48
 
 #define NLMMAP_IOC_SUBSCRIBE	_IOWR(NLMMAP_IOC_MAGIC, 7, \
 				      struct nlmmap_subscription)

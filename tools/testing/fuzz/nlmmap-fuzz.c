@@ -882,6 +882,18 @@ static void op_bind(struct th *t, struct obj *o, uint64_t s)
 	bind_ring(o, ld(&o->nl), rn(&s, 10) ? ld(&p->rf) : (int)rn(&s, 40));
 }
 
+/* The number of extensible ioctl @v1 for a struct of @size bytes, as a
+ * program built against a later header has it; now and then @v1 itself,
+ * whose size then differs from @size.
+ */
+static unsigned long ioc_sized(unsigned long v1, uint32_t size, uint64_t *s)
+{
+	if (!rn(s, 4) || size > _IOC_SIZEMASK)
+		return v1;
+	return (v1 & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT)) |
+	       (unsigned long)size << _IOC_SIZESHIFT;
+}
+
 static int setup_rings(struct obj *o, int fd, uint64_t *s, int valid)
 {
 	static __thread char b[4096 + 64] __attribute__((aligned(8)));
@@ -929,7 +941,7 @@ static int setup_rings(struct obj *o, int fd, uint64_t *s, int valid)
 		}
 	}
 	su->size = size;
-	r = CALL(ioctl(fd, NLMMAP_IOC_SETUP, b),
+	r = CALL(ioctl(fd, ioc_sized(NLMMAP_IOC_SETUP, size, s), b),
 		 "SETUP(%d) size %u rx %u/%u/%u/%u tx %u/%u/%u/%u fl %#x "
 		 "pct %u wake %u/%u", fd, size, su->rx.nm_block_size,
 		 su->rx.nm_block_nr, su->rx.nm_frame_size, su->rx.nm_frame_nr,
@@ -1378,7 +1390,8 @@ static void op_subscribe(struct th *t, struct obj *o, uint64_t s)
 	memcpy(b, &u, sizeof(u));
 	if (!rn(&s, 8))
 		b[sizeof(u) + rn(&s, 64)] = 1;
-	CALL(ioctl(fd, un ? NLMMAP_IOC_UNSUBSCRIBE : NLMMAP_IOC_SUBSCRIBE, b),
+	CALL(ioctl(fd, ioc_sized(un ? NLMMAP_IOC_UNSUBSCRIBE :
+				 NLMMAP_IOC_SUBSCRIBE, u.size, &s), b),
 	     "%s(%d) size %u proto %u group %u family '%.16s'",
 	     un ? "IOC_UNSUBSCRIBE" : "IOC_SUBSCRIBE", fd, u.size, u.protocol,
 	     u.group, u.family);

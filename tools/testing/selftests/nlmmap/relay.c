@@ -119,6 +119,65 @@ static void link_events_match_a_socket_listener(void)
 	ring_teardown(r, nl);
 }
 
+/* The subscription ioctls grow as openat2()'s struct open_how does: a
+ * larger struct, under the ioctl number of its size, with a zero tail
+ * works; a tail the kernel does not know is refused (E2BIG); the size
+ * field must be the number's and at least v1's (EINVAL).
+ */
+static void subscription_ioctl_is_extensible(void)
+{
+	struct {
+		struct nlmmap_subscription s;
+		uint64_t more[2];
+	} big = {};
+	const unsigned long sub_big = _IOWR(NLMMAP_IOC_MAGIC, 7, big);
+	const unsigned long unsub_big = _IOW(NLMMAP_IOC_MAGIC, 8, big);
+	struct nlmmap_subscription v1 = {};
+	struct mnl_socket *nl;
+	struct mnl_ring *r;
+	int fd;
+
+	own_netns();
+	r = ring_setup(&nl, &family, 64, 2048, 0);
+	REQUIRE(r);
+	fd = mnl_ring_get_fd(r);
+	big.s.size = sizeof(big);
+	big.s.protocol = NETLINK_ROUTE;
+	big.s.group = RTNLGRP_LINK;
+	CHECK(ioctl(fd, sub_big, &big) == 0, "grown SUBSCRIBE: %s",
+	      strerror(errno));
+	CHECK(subscribe(nl, NETLINK_ROUTE, RTNLGRP_LINK) == -EEXIST,
+	      "the grown SUBSCRIBE subscribed");
+	CHECK(ioctl(fd, unsub_big, &big) == 0, "grown UNSUBSCRIBE: %s",
+	      strerror(errno));
+	big.more[1] = 1;
+	errno = 0;
+	CHECK(ioctl(fd, sub_big, &big) == -1 && errno == E2BIG,
+	      "unknown field set: %s", strerror(errno));
+	big.more[1] = 0;
+	big.s.size = NLMMAP_SUBSCRIPTION_SIZE_V1;
+	errno = 0;
+	CHECK(ioctl(fd, sub_big, &big) == -1 && errno == EINVAL,
+	      "size not the number's: %s", strerror(errno));
+	big.s.size = sizeof(big);
+	errno = 0;
+	CHECK(ioctl(fd, NLMMAP_IOC_SUBSCRIBE, &big) == -1 && errno == EINVAL,
+	      "v1 number, larger size: %s", strerror(errno));
+	big.s.size = NLMMAP_SUBSCRIPTION_SIZE_V1 - 4;
+	errno = 0;
+	CHECK(ioctl(fd, _IOWR(NLMMAP_IOC_MAGIC, 7, char[44]), &big) == -1 &&
+	      errno == EINVAL, "smaller than v1: %s", strerror(errno));
+	/* v1 as before. */
+	v1.size = sizeof(v1);
+	v1.protocol = NETLINK_ROUTE;
+	v1.group = RTNLGRP_LINK;
+	CHECK(ioctl(fd, NLMMAP_IOC_SUBSCRIBE, &v1) == 0, "v1 SUBSCRIBE: %s",
+	      strerror(errno));
+	CHECK(ioctl(fd, NLMMAP_IOC_UNSUBSCRIBE, &v1) == 0,
+	      "v1 UNSUBSCRIBE: %s", strerror(errno));
+	ring_teardown(r, nl);
+}
+
 /* The source decides, with the subscriber's credentials. */
 static void refused_without_the_sources_permission(void)
 {
@@ -1215,6 +1274,7 @@ static void audit_tool_prints_user_and_login_records(void)
 }
 
 TAP_MAIN(T(link_events_match_a_socket_listener),
+	 T(subscription_ioctl_is_extensible),
 	 T(refused_without_the_sources_permission),
 	 T(audit_log_needs_cap_audit_read),
 	 T(subscribe_needs_the_openers_rights),

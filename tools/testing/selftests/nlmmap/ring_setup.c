@@ -274,7 +274,11 @@ static void memlock_charge_stays_with_its_ring(void)
 	      WEXITSTATUS(status));
 }
 
-/* NLMMAP_IOC_SETUP: sized and checked like io_uring_params. */
+/* NLMMAP_IOC_SETUP grows as openat2()'s struct open_how does: the size
+ * field is the size the ioctl number encodes, at least v1's; a larger
+ * struct under its own number with a zero tail works, and gets its
+ * answer; a tail the kernel does not know is refused.
+ */
 static void setup_is_extensible(void)
 {
 	struct nl_mmap_req rx = geometry(8, 2048), tx = geometry(4, 2048);
@@ -282,6 +286,7 @@ static void setup_is_extensible(void)
 		struct nlmmap_setup s;
 		uint64_t more[2];
 	} big = {};
+	const unsigned long setup_big = _IOWR(NLMMAP_IOC_MAGIC, 1, big);
 	struct nlmmap_setup s = {};
 	struct mnl_socket *nl;
 	int fd;
@@ -289,14 +294,32 @@ static void setup_is_extensible(void)
 	fd = ring_file(&nl);
 	REQUIRE(fd >= 0);
 	s.size = sizeof(s) - 4;
+	errno = 0;
+	CHECK(ioctl(fd, _IOWR(NLMMAP_IOC_MAGIC, 1, char[116]), &s) == -1 &&
+	      errno == EINVAL, "smaller than v1: %s", strerror(errno));
+	errno = 0;
 	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &s) == -1 && errno == EINVAL,
-	      "smaller than v1");
+	      "size not the number's: %s", strerror(errno));
 	big.s.size = sizeof(big);
 	big.s.rx = rx;
-	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &big) == 0, "zero tail accepted");
+	errno = 0;
+	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &big) == -1 && errno == EINVAL,
+	      "v1 number, larger size: %s", strerror(errno));
+	CHECK(ioctl(fd, setup_big, &big) == 0, "zero tail accepted: %s",
+	      strerror(errno));
+	CHECK(big.s.features & NLMMAP_FEAT_RX_HEAD &&
+	      big.s.off.size == map_size(&rx, NULL) && !big.more[0] &&
+	      !big.more[1], "answer: features %#x, size %llu",
+	      big.s.features, (unsigned long long)big.s.off.size);
 	big.more[1] = 1;
-	CHECK(ioctl(fd, NLMMAP_IOC_SETUP, &big) == -1 && errno == E2BIG,
-	      "unknown fields set");
+	errno = 0;
+	CHECK(ioctl(fd, setup_big, &big) == -1 && errno == E2BIG,
+	      "unknown fields set: %s", strerror(errno));
+	big.more[1] = 0;
+	big.s.size = NLMMAP_SETUP_SIZE_V1;
+	errno = 0;
+	CHECK(ioctl(fd, setup_big, &big) == -1 && errno == EINVAL,
+	      "grown number, v1 size: %s", strerror(errno));
 	memset(&s, 0, sizeof(s));
 	s.size = sizeof(s);
 	s.flags = 1U << 31;

@@ -45,6 +45,8 @@ LAYOUT(struct nlmmap_offsets, size, 24);
 
 LAYOUT_SIZE(struct nlmmap_setup, 120, 8);
 _Static_assert(NLMMAP_SETUP_SIZE_V1 == 120, "NLMMAP_SETUP_SIZE_V1");
+_Static_assert(NLMMAP_SUBSCRIPTION_SIZE_V1 == 48,
+	       "NLMMAP_SUBSCRIPTION_SIZE_V1");
 LAYOUT(struct nlmmap_setup, size, 0);
 LAYOUT(struct nlmmap_setup, flags, 4);
 LAYOUT(struct nlmmap_setup, rx, 8);
