@@ -2,8 +2,9 @@
 /*
  * TX: requests the application writes into TX frames.
  *
- * Frames are consumed in ring order while VALID. Each holds one generic
- * netlink request of the nlmmap family. nm_len and every netlink length
+ * Frames are consumed in ring order while VALID. Each holds one netlink
+ * request: of the nlmmap family, or of a family registered with
+ * nlmmap_tx_register() (nlmmap_queue's verdicts). nm_len and every netlink length
  * are read once and bounded by the frame capacity the kernel keeps, so
  * parsing is memory-safe even while someone rewrites the frame. Values
  * are consistent with what was validated only if nobody else can write

@@ -57,9 +57,9 @@
  * again discards whatever its frames held.
  *
  * Binding proves ownership: the port id is the one netlink stamped on the
- * request, which exists only while the socket is hashed under it. A bind
- * ioctl that trusted getsockname() (before v1) let anyone take over the
- * port id of a socket whose bind() had failed with EADDRINUSE.
+ * request, which exists only while the socket is hashed under it.
+ * Trusting the port id getsockname() reports would let anyone take over
+ * the port id of a socket whose bind() had failed with EADDRINUSE.
  *
  * The mapping is never executable (PROT_EXEC: EPERM), is not inherited by
  * fork() (the child has no mapping; MADV_DOFORK is refused), and its pages
@@ -133,8 +133,10 @@
  * TX (application produces, kernel consumes)
  *
  * The application waits for an UNUSED frame at its TX head, writes one
- * generic netlink request of the nlmmap family at NLMMAP_HDRLEN, sets
- * nm_len, and publishes it with nlmmap_frame_publish(..., VALID). Then it
+ * netlink request at NLMMAP_HDRLEN (of the nlmmap family, or of a family
+ * a kernel module registered for the ring, such as nlmmap_queue's
+ * verdicts; other types get EPROTONOSUPPORT), sets nm_len, and
+ * publishes it with nlmmap_frame_publish(..., VALID). Then it
  * kicks: ioctl(fd, NLMMAP_IOC_KICK) or poll(). The kernel consumes VALID
  * frames in order from its own TX head and sets each UNUSED when done,
  * at most NLMMAP_TX_BUDGET frames per kick or poll() (a kick returns how
@@ -298,10 +300,8 @@ struct nlmmap_ctrl {
 	__u32	__reserved[15];
 };
 
-/*
- * 0xB8 is free in Documentation/userspace-api/ioctl/ioctl-number.rst of
- * 6.1 (the 0xB7 of before v1 is NSIO's: NLMMAP_IOC_KICK was
- * NS_GET_OWNER_UID). Binaries of before v1 get ENOTTY.
+/* 0xB8 is free in Documentation/userspace-api/ioctl/ioctl-number.rst of
+ * 6.1.
  */
 #define NLMMAP_IOC_MAGIC	0xB8
 /* Set up both rings (see SETUP above). */
@@ -512,11 +512,11 @@ static inline void *nlmmap_frame_data(struct nl_mmap_hdr *hdr)
 	return (char *)hdr + NLMMAP_HDRLEN;
 }
 
-/* The control page of a mapping of @rx_size + @tx_size bytes of rings. */
-static inline struct nlmmap_ctrl *nlmmap_ctrl(void *map, unsigned long rx_size,
-					      unsigned long tx_size)
+/* The control page of mapping @map, at the offset SETUP answered. */
+static inline struct nlmmap_ctrl *nlmmap_ctrl(void *map,
+					      const struct nlmmap_offsets *off)
 {
-	return (struct nlmmap_ctrl *)((char *)map + rx_size + tx_size);
+	return (struct nlmmap_ctrl *)((char *)map + off->ctrl);
 }
 
 /* Load the kernel's RX position before the status of a frame behind it. */

@@ -547,7 +547,7 @@ static void setup_and_mmap(void)
 		   0) == MAP_FAILED && errno == EPERM, "PROT_EXEC");
 	map = mmap(NULL, s.off.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	REQUIRE(map != MAP_FAILED);
-	CHECK(nlmmap_ctrl_rx_head(nlmmap_ctrl(map, rx_size, tx_size)) == 0);
+	CHECK(nlmmap_ctrl_rx_head(nlmmap_ctrl(map, &s.off)) == 0);
 	for (i = 0; i < 16; i++)
 		CHECK(nlmmap_frame_status(nlmmap_frame(map, &s.rx, i)) ==
 		      NLMMAP_STATUS_UNUSED);

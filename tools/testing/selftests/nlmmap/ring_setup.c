@@ -112,6 +112,7 @@ static void reconfigure_discards_unmapped_frames(void)
 {
 	struct nl_mmap_req rx = geometry(8, 1024);
 	size_t size = map_size(&rx, NULL);
+	struct nlmmap_setup s;
 	struct mnl_socket *nl;
 	uint16_t id;
 	void *m;
@@ -120,23 +121,23 @@ static void reconfigure_discards_unmapped_frames(void)
 	fd = ring_file(&nl);
 	REQUIRE(fd >= 0);
 	REQUIRE(mnl_ring_genl_resolve(nl, NLMMAP_GENL_NAME, &id) == 0);
-	REQUIRE(rings_set(fd, &rx, NULL, NULL) == 0);
+	REQUIRE(rings_set(fd, &rx, NULL, &s) == 0);
 	/* Not mapped, but the kernel delivers into the ring all the same. */
 	REQUIRE(bench_request(nl, id, 1, 16) == 0);
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	REQUIRE(m != MAP_FAILED);
 	CHECK(nlmmap_frame_status(m) == NLMMAP_STATUS_VALID);
-	CHECK(nlmmap_ctrl(m, size - NLMMAP_CTRL_SIZE, 0)->rx_head == 2,
+	CHECK(nlmmap_ctrl(m, &s.off)->rx_head == 2,
 	      "message and summary");
 	munmap(m, size);
 	/* Unmapped: setting the ring up again discards what it held,
 	 * without walking it (O(1) under the ring's lock).
 	 */
-	CHECK(rings_set(fd, &rx, NULL, NULL) == 0);
+	CHECK(rings_set(fd, &rx, NULL, &s) == 0);
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	REQUIRE(m != MAP_FAILED);
 	CHECK(nlmmap_frame_status(m) == NLMMAP_STATUS_UNUSED);
-	CHECK(nlmmap_ctrl(m, size - NLMMAP_CTRL_SIZE, 0)->rx_head == 0);
+	CHECK(nlmmap_ctrl(m, &s.off)->rx_head == 0);
 	munmap(m, size);
 	close(fd);
 	mnl_socket_close(nl);
@@ -354,7 +355,7 @@ static void setup_is_extensible(void)
 	      "offsets %llu %llu %llu %llu", (unsigned long long)s.off.rx,
 	      (unsigned long long)s.off.tx, (unsigned long long)s.off.ctrl,
 	      (unsigned long long)s.off.size);
-	/* A binary of before v1 gets a clean error. */
+	/* Numbers of another magic get a clean error. */
 	CHECK(ioctl(fd, _IOW(0xB7, 2, struct nl_mmap_req), &rx) == -1 &&
 	      errno == ENOTTY);
 	CHECK(ioctl(fd, _IOW(0xB7, 1, int32_t), &fd) == -1 && errno == ENOTTY);
