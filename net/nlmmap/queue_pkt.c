@@ -15,7 +15,11 @@
  * delivered whole when the queue set NFQA_CFG_F_GSO, else segmented
  * first, as nfnetlink_queue does. A queue
  * bound with nfnetlink_queue's protocol (queue_nfnl.c) gets the same
- * message in an ordinary skb on its socket, with nfgenmsg for a header.
+ * message in an ordinary skb on its socket, with nfgenmsg for a header,
+ * and, as nfnetlink_queue builds it, a payload that references the
+ * packet's pages (skb_zerocopy()) rather than a copy in one linear
+ * allocation: its truesize, which the socket's receive buffer is
+ * charged, is then stock's, so a default buffer holds as many messages.
  *
  * The packet is held (its entry on the queue, in id order) from just
  * before its message is published, in the same critical section, so a
@@ -260,7 +264,7 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	enum ip_conntrack_info ctinfo = 0;
 	struct nfqnl_msg_packet_hdr *ph;
 	struct nf_conn *ct = NULL;
-	u32 data_len = 0, cap_len = 0;
+	u32 data_len = 0, cap_len = 0, hlen = 0;
 	bool csum_verify, failopen = false;
 	void *body;
 	struct nlattr *nla;
@@ -287,14 +291,22 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 			ct = nf_ct_get(pkt, &ctinfo);
 	}
 #endif
-	size = nlmq_msg_size(q, entry, nfnl_ct, ct) + nla_total_size(data_len);
-	if (q->protocol == NETLINK_GENERIC)
+	size = nlmq_msg_size(q, entry, nfnl_ct, ct);
+	if (q->protocol == NETLINK_GENERIC) {
+		size += nla_total_size(data_len);
 		skb = nlmmap_alloc_skb_as(q->net, q->portid,
 					  nlmsg_total_size(GENL_HDRLEN + size),
 					  GFP_ATOMIC, sender);
-	else
+	} else {
+		/* The linear part skb_zerocopy() copies; the rest are the
+		 * packet's own pages.
+		 */
+		if (data_len)
+			hlen = min(skb_zerocopy_headlen(pkt), data_len);
+		size += nla_total_size(hlen);
 		skb = alloc_skb(nlmsg_total_size(sizeof(struct nfgenmsg) +
 						 size), GFP_ATOMIC);
+	}
 	if (!skb)
 		return -ENOMEM;
 	body = nlmq_msg_put(skb, q, entry);
@@ -311,12 +323,27 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	     nla_put_be32(skb, NFQA_CAP_LEN, htonl(cap_len))) ||
 	    nlmq_put_skb_info(skb, pkt, csum_verify))
 		goto too_big;
-	if (data_len) {
+	if (data_len && q->protocol == NETLINK_GENERIC) {
 		nla = nla_reserve(skb, NFQA_PAYLOAD, data_len);
 		if (!nla || skb_copy_bits(pkt, 0, nla_data(nla), data_len))
 			goto too_big;
+	} else if (data_len) {
+		/* The last attribute: no padding after it. */
+		if (skb_tailroom(skb) < sizeof(*nla))
+			goto too_big;
+		nla = skb_put(skb, sizeof(*nla));
+		nla->nla_type = NFQA_PAYLOAD;
+		nla->nla_len = nla_attr_size(data_len);
+		err = skb_zerocopy(skb, pkt, data_len, hlen);
+		if (err) {
+			nlmmap_free_skb(skb);
+			return err;
+		}
 	}
-	genlmsg_end(skb, body);
+	if (q->protocol == NETLINK_GENERIC)
+		genlmsg_end(skb, body);
+	else	/* the payload may be in frags, past skb_tail_pointer() */
+		nlmsg_hdr(skb)->nlmsg_len = skb->len;
 
 	spin_lock_bh(&q->lock);
 	if (q->total >= q->maxlen || !nlmq_share_take(q, sender)) {

@@ -14,8 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/netfilter.h>
+#include <linux/sock_diag.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <linux/nlmmap_queue.h>
@@ -278,7 +280,118 @@ static void payloads_of_nfnetlink_queue_itself(void)
 	nfqnl_sweep();
 }
 
+/* 64 KiB packets through the protocol path, nothing read until @n are
+ * queued, on a socket with the default receive buffer (as most
+ * libnetfilter_queue programs have): *@one is the receive memory one
+ * message is charged (SO_MEMINFO), *@held how many of the @n the buffer
+ * took. Every message held must parse, its payload the packet up to the
+ * largest copy range.
+ */
+static void big_messages_held(unsigned int n, uint32_t *one,
+			      unsigned int *held)
+{
+	static char data[65535 - 28], buf[1 << 17];
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(PORT),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	uint32_t mem[SK_MEMINFO_VARS] = {}, ids[64];
+	socklen_t ml = sizeof(mem);
+	struct nlattr *attr[NFQA_MAX + 1];
+	struct nfqnl_msg_packet_hdr *ph;
+	struct nlmsghdr *nlh;
+	struct mnl_socket *nf;
+	struct pollfd pfd;
+	unsigned int i, tries;
+	int tx, rx;
+	ssize_t r;
+
+	REQUIRE(n <= sizeof(ids) / sizeof(ids[0]));
+	REQUIRE(queue_rule("queue num 0") == 0, "nft");
+	nf = nfqnl_open();
+	REQUIRE(nf);
+	REQUIRE(nfqnl_config(nf, 0, NFQNL_CFG_CMD_BIND, 0, 0) == 0);
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, 0);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	REQUIRE(request_ack(nf, nlh, sizeof(buf)) == 0, "params");
+	rx = udp_socket(PORT);
+	tx = udp_socket(0);
+	REQUIRE(rx >= 0 && tx >= 0);
+	memset(data, 'p', sizeof(data));
+	pfd.fd = mnl_socket_get_fd(nf);
+	pfd.events = POLLIN;
+	/* Queued in the sender's context: held when sendto() returns. */
+	REQUIRE(sendto(tx, data, sizeof(data), 0, (void *)&to, sizeof(to)) ==
+		sizeof(data), "sendto: %s", strerror(errno));
+	REQUIRE(poll(&pfd, 1, 10000) == 1, "no packet message");
+	REQUIRE(getsockopt(pfd.fd, SOL_SOCKET, SO_MEMINFO, mem, &ml) == 0);
+	*one = mem[SK_MEMINFO_RMEM_ALLOC];
+	for (i = 1; i < n; i++)	/* refused when the buffer is full */
+		sendto(tx, data, sizeof(data), 0, (void *)&to, sizeof(to));
+	*held = 0;
+	for (tries = 0; tries < 2 * n + 2; tries++) {
+		r = recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (r < 0 && errno == ENOBUFS)	/* the refusals, signalled */
+			continue;
+		if (r <= 0)
+			break;
+		nlh = (struct nlmsghdr *)buf;
+		REQUIRE(mnl_nlmsg_ok(nlh, (int)r) &&
+			nfq_nlmsg_parse(nlh, attr) >= 0 &&
+			attr[NFQA_PACKET_HDR] && attr[NFQA_PAYLOAD],
+			"message %u does not parse", *held);
+		/* Cut at NFQNL_MAX_COPY_RANGE, the length in NFQA_CAP_LEN. */
+		CHECK(mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]) == 65531 &&
+		      !memcmp((char *)mnl_attr_get_payload(attr[NFQA_PAYLOAD]) +
+			      28, data, 65531 - 28) && attr[NFQA_CAP_LEN] &&
+		      ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) == 65535,
+		      "message %u: payload of %u bytes", *held,
+		      mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]));
+		ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+		ids[(*held)++] = ntohl(ph->packet_id);
+		if (*held == n)
+			break;
+	}
+	for (i = 0; i < *held; i++)
+		CHECK(nfqnl_verdict(nf, 0, ids[i], NF_ACCEPT) == 0,
+		      "verdict %u", i);
+	mnl_socket_close(nf);
+	close(tx);
+	close(rx);
+}
+
+/* libnetfilter_queue's documented old-API program keeps the default
+ * receive buffer and asks for 0xffff bytes: the protocol path charges
+ * its socket for a 64 KiB packet what nfnetlink_queue does (a message
+ * that references the packet's pages), so the buffer holds as many.
+ */
+static void big_messages_cost_what_stock_charges(void)
+{
+	unsigned int held_ours, held_stock;
+	uint32_t ours, stock;
+	int err;
+
+	queue_env();
+	big_messages_held(8, &ours, &held_ours);
+	kmod_unload("nlmmap_queue");
+	err = kmod_load("nfnetlink_queue", NULL);
+	if (err == -ENOENT)
+		SKIP("no nfnetlink_queue module in this kernel");
+	REQUIRE(err == 0, "nfnetlink_queue: %d", err);
+	tap_defer(nfnetlink_queue_unload, NULL);
+	big_messages_held(8, &stock, &held_stock);
+	printf("# one 64 KiB message: %u bytes of receive memory, %u of 8 "
+	       "held; nfnetlink_queue: %u bytes, %u held\n", ours, held_ours,
+	       stock, held_stock);
+	/* The same skb shape: at most a slab size class apart. */
+	CHECK(ours <= stock + 2048, "%u bytes against stock's %u", ours,
+	      stock);
+	CHECK(held_ours >= held_stock, "%u held against stock's %u",
+	      held_ours, held_stock);
+}
+
 TAP_MAIN(T(stock_tool_works_unchanged), T(queues_are_owned_by_their_socket),
 	 T(packet_message_and_flush_on_close),
 	 T(payloads_as_nfnetlink_queue_sends_them),
-	 T(payloads_of_nfnetlink_queue_itself))
+	 T(payloads_of_nfnetlink_queue_itself),
+	 T(big_messages_cost_what_stock_charges))
