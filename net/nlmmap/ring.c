@@ -108,7 +108,7 @@ static void nlmmap_setup_report(const struct nlmmap_ctx *ctx,
 	s->features = NLMMAP_FEAT_RX_HEAD | NLMMAP_FEAT_BIND_GENL |
 		      NLMMAP_FEAT_BUDGETS | NLMMAP_FEAT_WAKE_BATCH |
 		      NLMMAP_FEAT_DUMP_PACK | NLMMAP_FEAT_RELAY |
-		      NLMMAP_FEAT_RELAY_IOC;
+		      NLMMAP_FEAT_RELAY_IOC | NLMMAP_FEAT_TX_FAMILIES;
 	if (nlmmap_no_enobufs_known())
 		s->features |= NLMMAP_FEAT_NO_ENOBUFS;
 	s->off.rx = 0;

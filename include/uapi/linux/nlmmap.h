@@ -135,7 +135,8 @@
  * The application waits for an UNUSED frame at its TX head, writes one
  * netlink request at NLMMAP_HDRLEN (of the nlmmap family, or of a family
  * a kernel module registered for the ring, such as nlmmap_queue's
- * verdicts; other types get EPROTONOSUPPORT), sets nm_len, and
+ * verdicts, where NLMMAP_FEAT_TX_FAMILIES is reported; other types get
+ * EPROTONOSUPPORT), sets nm_len, and
  * publishes it with nlmmap_frame_publish(..., VALID). Then it
  * kicks: ioctl(fd, NLMMAP_IOC_KICK) or poll(). The kernel consumes VALID
  * frames in order from its own TX head and sets each UNUSED when done,
@@ -259,6 +260,10 @@
 #define NLMMAP_FEAT_RELAY	(1U << 6)	/* NLMMAP_CMD_SUBSCRIBE */
 #define NLMMAP_FEAT_RELAY_IOC	(1U << 7)	/* NLMMAP_IOC_SUBSCRIBE, by name,
 						 * and NLMMAP_CMD_SUB_GET
+						 */
+#define NLMMAP_FEAT_TX_FAMILIES	(1U << 8)	/* TX frames carry requests of
+						 * registered families too
+						 * (nlmmap_queue's verdicts)
 						 */
 
 #define NLMMAP_WAKE_USECS_MAX	1000000	/* one second */

@@ -484,7 +484,7 @@ static void setup_and_mmap(void)
 	uint32_t want = NLMMAP_FEAT_RX_HEAD | NLMMAP_FEAT_BIND_GENL |
 			NLMMAP_FEAT_BUDGETS | NLMMAP_FEAT_WAKE_BATCH |
 			NLMMAP_FEAT_DUMP_PACK | NLMMAP_FEAT_RELAY |
-			NLMMAP_FEAT_RELAY_IOC;
+			NLMMAP_FEAT_RELAY_IOC | NLMMAP_FEAT_TX_FAMILIES;
 	struct nl nl;
 	uint16_t family;
 	void *map;

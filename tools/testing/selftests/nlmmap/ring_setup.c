@@ -347,8 +347,9 @@ static void setup_is_extensible(void)
 	s.tx = tx;
 	REQUIRE(ioctl(fd, NLMMAP_IOC_SETUP, &s) == 0);
 	CHECK((s.features & (NLMMAP_FEAT_RX_HEAD | NLMMAP_FEAT_BIND_GENL |
-			     NLMMAP_FEAT_BUDGETS)) ==
-	      (NLMMAP_FEAT_RX_HEAD | NLMMAP_FEAT_BIND_GENL | NLMMAP_FEAT_BUDGETS),
+			     NLMMAP_FEAT_BUDGETS | NLMMAP_FEAT_TX_FAMILIES)) ==
+	      (NLMMAP_FEAT_RX_HEAD | NLMMAP_FEAT_BIND_GENL |
+	       NLMMAP_FEAT_BUDGETS | NLMMAP_FEAT_TX_FAMILIES),
 	      "features %#x", s.features);
 	CHECK(s.off.rx == 0 && s.off.tx == 8 * 2048 &&
 	      s.off.ctrl == 12 * 2048 && s.off.size == map_size(&rx, &tx),
