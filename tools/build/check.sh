@@ -3,20 +3,23 @@
 #
 # check.sh - everything make check runs: static checks, then the VM on the
 # stock kernel (integration tests) and on the debug kernel (KUnit and
-# integration tests under KASAN, lockdep, kmemleak, UBSAN). Every stage
+# integration tests under KASAN, lockdep, kmemleak, UBSAN); between them
+# "dkms", the modules as DKMS builds them from make dist's tarball,
+# booted on the stock kernel with smoke tests. Every stage
 # runs even after a failure; the last line is "N passed, N failed".
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export NLMMAP_RESULTS
 NLMMAP_RESULTS=$(mktemp)
 trap 'rm -f "$NLMMAP_RESULTS"' EXIT
-stages=${NLMMAP_STAGES:-static stock debug}
+stages=${NLMMAP_STAGES:-static stock dkms debug}
 
 for s in $stages; do
 	echo "=== $s ==="
 	case "$s" in
 	static) "$TOP/tools/build/static.sh" ;;
 	stock) "$TOP/tools/testing/vm/run.sh" stock ;;
+	dkms) "$TOP/tools/testing/vm/dkms-boot.sh" ;;
 	debug) "$TOP/tools/testing/vm/run.sh" --kunit debug ;;
 	esac || echo "=== $s failed ==="
 	# A stage that died before reporting counts as one failure.

@@ -10,7 +10,8 @@
 # CALL finds it), builds and runs a program
 # against it through pkg-config, then make uninstall must leave no file. "dkms" builds make dist's tarball with dkms into
 # trees of its own (--sourcetree, --dkmstree) for the stock kernel and
-# checks the two modules. Loads nothing. Prints "ok|FAIL install/<what>".
+# checks the two modules (NLMMAP_DKMS_KEEP=DIR: and copies them there).
+# Loads nothing. Prints "ok|FAIL install/<what>".
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tools/testing/vm/lib.sh"
@@ -173,7 +174,11 @@ dkms_builds() {
 		--kernelsourcedir "$(stock_kdir)" || return 1
 	m=$tree/nlmmap/$VERSION/$KREL/$(uname -m)/module
 	[ "$(modinfo -F vermagic "$m/nlmmap.ko" | cut -d' ' -f1)" = "$KREL" ] &&
-		[ "$(modinfo -F depends "$m/nlmmap_queue.ko")" = nlmmap,nfnetlink ]
+		[ "$(modinfo -F depends "$m/nlmmap_queue.ko")" = nlmmap,nfnetlink ] ||
+		return 1
+	# Kept for a boot (tools/testing/vm/dkms-boot.sh).
+	[ -z "${NLMMAP_DKMS_KEEP:-}" ] ||
+		cp "$m/nlmmap.ko" "$m/nlmmap_queue.ko" "$NLMMAP_DKMS_KEEP/"
 }
 
 case "${1:-install}" in

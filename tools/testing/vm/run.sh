@@ -27,7 +27,9 @@
 # under a host load of 15 on two cores ran past 1200 s), NLMMAP_RESULTS
 # (a file that gets one line "<passed> <failed>" appended), NLMMAP_BUILD
 # (build directory, default <top>/build), NLMMAP_VM_FILES and
-# NLMMAP_VM_TOOLS (above).
+# NLMMAP_VM_TOOLS (above), NLMMAP_VM_KO (a directory with nlmmap.ko and
+# nlmmap_queue.ko built elsewhere, for example by DKMS, booted instead of
+# building them; not with --kunit).
 #
 # Prints one line per case and "<kernel>: N passed, N failed"; exits 1 on
 # any failure, including any kernel report on the console.
@@ -78,8 +80,17 @@ mkdir -p "$out"
 
 # The module (and on the debug kernel the KUnit module) for this kernel,
 # and the userspace test programs.
-make -s -C "$TOP" modules KDIR="$KDIR" MODOUT="$build/mod-$kernel" \
-	KUNIT="$([ "$kunit" = 1 ] && echo y || echo n)" >&2
+moddir=$build/mod-$kernel
+if [ -n "${NLMMAP_VM_KO:-}" ]; then
+	[ "$kunit" = 0 ] || die "NLMMAP_VM_KO: modules built elsewhere have no KUnit"
+	for m in nlmmap nlmmap_queue; do
+		[ -f "$NLMMAP_VM_KO/$m.ko" ] || die "NLMMAP_VM_KO=$NLMMAP_VM_KO has no $m.ko"
+	done
+	moddir=$NLMMAP_VM_KO
+else
+	make -s -C "$TOP" modules KDIR="$KDIR" MODOUT="$moddir" \
+		KUNIT="$([ "$kunit" = 1 ] && echo y || echo n)" >&2
+fi
 make -s -C "$TOP" tests tools BUILD="$build" >&2
 
 # The packet queue's tests and demo: netfilter's modules (loaded by the
@@ -96,7 +107,7 @@ for b in nft iperf3 iptables; do
 done
 # shellcheck disable=SC2086
 NLMMAP_VM_RUN=$run "$VM_DIR/initramfs.sh" "$out/initramfs.gz" "$KMODS" "$KREL" \
-	"$build/mod-$kernel" "$build/tests:$build/tools:$build/lib/examples:$build/hostbin" $extra
+	"$moddir" "$build/tests:$build/tools:$build/lib/examples:$build/hostbin" $extra
 
 case "$KIMAGE" in
 *bzImage) mem=2048 ;;
