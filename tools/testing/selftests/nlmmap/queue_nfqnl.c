@@ -134,6 +134,28 @@ static void queues_are_owned_by_their_socket(void)
 	mnl_socket_close(other);
 }
 
+/* UDP to PORT queued to queue 0, bound on a new NETLINK_NETFILTER
+ * socket with NFQNL_COPY_PACKET 0xffff, as most programs ask.
+ */
+static void nfqnl_whole_packets(struct mnl_socket **out)
+{
+	struct mnl_socket *nf;
+	struct nlmsghdr *nlh;
+	char buf[512];
+
+	*out = NULL;
+
+	REQUIRE(queue_rule("queue num 0") == 0, "nft");
+	nf = nfqnl_open();
+	REQUIRE(nf);
+	REQUIRE(nfqnl_config(nf, 0, NFQNL_CFG_CMD_BIND, 0, 0) == 0);
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, 0);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	*out = nf;
+	REQUIRE(request_ack(nf, nlh, sizeof(buf)) == 0, "params");
+}
+
 /* A packet message as nfnetlink_queue sends it: NFQNL_MSG_PACKET, res_id
  * the queue, the NFQA_* attributes; closing the socket with it held drops
  * it by the queue's policy.
@@ -150,14 +172,7 @@ static void packet_message_and_flush_on_close(void)
 	ssize_t n;
 
 	queue_env();
-	REQUIRE(queue_rule("queue num 0") == 0);
-	nf = nfqnl_open();
-	REQUIRE(nf);
-	REQUIRE(nfqnl_config(nf, 0, NFQNL_CFG_CMD_BIND, 0, 0) == 0);
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, 0);
-	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	REQUIRE(request_ack(nf, nlh, sizeof(buf)) == 0, "params");
+	nfqnl_whole_packets(&nf);
 	s.rx = udp_socket(PORT);
 	s.tx = udp_socket(0);
 	REQUIRE(s.rx >= 0 && s.tx >= 0);
@@ -259,24 +274,30 @@ static void nfnetlink_queue_unload(void *unused)
 	kmod_unload("nfnetlink_queue");
 }
 
-/* The same sweep against nfnetlink_queue itself: what the expectations
- * are taken from.
- */
-static void payloads_of_nfnetlink_queue_itself(void)
+/* nfnetlink_queue itself as the backend, for the rest of the case. */
+static void stock_backend(void)
 {
 	int err;
 
-	if (unshare(CLONE_NEWNET))
-		SKIP("no network namespaces here");
-	if (kmod_load("nfnetlink", NULL) || kmod_load("nf_tables", NULL) ||
-	    kmod_load("nft_queue", NULL))
-		SKIP("no nf_tables queue support in this kernel");
 	kmod_unload("nlmmap_queue");
 	err = kmod_load("nfnetlink_queue", NULL);
 	if (err == -ENOENT)
 		SKIP("no nfnetlink_queue module in this kernel");
 	REQUIRE(err == 0, "nfnetlink_queue: %d", err);
 	tap_defer(nfnetlink_queue_unload, NULL);
+}
+
+/* The same sweep against nfnetlink_queue itself: what the expectations
+ * are taken from.
+ */
+static void payloads_of_nfnetlink_queue_itself(void)
+{
+	if (unshare(CLONE_NEWNET))
+		SKIP("no network namespaces here");
+	if (kmod_load("nfnetlink", NULL) || kmod_load("nf_tables", NULL) ||
+	    kmod_load("nft_queue", NULL))
+		SKIP("no nf_tables queue support in this kernel");
+	stock_backend();
 	nfqnl_sweep();
 }
 
@@ -306,14 +327,7 @@ static void big_messages_held(unsigned int n, uint32_t *one,
 	ssize_t r;
 
 	REQUIRE(n <= sizeof(ids) / sizeof(ids[0]));
-	REQUIRE(queue_rule("queue num 0") == 0, "nft");
-	nf = nfqnl_open();
-	REQUIRE(nf);
-	REQUIRE(nfqnl_config(nf, 0, NFQNL_CFG_CMD_BIND, 0, 0) == 0);
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, 0);
-	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	REQUIRE(request_ack(nf, nlh, sizeof(buf)) == 0, "params");
+	nfqnl_whole_packets(&nf);
 	rx = udp_socket(PORT);
 	tx = udp_socket(0);
 	REQUIRE(rx >= 0 && tx >= 0);
@@ -369,16 +383,10 @@ static void big_messages_cost_what_stock_charges(void)
 {
 	unsigned int held_ours, held_stock;
 	uint32_t ours, stock;
-	int err;
 
 	queue_env();
 	big_messages_held(8, &ours, &held_ours);
-	kmod_unload("nlmmap_queue");
-	err = kmod_load("nfnetlink_queue", NULL);
-	if (err == -ENOENT)
-		SKIP("no nfnetlink_queue module in this kernel");
-	REQUIRE(err == 0, "nfnetlink_queue: %d", err);
-	tap_defer(nfnetlink_queue_unload, NULL);
+	stock_backend();
 	big_messages_held(8, &stock, &held_stock);
 	printf("# one 64 KiB message: %u bytes of receive memory, %u of 8 "
 	       "held; nfnetlink_queue: %u bytes, %u held\n", ours, held_ours,
