@@ -32,7 +32,8 @@
  * NLMMAP_SETUP_SIZE_V1, EINVAL otherwise) and passes the ioctl number of
  * that struct, which encodes the same size (EINVAL when they differ): the
  * kernel finds the ioctl whatever the size bits, so a program built
- * against a later header reaches it with its larger struct. Fields the
+ * against a later header reaches it with its larger struct; a size above
+ * the page size gives E2BIG. Fields the
  * kernel does not know must be zero (E2BIG otherwise); the kernel writes
  * its answer into the caller's size only; unknown flag bits,
  * non-zero reserved fields and bad geometry give EINVAL. The per-ring
@@ -334,9 +335,12 @@ struct nlmmap_ctrl {
  * With @family set (SUBSCRIBE only), @protocol must be NETLINK_GENERIC
  * and @group 0: the kernel resolves the family's multicast group @name
  * and returns its number in @group (frames of the group carry it in
- * nm_group). Both ioctls return 0 on success. The struct is extensible
- * as struct nlmmap_setup is: size at least NLMMAP_SUBSCRIPTION_SIZE_V1
- * and the size the ioctl number encodes, unknown fields zero.
+ * nm_group). UNSUBSCRIBE takes the number, not the name: @family empty
+ * and @group as SUBSCRIBE returned it (a struct reused from a by-name
+ * SUBSCRIBE gets EINVAL). Both ioctls return 0 on success. The struct is
+ * extensible as struct nlmmap_setup is: size at least
+ * NLMMAP_SUBSCRIPTION_SIZE_V1 and the size the ioctl number encodes (else
+ * EINVAL), at most the page size (else E2BIG), unknown fields zero.
  */
 #define NLMMAP_SUB_NAMSIZ	16	/* GENL_NAMSIZ */
 struct nlmmap_subscription {
