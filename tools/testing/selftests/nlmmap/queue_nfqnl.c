@@ -271,7 +271,7 @@ static void payloads_as_nfnetlink_queue_sends_them(void)
 static void nfnetlink_queue_unload(void *unused)
 {
 	(void)unused;
-	kmod_unload("nfnetlink_queue");
+	kmod_unload_wait("nfnetlink_queue");
 }
 
 /* nfnetlink_queue itself as the backend, for the rest of the case. */
@@ -279,7 +279,7 @@ static void stock_backend(void)
 {
 	int err;
 
-	kmod_unload("nlmmap_queue");
+	kmod_unload_wait("nlmmap_queue");
 	err = kmod_load("nfnetlink_queue", NULL);
 	if (err == -ENOENT)
 		SKIP("no nfnetlink_queue module in this kernel");

@@ -213,7 +213,7 @@ static void stock_and_ring_agree(void)
 {
 	if (unshare(CLONE_NEWNET))
 		SKIP("no network namespaces here");
-	kmod_unload("nlmmap_queue");
+	kmod_unload_wait("nlmmap_queue");
 	if (kmod_load("nfnetlink", NULL) || kmod_load("nf_tables", NULL) ||
 	    kmod_load("nft_queue", NULL) || kmod_load("nfnetlink_queue", NULL))
 		SKIP("no nfnetlink_queue in this kernel");
@@ -223,7 +223,7 @@ static void stock_and_ring_agree(void)
 	if (access("/tmp/port-ring.log", R_OK))
 		SKIP("the ring's log is not there (its case failed)");
 	same_logs("/tmp/port-stock.log", "/tmp/port-ring.log");
-	kmod_unload("nfnetlink_queue");
+	kmod_unload_wait("nfnetlink_queue");
 }
 
 TAP_MAIN(T(socket_and_ring_agree), T(stock_and_ring_agree))

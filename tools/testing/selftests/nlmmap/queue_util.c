@@ -50,7 +50,7 @@ void queue_env(void)
 	if (kmod_load("nfnetlink", NULL) || kmod_load("nf_tables", NULL) ||
 	    kmod_load("nft_queue", NULL))
 		SKIP("no nf_tables queue support in this kernel");
-	kmod_unload("nfnetlink_queue");
+	kmod_unload_wait("nfnetlink_queue");
 	err = kmod_load("nlmmap_queue", QKO);
 	REQUIRE(err == 0, "loading nlmmap_queue: %d", err);
 	tap_defer(queue_unload, NULL);

@@ -189,6 +189,22 @@ int kmod_unload(const char *name)
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
 }
 
+int kmod_unload_wait(const char *name)
+{
+	int err, i;
+
+	/* No event tells that a module's last reference is gone: poll, for
+	 * at most 10 s.
+	 */
+	for (i = 0; i < 1000; i++) {
+		err = kmod_unload(name);
+		if (err != -EWOULDBLOCK && err != -EBUSY)
+			return err;
+		poll(NULL, 0, 10);
+	}
+	return err;
+}
+
 int lo_up(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };

@@ -113,6 +113,10 @@ int module_unload(void);
 int kmod_load(const char *name, const char *path);
 /* 0, or -errno (-ENOENT: not loaded). */
 int kmod_unload(const char *name);
+/* As kmod_unload(), waiting while references remain: nfnetlink_queue's
+ * last one goes only after an RCU grace period once its sockets close.
+ */
+int kmod_unload_wait(const char *name);
 /* lo up in the caller's network namespace; 0 or -errno. */
 int lo_up(void);
 
