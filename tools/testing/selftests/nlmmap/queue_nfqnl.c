@@ -317,6 +317,7 @@ static void big_messages_held(unsigned int n, uint32_t *one,
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	uint32_t mem[SK_MEMINFO_VARS] = {}, ids[64];
 	socklen_t ml = sizeof(mem);
+	int sndbuf = 4 << 20;
 	struct nlattr *attr[NFQA_MAX + 1];
 	struct nfqnl_msg_packet_hdr *ph;
 	struct nlmsghdr *nlh;
@@ -331,6 +332,11 @@ static void big_messages_held(unsigned int n, uint32_t *one,
 	rx = udp_socket(PORT);
 	tx = udp_socket(0);
 	REQUIRE(rx >= 0 && tx >= 0);
+	/* Held packets stay charged to the sender: room for all @n, so that
+	 * sendto() never waits for verdicts that come only after it.
+	 */
+	REQUIRE(setsockopt(tx, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+			   sizeof(sndbuf)) == 0, "SO_SNDBUFFORCE");
 	memset(data, 'p', sizeof(data));
 	pfd.fd = mnl_socket_get_fd(nf);
 	pfd.events = POLLIN;
@@ -341,7 +347,8 @@ static void big_messages_held(unsigned int n, uint32_t *one,
 	REQUIRE(getsockopt(pfd.fd, SOL_SOCKET, SO_MEMINFO, mem, &ml) == 0);
 	*one = mem[SK_MEMINFO_RMEM_ALLOC];
 	for (i = 1; i < n; i++)	/* refused when the buffer is full */
-		sendto(tx, data, sizeof(data), 0, (void *)&to, sizeof(to));
+		sendto(tx, data, sizeof(data), MSG_DONTWAIT, (void *)&to,
+		       sizeof(to));
 	*held = 0;
 	for (tries = 0; tries < 2 * n + 2; tries++) {
 		r = recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
