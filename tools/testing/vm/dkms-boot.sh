@@ -10,9 +10,9 @@
 # and queue_port (a libnetfilter_queue program and its ring port).
 #
 # Environment: NLMMAP_BUILD (default <top>/build; the modules go to
-# its dkms-ko/), NLMMAP_RESULTS (as run.sh), NLMMAP_DKMS_TESTS (the
-# tests, comma-separated). Prints "ok|FAIL dkms/build", then run.sh's
-# lines; exits 1 on any failure.
+# its dkms-ko/, the VM's logs to its vm-dkms/), NLMMAP_RESULTS (as
+# run.sh), NLMMAP_DKMS_TESTS (the tests, comma-separated). Prints
+# "ok|FAIL dkms/build", then run.sh's lines; exits 1 on any failure.
 set -u
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 build=${NLMMAP_BUILD:-$TOP/build}
@@ -34,5 +34,5 @@ else
 	[ -z "${NLMMAP_RESULTS:-}" ] || echo "0 1" >>"$NLMMAP_RESULTS"
 	exit 1
 fi
-NLMMAP_BUILD=$build NLMMAP_VM_KO=$ko \
+NLMMAP_BUILD=$build NLMMAP_VM_KO=$ko NLMMAP_VM_OUT=$build/vm-dkms \
 	"$TOP/tools/testing/vm/run.sh" --tests "$tests" stock

@@ -29,7 +29,8 @@
 # (build directory, default <top>/build), NLMMAP_VM_FILES and
 # NLMMAP_VM_TOOLS (above), NLMMAP_VM_KO (a directory with nlmmap.ko and
 # nlmmap_queue.ko built elsewhere, for example by DKMS, booted instead of
-# building them; not with --kunit).
+# building them; not with --kunit), NLMMAP_VM_OUT (where the logs go,
+# default <build>/vm-<kernel>).
 #
 # Prints one line per case and "<kernel>: N passed, N failed"; exits 1 on
 # any failure, including any kernel report on the console.
@@ -75,7 +76,7 @@ if [ -z "$KIMAGE" ] || [ -z "$KDIR" ]; then
 	die "no $kernel kernel (see above)"
 fi
 build=${NLMMAP_BUILD:-$TOP/build}
-out=$build/vm-$kernel
+out=${NLMMAP_VM_OUT:-$build/vm-$kernel}
 mkdir -p "$out"
 
 # The module (and on the debug kernel the KUnit module) for this kernel,
