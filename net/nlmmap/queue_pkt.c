@@ -153,6 +153,44 @@ static int nlmq_csum_help(struct sk_buff *skb)
 	return skb_checksum_help(skb);
 }
 
+/* The payload, @data_len bytes of @pkt, as the message's last attribute,
+ * and the message's end. A ring frame gets a copy; a socket skb, as
+ * nfnetlink_queue builds it, @hlen bytes copied and references to the
+ * rest of @pkt's pages (skb_zerocopy()), so its nlmsg_len is skb->len.
+ * Return: 0 or a negative error.
+ */
+static int nlmq_put_payload(struct sk_buff *skb, const struct nlmq_inst *q,
+			    void *body, struct sk_buff *pkt, u32 data_len,
+			    u32 hlen)
+{
+	struct nlattr *nla;
+	int err;
+
+	if (q->protocol == NETLINK_GENERIC) {
+		if (data_len) {
+			nla = nla_reserve(skb, NFQA_PAYLOAD, data_len);
+			if (!nla ||
+			    skb_copy_bits(pkt, 0, nla_data(nla), data_len))
+				return -EMSGSIZE;
+		}
+		genlmsg_end(skb, body);
+		return 0;
+	}
+	if (data_len) {
+		/* The last attribute: no padding after it. */
+		if (skb_tailroom(skb) < sizeof(*nla))
+			return -EMSGSIZE;
+		nla = skb_put(skb, sizeof(*nla));
+		nla->nla_type = NFQA_PAYLOAD;
+		nla->nla_len = nla_attr_size(data_len);
+		err = skb_zerocopy(skb, pkt, data_len, hlen);
+		if (err)
+			return err;
+	}
+	nlmsg_hdr(skb)->nlmsg_len = skb->len;
+	return 0;
+}
+
 /* Build @entry's message, publish it, hold the packet. */
 /* The message's header: a ring socket's generic netlink header with the
  * queue number in reserved, or nfnetlink_queue's nfgenmsg with it in
@@ -323,27 +361,11 @@ static int nlmq_send(struct nlmq_inst *q, struct nf_queue_entry *entry)
 	     nla_put_be32(skb, NFQA_CAP_LEN, htonl(cap_len))) ||
 	    nlmq_put_skb_info(skb, pkt, csum_verify))
 		goto too_big;
-	if (data_len && q->protocol == NETLINK_GENERIC) {
-		nla = nla_reserve(skb, NFQA_PAYLOAD, data_len);
-		if (!nla || skb_copy_bits(pkt, 0, nla_data(nla), data_len))
-			goto too_big;
-	} else if (data_len) {
-		/* The last attribute: no padding after it. */
-		if (skb_tailroom(skb) < sizeof(*nla))
-			goto too_big;
-		nla = skb_put(skb, sizeof(*nla));
-		nla->nla_type = NFQA_PAYLOAD;
-		nla->nla_len = nla_attr_size(data_len);
-		err = skb_zerocopy(skb, pkt, data_len, hlen);
-		if (err) {
-			nlmmap_free_skb(skb);
-			return err;
-		}
+	err = nlmq_put_payload(skb, q, body, pkt, data_len, hlen);
+	if (err) {
+		nlmmap_free_skb(skb);
+		return err;
 	}
-	if (q->protocol == NETLINK_GENERIC)
-		genlmsg_end(skb, body);
-	else	/* the payload may be in frags, past skb_tail_pointer() */
-		nlmsg_hdr(skb)->nlmsg_len = skb->len;
 
 	spin_lock_bh(&q->lock);
 	if (q->total >= q->maxlen || !nlmq_share_take(q, sender)) {
